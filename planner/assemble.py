@@ -1,0 +1,132 @@
+"""Turn a solver assignment into a Plan, with the reason for each form and each unplaced replica."""
+
+from __future__ import annotations
+
+from planner.domain import RESOURCES
+from planner.greedy import Assignment, _Open, try_bundle
+from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
+from planner.problem import SCALE, Item, Problem, form_of, min_footprint
+
+_UNITS = {"cpu_cores": "cores", "memory_gb": "GB memory", "storage_gb": "GB storage"}
+
+
+def _fixed_form_reason(item: Item, policy: str) -> str:
+    w = item.workload
+    if w.isolation == "strict":
+        return "strict isolation requires a VM"
+    if w.platform == "vm":
+        return "platform 'vm': the workload may only run as a VM"
+    if w.platform == "container":
+        return "platform 'container': the workload may only run as a container"
+    if policy == "vm_only":
+        return "study setting forms=vm_only: every workload runs as a VM"
+    return "study setting forms=containers_where_allowed: containers wherever a workload allows them"
+
+
+def explain_form(problem: Problem, item: Item, kind: str, has_container_vm: bool) -> str:
+    """Why this replica runs in this form, in plain words a capacity planner can defend."""
+    if len(item.forms) == 1:
+        return _fixed_form_reason(item, problem.estate.settings.forms)
+    vm = item.footprints["vm"]
+    container = item.footprints["container_in_vm" if kind != "container_bare" else "container_bare"]
+    saved_gb = (vm[1] - container[1]) / SCALE
+    saved_cores = (vm[0] - container[0]) / SCALE
+    os_name = item.workload.os
+    smaller = f"container: {saved_gb:.1f} GB and {saved_cores:.2f} cores smaller than as a VM"
+    if kind == "container_bare":
+        return f"{smaller}, on a bare-metal {os_name} container host"
+    if kind == "container_in_vm":
+        return f"{smaller}, in this server's {os_name} container-host VM"
+    host_vm_gb = problem.container_vms[os_name][1] / SCALE
+    if not has_container_vm and host_vm_gb > saved_gb:
+        return (
+            f"VM: this hypervisor host has no {os_name} container-host VM; one would take {host_vm_gb:.1f} GB, "
+            f"more than the {saved_gb:.1f} GB a container saves"
+        )
+    return "VM: either form fits this server at the same plan cost"
+
+
+def _too_large(problem: Problem, b: int) -> str | None:
+    bundle = problem.bundles[b]
+    need = [sum(min_footprint(problem.items[i])[k] for i in bundle) for k in range(3)]
+    reserve = problem.min_reserve()
+    room = [max(c[k] for c in problem.capacities) - reserve[k] for k in range(3)]
+    over = [k for k in range(3) if need[k] > room[k]]
+    if not over:
+        return None
+    util = problem.estate.settings
+    parts = [
+        f"{need[k] / SCALE:.1f} {_UNITS[RESOURCES[k]]} with overheads, but the largest server model leaves "
+        f"{room[k] / SCALE:.1f} after its host reserve at {util.utilization_pct(RESOURCES[k]):g}% utilization"
+        for k in over
+    ]
+    who = f"{problem.bundle_names[b]} (members together)" if len(bundle) > 1 else "the workload"
+    return f"{who} is too large for every server model: needs " + "; ".join(parts)
+
+
+def diagnose_unplaced(problem: Problem, b: int, max_servers: int) -> str:
+    """The rule or resource that keeps a bundle off every server."""
+    bundle = problem.bundles[b]
+    seen: dict[int, int] = {}
+    for i in bundle:
+        for c, (rule, members) in enumerate(problem.conflicts):
+            if i in members:
+                if c in seen:
+                    names = f"{problem.items[seen[c]].workload.name} and {problem.items[i].workload.name}"
+                    return f"{problem.bundle_names[b]} puts {names} on one server, but {rule} keeps them apart"
+                seen[c] = i
+    reason = _too_large(problem, b)
+    if reason:
+        return reason
+    if not fits_any_empty_server(problem, bundle):
+        return "no server model and host mode can hold it with its overheads (check OS and form rules)"
+    for rule, members in problem.conflicts:
+        if any(i in members for i in bundle) and len(members) > max_servers:
+            return f"{rule} needs {len(members)} different servers, but the catalog's max_count allows {max_servers}"
+    limits = [f"{m.model}: {m.max_count}" for m in problem.estate.server_models if m.max_count is not None]
+    if limits:
+        return "no capacity left: the catalog's max_count limits are reached (" + ", ".join(limits) + ")"
+    return "the solver found no room for it within the time limit"
+
+
+def fits_any_empty_server(problem: Problem, bundle: list[int]) -> bool:
+    """True when the bundle fits some server model in some host mode on its own."""
+    for m, cap in enumerate(problem.capacities):
+        for mode in problem.modes:
+            server = _Open(m, mode, problem.reserves[mode], set(), set())
+            if all(server.load[k] <= cap[k] for k in range(3)) and try_bundle(problem, server, bundle) is not None:
+                return True
+    return False
+
+
+def to_plan(problem: Problem, assignment: Assignment, reasons: dict[int, str]) -> Plan:
+    """Build the Plan: server ids per model in order, placements with reasons, unplaced with reasons."""
+    models = problem.estate.server_models
+    ids: list[str] = []
+    per_model: dict[int, int] = {}
+    used = sorted({s for s, _ in assignment.placed.values()})
+    id_of: dict[int, str] = {}
+    for s in used:
+        m, _ = assignment.servers[s]
+        per_model[m] = per_model.get(m, 0) + 1
+        id_of[s] = f"{models[m].model}-{per_model[m]:03d}"
+        ids.append(id_of[s])
+    servers = tuple(PlannedServer(id_of[s], models[assignment.servers[s][0]].model, assignment.servers[s][1]) for s in used)
+    vms_on: dict[int, set[str]] = {}
+    for i, (s, kind) in assignment.placed.items():
+        if kind == "container_in_vm":
+            vms_on.setdefault(s, set()).add(problem.items[i].workload.os)
+    placements = []
+    for i in sorted(assignment.placed):
+        s, kind = assignment.placed[i]
+        item = problem.items[i]
+        why = explain_form(problem, item, kind, item.workload.os in vms_on.get(s, set()))
+        placements.append(Placement(item.workload.name, item.replica, id_of[s], form_of(kind), why))
+    unplaced = [
+        UnplacedReplica(
+            problem.items[i].workload.name, problem.items[i].replica, reasons.get(problem.items[i].bundle, "not placed")
+        )
+        for i in range(len(problem.items))
+        if i not in assignment.placed
+    ]
+    return Plan(servers, tuple(placements), tuple(unplaced))

@@ -1,0 +1,187 @@
+"""The independent plan checker: recomputes every load and rule from the plan and the input.
+
+It uses the domain and the footprint formulas only, never the solver's integer model,
+so that no change to the solver can hide a broken plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
+from planner.footprints import container_host_vm, host_reserve, placement_footprint
+from planner.overheads import OverheadModel
+from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
+
+TOLERANCE = 1e-6
+
+
+class PlanCheckError(RuntimeError):
+    """A plan broke a capacity or a rule: a bug in the solver, never shown as a plan."""
+
+    def __init__(self, violations: list[str]) -> None:
+        self.violations = violations
+        shown = "\n".join(f"- {v}" for v in violations[:20])
+        more = f"\n(+{len(violations) - 20} more)" if len(violations) > 20 else ""
+        super().__init__(f"the plan failed {len(violations)} check(s):\n{shown}{more}")
+
+
+def placement_kind(placement: Placement, server: PlannedServer) -> str:
+    """The footprint kind of a placement: a VM, or a container in a VM or on bare metal."""
+    if placement.form == "vm":
+        return "vm"
+    return "container_in_vm" if server.mode == "hypervisor" else "container_bare"
+
+
+def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[str, Resources]:
+    """Each server's load: host reserve, container-host VMs and every placement's footprint."""
+    hv = estate.settings.hypervisor
+    by_id = {s.server_id: s for s in plan.servers}
+    loads = {s.server_id: host_reserve(s.mode, overhead, hv) for s in plan.servers}
+    host_vms: set[tuple[str, str]] = set()
+    for p in plan.placements:
+        server = by_id.get(p.server_id)
+        if server is None or p.workload not in estate.workloads_by_name:
+            continue  # reported by the accounting checks
+        workload = estate.workload(p.workload)
+        kind = placement_kind(p, server)
+        loads[server.server_id] = loads[server.server_id] + placement_footprint(workload, kind, overhead, hv)
+        if kind == "container_in_vm" and (server.server_id, workload.os) not in host_vms:
+            host_vms.add((server.server_id, workload.os))
+            loads[server.server_id] = loads[server.server_id] + container_host_vm(workload.os, overhead, hv)
+    return loads
+
+
+def _check_servers(estate: Estate, plan: Plan) -> list[str]:
+    out: list[str] = []
+    ids = [s.server_id for s in plan.servers]
+    out += [f"server id {i} appears more than once" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    models = {m.model: m for m in estate.server_models}
+    counts: dict[str, int] = defaultdict(int)
+    for s in plan.servers:
+        if s.model not in models:
+            out.append(f"server {s.server_id}: model {s.model!r} is not in the catalog")
+            continue
+        counts[s.model] += 1
+        if s.mode not in ("hypervisor", "container_host_linux", "container_host_windows"):
+            out.append(f"server {s.server_id}: unknown host mode {s.mode!r}")
+    for name, n in counts.items():
+        limit = models[name].max_count
+        if limit is not None and n > limit:
+            out.append(f"server model {name}: {n} bought but max_count is {limit}")
+    used = {p.server_id for p in plan.placements}
+    out += [f"server {s.server_id} is bought but carries no workload" for s in plan.servers if s.server_id not in used]
+    return out
+
+
+def _check_accounting(estate: Estate, plan: Plan) -> list[str]:
+    out: list[str] = []
+    seen: dict[tuple[str, int], int] = defaultdict(int)
+    names = {w.name for w in estate.workloads}
+    entries: list[Placement | UnplacedReplica] = [*plan.placements, *plan.unplaced]
+    for entry in entries:
+        if entry.workload not in names:
+            out.append(f"{entry.workload} is in the plan but not in the input")
+            continue
+        seen[entry.workload, entry.replica] += 1
+    for u in plan.unplaced:
+        if not u.reason.strip():
+            out.append(f"{u.workload} replica {u.replica} is unplaced without a reason")
+    for w in estate.workloads:
+        for r in range(1, w.replicas + 1):
+            if seen[w.name, r] == 0:
+                out.append(f"{w.name} replica {r} is neither placed nor listed as unplaced")
+            elif seen[w.name, r] > 1:
+                out.append(f"{w.name} replica {r} appears {seen[w.name, r]} times in the plan")
+        extra = [r for (n, r) in seen if n == w.name and not 1 <= r <= w.replicas]
+        out += [f"{w.name} replica {r} does not exist (replicas: {w.replicas})" for r in extra]
+    return out
+
+
+def _check_forms(estate: Estate, plan: Plan) -> list[str]:
+    out: list[str] = []
+    by_id = {s.server_id: s for s in plan.servers}
+    for p in plan.placements:
+        server = by_id.get(p.server_id)
+        label = f"{p.workload} replica {p.replica}"
+        if server is None:
+            out.append(f"{label} is on server {p.server_id}, which the plan does not buy")
+            continue
+        if p.workload not in estate.workloads_by_name:
+            continue
+        w = estate.workload(p.workload)
+        if p.form not in w.allowed_forms(estate.settings.forms):
+            out.append(f"{label} runs as {p.form}, which its platform, isolation or the form setting forbids")
+        if p.form == "vm" and server.mode != "hypervisor":
+            out.append(f"{label} is a VM on {p.server_id}, a bare-metal container host")
+        if p.form == "container" and server.mode not in ("hypervisor", f"container_host_{w.os}"):
+            out.append(f"{label} is a {w.os} container on {p.server_id}, a {server.mode} server")
+    return out
+
+
+def _check_capacity(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
+    out: list[str] = []
+    loads = server_loads(estate, overhead, plan)
+    for s in plan.servers:
+        if s.model not in estate.server_models_by_name:
+            continue
+        usable = estate.usable_capacity(estate.server_model(s.model))
+        load = loads[s.server_id]
+        for r in RESOURCES:
+            if load.get(r) > usable.get(r) + TOLERANCE:
+                out.append(
+                    f"server {s.server_id}: {RESOURCE_LABELS[r]} load {load.get(r):.3f} exceeds "
+                    f"{usable.get(r):.3f} ({estate.settings.utilization_pct(r):g}% of capacity)"
+                )
+    return out
+
+
+def _check_placement_rules(estate: Estate, plan: Plan) -> list[str]:
+    out: list[str] = []
+    where = {(p.workload, p.replica): p.server_id for p in plan.placements}
+    names = {w.name for w in estate.workloads}
+    for w in estate.workloads:
+        servers = [where[w.name, r] for r in range(1, w.replicas + 1) if (w.name, r) in where]
+        if len(set(servers)) < len(servers):
+            out.append(f"replica spread: two replicas of {w.name} share a server")
+    anti: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    affinity: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for w in estate.workloads:
+        for r in range(1, w.replicas + 1):
+            if w.anti_affinity_group is not None:
+                anti[w.anti_affinity_group].append((w.name, r))
+            if w.affinity_group is not None:
+                affinity[w.affinity_group, r].append(w.name)
+    for group, members in anti.items():
+        on: dict[str, list[str]] = defaultdict(list)
+        for name, r in members:
+            if (name, r) in where:
+                on[where[name, r]].append(name)
+        for server_id, together in on.items():
+            distinct = sorted(set(together))
+            if len(distinct) > 1:
+                out.append(f"anti-affinity group {group}: {', '.join(distinct)} share server {server_id}")
+    for (group, r), names_in_group in affinity.items():
+        known = [m for m in names_in_group if m in names]
+        placed = {where.get((m, r)) for m in known}
+        if len(placed) > 1:
+            out.append(f"affinity group {group} copy {r}: {', '.join(known)} are not all on one server")
+    return out
+
+
+def check_plan(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
+    """Every broken capacity or rule in a plan, in plain words; an empty list means it is sound."""
+    return [
+        *_check_servers(estate, plan),
+        *_check_accounting(estate, plan),
+        *_check_forms(estate, plan),
+        *_check_capacity(estate, overhead, plan),
+        *_check_placement_rules(estate, plan),
+    ]
+
+
+def verify_plan(estate: Estate, overhead: OverheadModel, plan: Plan) -> None:
+    """Raise PlanCheckError when check_plan finds anything."""
+    violations = check_plan(estate, overhead, plan)
+    if violations:
+        raise PlanCheckError(violations)

@@ -1,0 +1,155 @@
+"""The `planner` command: plan, validate, template, profiles.
+
+Exit codes: 0 done, 2 invalid input (problems on stderr), 1 a bug (for example a
+plan that failed its independent check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from planner.domain import Estate
+from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
+from planner.plan import ProgressPoint
+from planner.reader import InputError, read_estate
+from planner.study import export_plan, load_overhead, run_study
+from planner.writer import write_template
+
+EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+
+
+def _progress_printer(stream: TextIO) -> Callable[[ProgressPoint], None]:
+    def show(point: ProgressPoint) -> None:
+        best = "-" if point.best_cost is None else f"{point.best_cost:,.0f}"
+        bound = "-" if point.bound is None else f"{point.bound:,.0f}"
+        stream.write(f"\r  solving {point.seconds:6.1f}s  best plan {best}  bound {bound}   ")
+        stream.flush()
+
+    return show
+
+
+def _print_problems(err: InputError) -> None:
+    print(f"error: {len(err.problems)} problem(s) in the input", file=sys.stderr)
+    for p in err.problems:
+        print(f"  {p}", file=sys.stderr)
+
+
+def _read(args: argparse.Namespace) -> Estate:
+    pairs = getattr(args, "set", None) or []
+    bad = [p for p in pairs if "=" not in p or not p.partition("=")[0].strip()]
+    if bad:
+        from planner.reader import InputProblem
+
+        raise InputError([InputProblem("--set", None, None, f"expected key=value, got {p!r}") for p in bad])
+    overrides = {p.partition("=")[0].strip(): p.partition("=")[2].strip() for p in pairs}
+    if getattr(args, "time_limit", None) is not None:
+        overrides["time_limit_s"] = str(args.time_limit)
+    return read_estate(args.workbook, servers_path=args.servers, overrides=overrides)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Read, solve, check and write a plan."""
+    estate = _read(args)
+    overhead = load_overhead(estate)
+    live = not args.quiet and sys.stderr.isatty()
+    study = run_study(estate, overhead=overhead, progress=_progress_printer(sys.stderr) if live else None)
+    if live:
+        sys.stderr.write("\n")
+    export_plan(study, args.out, args.summary_json)
+    s = study.summary
+    if not args.quiet:
+        print(f"plan written to {args.out}")
+        models = ", ".join(f"{n} {m}" for m, n in s.servers_by_model.items())
+        print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
+        print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, saving {s.savings:,.0f} ({s.savings_pct}%)")
+        print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
+        print(f"  solver    {s.status}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Report input problems only."""
+    estate = _read(args)
+    load_overhead(estate)
+    n = sum(w.replicas for w in estate.workloads)
+    print(f"{args.workbook}: valid: {len(estate.workloads)} workloads ({n} replicas), {len(estate.server_models)} server models")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write a blank input workbook."""
+    write_template(args.out)
+    print(f"template written to {args.out}")
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    """List overhead profiles, or show one profile's numbers with their sources."""
+    if args.name:
+        model = load_profile(args.name)
+        print(f"{model.name}: {model.description}")
+        for key, number in model.numbers.items():
+            print(f"  {key} = {number.value:g} {PARAMETERS[key][0]}\n      {number.reason}\n      source: {number.source}")
+        return EXIT_OK
+    for name in list_profiles():
+        model = load_profile(name)
+        print(f"{name:12} {model.description}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the planner command."""
+    parser = argparse.ArgumentParser(prog="planner", description="Consolidation planning: fewest servers, VMs or containers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    plan = sub.add_parser("plan", help="solve a workbook and write the plan workbook")
+    plan.add_argument("workbook")
+    plan.add_argument("--out", required=True, help="plan workbook to write (.xlsx)")
+    plan.add_argument("--summary-json", help="also write the summary figures as JSON")
+    plan.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    plan.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting (repeatable)")
+    plan.add_argument("--servers", help="server catalog (.xlsx Servers sheet or .csv) replacing the workbook's")
+    plan.add_argument("--quiet", action="store_true", help="no progress or summary output")
+    plan.set_defaults(func=cmd_plan)
+    validate = sub.add_parser("validate", help="report input problems only")
+    validate.add_argument("workbook")
+    validate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    validate.add_argument("--servers")
+    validate.set_defaults(func=cmd_validate)
+    template = sub.add_parser("template", help="write a blank input workbook with documented columns")
+    template.add_argument("out")
+    template.set_defaults(func=cmd_template)
+    profiles = sub.add_parser("profiles", help="list overhead profiles, or show one")
+    profiles.add_argument("name", nargs="?")
+    profiles.set_defaults(func=cmd_profiles)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the planner command; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as err:
+        _print_problems(err)
+        return EXIT_INPUT
+    except ProfileError as err:
+        print(f"error: overhead profile: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except BrokenPipeError:  # output piped into a pager or `head` that closed early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception:  # a bug: say so plainly, with the detail for the report
+        logging.getLogger("planner").debug("bug", exc_info=True)
+        print("error: internal error (a bug, please report it):", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The input format as data: sheets, columns, defaults, aliases and meanings.
+
+Readers, the template writer and the README all draw on these tables, so the
+documented format and the parsed format cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column: its canonical name, kind, default and meaning."""
+
+    name: str
+    kind: str  # text, number, whole, choice
+    required: bool
+    default: object
+    meaning: str
+    choices: tuple[str, ...] = ()
+    positive: bool = False
+
+
+WORKLOAD_COLUMNS = (
+    Column("name", "text", True, None, "unique identifier of the workload"),
+    Column("cpu_cores", "number", True, None, "cores the workload needs at peak (> 0, fractional allowed)", positive=True),
+    Column("memory_gb", "number", True, None, "memory at peak, GB (> 0)", positive=True),
+    Column("storage_gb", "number", False, 0.0, "disk it needs, GB"),
+    Column("os", "choice", False, "linux", "operating system", ("linux", "windows")),
+    Column("platform", "choice", False, "any", "forms it may take", ("vm", "container", "any")),
+    Column("isolation", "choice", False, "shared", "strict means it must be a VM", ("shared", "strict")),
+    Column("replicas", "whole", False, 1, "copies, each on a different server", positive=True),
+    Column("affinity_group", "text", False, None, "workloads sharing a value go on the same server"),
+    Column("anti_affinity_group", "text", False, None, "workloads sharing a value go on different servers"),
+    Column("current_host", "text", False, None, "physical server it runs on today (for the baseline)"),
+)
+
+SERVER_COLUMNS = (
+    Column("model", "text", True, None, "server model name"),
+    Column("cpu_cores", "number", True, None, "physical cores per server", positive=True),
+    Column("memory_gb", "number", True, None, "memory per server, GB", positive=True),
+    Column("storage_gb", "number", True, None, "usable disk per server, GB", positive=True),
+    Column("unit_cost", "number", True, None, "CAPEX per server, in your currency"),
+    Column("power_watts", "number", False, None, "typical power draw, W"),
+    Column("rack_units", "number", False, None, "height in rack units"),
+    Column("max_count", "whole", False, None, "most servers of this model that may be bought"),
+)
+
+SETTING_COLUMNS = (
+    Column("setting", "text", True, None, "setting name"),
+    Column("value", "text", True, None, "setting value"),
+)
+
+# setting -> (kind, default, meaning, choices)
+SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
+    "hypervisor": ("choice", "type1", "type1 (bare metal) or type2 (hosted on an OS)", ("type1", "type2")),
+    "overhead_profile": ("text", "default", "overhead profile name in models/", ()),
+    "max_utilization_pct": ("number", 80.0, "headroom: the most of each resource a server may use", ()),
+    "cpu_max_utilization_pct": ("number", None, "ceiling for CPU alone (default: max_utilization_pct)", ()),
+    "memory_max_utilization_pct": ("number", None, "ceiling for memory alone (default: max_utilization_pct)", ()),
+    "storage_max_utilization_pct": ("number", None, "ceiling for storage alone (default: max_utilization_pct)", ()),
+    "forms": (
+        "choice",
+        "auto",
+        "auto (solver chooses), vm_only, containers_where_allowed",
+        ("auto", "vm_only", "containers_where_allowed"),
+    ),
+    "baseline": ("choice", "current_hosts", "current_hosts or one_per_workload", ("current_hosts", "one_per_workload")),
+    "baseline_unit_cost": ("number", None, "cost of one of today's servers (default: first model's unit_cost)", ()),
+    "time_limit_s": ("number", 30.0, "solver time limit, seconds", ()),
+    "seed": ("whole", 0, "random seed of the solver", ()),
+    "workers": ("whole", 2, "solver threads", ()),
+}
+
+# Alternative header spellings, after normalisation (lower case, spaces and dashes to _).
+ALIASES: dict[str, str] = {
+    "workload": "name",
+    "vm": "name",
+    "vm_name": "name",
+    "application": "name",
+    "app": "name",
+    "cpu": "cpu_cores",
+    "cores": "cpu_cores",
+    "vcpu": "cpu_cores",
+    "vcpus": "cpu_cores",
+    "cpus": "cpu_cores",
+    "memory": "memory_gb",
+    "ram": "memory_gb",
+    "ram_gb": "memory_gb",
+    "mem_gb": "memory_gb",
+    "storage": "storage_gb",
+    "disk": "storage_gb",
+    "disk_gb": "storage_gb",
+    "operating_system": "os",
+    "form": "platform",
+    "copies": "replicas",
+    "affinity": "affinity_group",
+    "anti_affinity": "anti_affinity_group",
+    "host": "current_host",
+    "current_server": "current_host",
+    "server_model": "model",
+    "cost": "unit_cost",
+    "price": "unit_cost",
+    "capex": "unit_cost",
+    "watts": "power_watts",
+    "power": "power_watts",
+    "ru": "rack_units",
+    "max": "max_count",
+    "max_servers": "max_count",
+}
+
+
+def normalise_header(text: object) -> str:
+    """A header as a canonical key: case, spaces and dashes folded; aliases resolved."""
+    key = "_".join(str(text).strip().lower().replace("-", " ").split())
+    return ALIASES.get(key, key)

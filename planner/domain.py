@@ -1,0 +1,242 @@
+"""Domain objects of a consolidation study: workloads, server models, settings, estate.
+
+Frozen dataclasses that check themselves, so that nothing impossible reaches the
+overhead model or the solver. This module imports nothing of the project.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+OS_NAMES = ("linux", "windows")
+PLATFORMS = ("vm", "container", "any")
+ISOLATIONS = ("shared", "strict")
+FORMS = ("vm", "container")
+HYPERVISORS = ("type1", "type2")
+BASELINES = ("current_hosts", "one_per_workload")
+FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
+HOST_MODES = ("hypervisor", "container_host_linux", "container_host_windows")
+RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
+RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
+
+
+class DomainError(ValueError):
+    """An impossible value in a domain object, described in one sentence."""
+
+
+def _positive(value: float, what: str, *, allow_zero: bool = False) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise DomainError(f"{what} must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        bound = "zero or more" if allow_zero else "more than zero"
+        raise DomainError(f"{what} must be {bound}, got {value}")
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        raise DomainError(f"{what} must be one of {', '.join(allowed)}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Resources:
+    """An amount of cores, memory and storage: a demand, a footprint or a capacity."""
+
+    cpu_cores: float = 0.0
+    memory_gb: float = 0.0
+    storage_gb: float = 0.0
+
+    def __add__(self, other: Resources) -> Resources:
+        return Resources(
+            self.cpu_cores + other.cpu_cores,
+            self.memory_gb + other.memory_gb,
+            self.storage_gb + other.storage_gb,
+        )
+
+    def __sub__(self, other: Resources) -> Resources:
+        return Resources(
+            self.cpu_cores - other.cpu_cores,
+            self.memory_gb - other.memory_gb,
+            self.storage_gb - other.storage_gb,
+        )
+
+    def get(self, resource: str) -> float:
+        """The amount of one resource by its name in RESOURCES."""
+        return float(getattr(self, resource))
+
+    def scaled(self, factor: float) -> Resources:
+        """Every resource multiplied by factor (for utilization ceilings)."""
+        return Resources(self.cpu_cores * factor, self.memory_gb * factor, self.storage_gb * factor)
+
+    def fits_in(self, capacity: Resources, tolerance: float = 1e-9) -> bool:
+        """True when no resource exceeds the capacity's."""
+        return all(self.get(r) <= capacity.get(r) + tolerance for r in RESOURCES)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One application to consolidate, with its peak demand and placement rules."""
+
+    name: str
+    cpu_cores: float
+    memory_gb: float
+    storage_gb: float = 0.0
+    os: str = "linux"
+    platform: str = "any"
+    isolation: str = "shared"
+    replicas: int = 1
+    affinity_group: str | None = None
+    anti_affinity_group: str | None = None
+    current_host: str | None = None
+    extra: tuple[tuple[str, object], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.strip():
+            raise DomainError("a workload needs a name")
+        _positive(self.cpu_cores, f"workload {self.name}: cpu_cores")
+        _positive(self.memory_gb, f"workload {self.name}: memory_gb")
+        _positive(self.storage_gb, f"workload {self.name}: storage_gb", allow_zero=True)
+        _one_of(self.os, OS_NAMES, f"workload {self.name}: os")
+        _one_of(self.platform, PLATFORMS, f"workload {self.name}: platform")
+        _one_of(self.isolation, ISOLATIONS, f"workload {self.name}: isolation")
+        if not isinstance(self.replicas, int) or isinstance(self.replicas, bool) or self.replicas < 1:
+            raise DomainError(f"workload {self.name}: replicas must be a whole number of 1 or more")
+        if self.isolation == "strict" and self.platform == "container":
+            raise DomainError(f"workload {self.name}: strict isolation requires a VM, but platform is 'container'")
+
+    @property
+    def demand(self) -> Resources:
+        """Peak demand of one replica, before any overhead."""
+        return Resources(self.cpu_cores, self.memory_gb, self.storage_gb)
+
+    def allowed_forms(self, policy: str = "auto") -> tuple[str, ...]:
+        """The forms this workload may take under a form policy (see FORM_POLICIES)."""
+        if self.isolation == "strict" or self.platform == "vm" or policy == "vm_only":
+            return ("vm",)
+        if self.platform == "container" or policy == "containers_where_allowed":
+            return ("container",)
+        return FORMS
+
+
+@dataclass(frozen=True)
+class ServerModel:
+    """A server model that may be bought, with its capacity and price."""
+
+    model: str
+    cpu_cores: float
+    memory_gb: float
+    storage_gb: float
+    unit_cost: float
+    power_watts: float | None = None
+    rack_units: float | None = None
+    max_count: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.model or not self.model.strip():
+            raise DomainError("a server model needs a name")
+        for what in ("cpu_cores", "memory_gb", "storage_gb"):
+            _positive(getattr(self, what), f"server model {self.model}: {what}")
+        _positive(self.unit_cost, f"server model {self.model}: unit_cost", allow_zero=True)
+        for what in ("power_watts", "rack_units"):
+            if getattr(self, what) is not None:
+                _positive(getattr(self, what), f"server model {self.model}: {what}", allow_zero=True)
+        if self.max_count is not None and (
+            not isinstance(self.max_count, int) or isinstance(self.max_count, bool) or self.max_count < 0
+        ):
+            raise DomainError(f"server model {self.model}: max_count must be a whole number, 0 or more")
+
+    @property
+    def capacity(self) -> Resources:
+        """Raw capacity of one server of this model."""
+        return Resources(self.cpu_cores, self.memory_gb, self.storage_gb)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Study settings: hypervisor, overhead profile, headroom, baseline and solver limits."""
+
+    hypervisor: str = "type1"
+    overhead_profile: str = "default"
+    max_utilization_pct: float = 80.0
+    cpu_max_utilization_pct: float | None = None
+    memory_max_utilization_pct: float | None = None
+    storage_max_utilization_pct: float | None = None
+    forms: str = "auto"
+    baseline: str = "current_hosts"
+    baseline_unit_cost: float | None = None
+    time_limit_s: float = 30.0
+    seed: int = 0
+    workers: int = 2
+    overhead_overrides: tuple[tuple[str, float], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
+        _one_of(self.forms, FORM_POLICIES, "setting forms")
+        _one_of(self.baseline, BASELINES, "setting baseline")
+        for name in ("max_utilization_pct", *(f"{r}_max_utilization_pct" for r in ("cpu", "memory", "storage"))):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            _positive(value, f"setting {name}")
+            if value > 100:
+                raise DomainError(f"setting {name} must be at most 100, got {value}")
+        if self.baseline_unit_cost is not None:
+            _positive(self.baseline_unit_cost, "setting baseline_unit_cost", allow_zero=True)
+        _positive(self.time_limit_s, "setting time_limit_s")
+        if not isinstance(self.workers, int) or self.workers < 1:
+            raise DomainError("setting workers must be a whole number of 1 or more")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise DomainError("setting seed must be a whole number, 0 or more")
+
+    def utilization_pct(self, resource: str) -> float:
+        """The ceiling for one resource: its own setting, else max_utilization_pct."""
+        own = getattr(self, f"{RESOURCE_LABELS[resource]}_max_utilization_pct")
+        return float(self.max_utilization_pct if own is None else own)
+
+
+@dataclass(frozen=True)
+class Estate:
+    """Everything a study starts from: workloads, the server catalog and settings."""
+
+    workloads: tuple[Workload, ...]
+    server_models: tuple[ServerModel, ...]
+    settings: Settings = Settings()
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.server_models:
+            raise DomainError("the estate needs at least one server model")
+        names = [w.name for w in self.workloads]
+        if len(set(names)) != len(names):
+            raise DomainError("workload names must be unique")
+        models = [m.model for m in self.server_models]
+        if len(set(models)) != len(models):
+            raise DomainError("server model names must be unique")
+
+    @cached_property
+    def workloads_by_name(self) -> dict[str, Workload]:
+        """Workloads keyed by name."""
+        return {w.name: w for w in self.workloads}
+
+    @cached_property
+    def server_models_by_name(self) -> dict[str, ServerModel]:
+        """Server models keyed by name."""
+        return {m.model: m for m in self.server_models}
+
+    def workload(self, name: str) -> Workload:
+        """The workload with this name (KeyError if none)."""
+        return self.workloads_by_name[name]
+
+    def server_model(self, name: str) -> ServerModel:
+        """The server model with this name (KeyError if none)."""
+        return self.server_models_by_name[name]
+
+    def usable_capacity(self, model: ServerModel) -> Resources:
+        """Capacity of one server of this model under the utilization ceilings."""
+        s = self.settings
+        return Resources(
+            model.cpu_cores * s.utilization_pct("cpu_cores") / 100,
+            model.memory_gb * s.utilization_pct("memory_gb") / 100,
+            model.storage_gb * s.utilization_pct("storage_gb") / 100,
+        )

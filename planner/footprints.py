@@ -1,0 +1,91 @@
+"""Effective footprints: what a workload, a container-host VM or a host reserve costs a server.
+
+Every function here is linear in the workload's demand (vCPUs aside, which are a
+constant per workload), so the solver can use the results as coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+
+from planner.domain import Resources, Workload
+from planner.overheads import OverheadModel
+
+# The placements a replica can take; the plan reports the first two as form "container".
+PLACEMENT_KINDS = ("vm", "container_in_vm", "container_bare")
+
+
+def cpu_factor(model: OverheadModel, hypervisor: str) -> float:
+    """Multiplier on guest CPU for virtualization under this hypervisor type."""
+    return 1.0 + model[f"{hypervisor}_cpu_overhead_pct"] / 100.0
+
+
+def vm_footprint(workload: Workload, model: OverheadModel, hypervisor: str) -> Resources:
+    """A workload as its own VM: demand plus its guest OS plus the hypervisor's per-VM cost."""
+    os_name = workload.os
+    vcpus = math.ceil(workload.cpu_cores)
+    memory = workload.memory_gb + model[f"{os_name}_guest_memory_gb"]
+    return Resources(
+        (workload.cpu_cores + model[f"{os_name}_guest_cpu_cores"]) * cpu_factor(model, hypervisor),
+        memory * (1 + model["vm_memory_overhead_pct"] / 100)
+        + model["vm_memory_overhead_fixed_gb"]
+        + model["vm_memory_overhead_per_vcpu_gb"] * vcpus,
+        workload.storage_gb + model[f"{os_name}_guest_storage_gb"],
+    )
+
+
+def container_footprint(workload: Workload, model: OverheadModel, hypervisor: str, *, in_vm: bool) -> Resources:
+    """A workload as a container: on bare metal, or inside its OS's container-host VM."""
+    cpu = workload.cpu_cores + model["container_cpu_cores"]
+    memory = workload.memory_gb + model["container_memory_gb"]
+    storage = workload.storage_gb + model["container_storage_gb"]
+    if not in_vm:
+        return Resources(cpu, memory, storage)
+    return Resources(
+        cpu * cpu_factor(model, hypervisor),
+        memory * (1 + model["vm_memory_overhead_pct"] / 100) + model["vm_memory_overhead_per_vcpu_gb"] * workload.cpu_cores,
+        storage,
+    )
+
+
+def placement_footprint(workload: Workload, kind: str, model: OverheadModel, hypervisor: str) -> Resources:
+    """Footprint of a workload for one of PLACEMENT_KINDS."""
+    if kind == "vm":
+        return vm_footprint(workload, model, hypervisor)
+    if kind in ("container_in_vm", "container_bare"):
+        return container_footprint(workload, model, hypervisor, in_vm=kind == "container_in_vm")
+    raise ValueError(f"unknown placement kind {kind!r}")
+
+
+def container_host_vm(os_name: str, model: OverheadModel, hypervisor: str) -> Resources:
+    """Fixed cost of one container-host VM of an OS on a hypervisor host (paid once per server and OS)."""
+    return Resources(
+        (model[f"{os_name}_guest_cpu_cores"] + model["engine_cpu_cores"]) * cpu_factor(model, hypervisor),
+        (model[f"{os_name}_guest_memory_gb"] + model["engine_memory_gb"]) * (1 + model["vm_memory_overhead_pct"] / 100)
+        + model["vm_memory_overhead_fixed_gb"],
+        model[f"{os_name}_guest_storage_gb"] + model["engine_storage_gb"],
+    )
+
+
+def host_reserve(mode: str, model: OverheadModel, hypervisor: str) -> Resources:
+    """What a server's own software takes before any workload: hypervisor, or host OS plus engine."""
+    if mode == "hypervisor":
+        return Resources(
+            model[f"{hypervisor}_host_cpu_cores"],
+            model[f"{hypervisor}_host_memory_gb"],
+            model[f"{hypervisor}_host_storage_gb"],
+        )
+    os_name = container_host_os(mode)
+    return Resources(
+        model[f"{os_name}_guest_cpu_cores"] + model["engine_cpu_cores"],
+        model[f"{os_name}_guest_memory_gb"] + model["engine_memory_gb"],
+        model[f"{os_name}_guest_storage_gb"] + model["engine_storage_gb"],
+    )
+
+
+def container_host_os(mode: str) -> str:
+    """The OS of a bare-metal container host mode ('container_host_linux' -> 'linux')."""
+    prefix = "container_host_"
+    if not mode.startswith(prefix):
+        raise ValueError(f"{mode!r} is not a container-host mode")
+    return mode[len(prefix) :]

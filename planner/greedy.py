@@ -1,0 +1,173 @@
+"""First-fit decreasing that honours every rule: the constructive start and the hint.
+
+Bundles (affinity copies) are packed largest first into the first open server where
+they fit; a new server is opened only when none fits. Several orders of server
+models and host modes are tried and the cheapest plan kept. The result is also the
+canonical start for CP-SAT: servers of a model are numbered in the order they open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from planner.problem import Problem, Vec, compatible, vec_add, vec_fits
+
+CONTAINERS_FIRST, HYPERVISOR_FIRST = "containers_first", "hypervisor_first"
+
+
+@dataclass
+class Assignment:
+    """Servers as (model index, mode) and each placed item's (server index, placement kind)."""
+
+    servers: list[tuple[int, str]] = field(default_factory=list)
+    placed: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+    def cost(self, problem: Problem) -> int:
+        """Objective cost of the servers used."""
+        return sum(problem.costs[m] for m, _ in self.servers)
+
+    def count(self, model: int) -> int:
+        """Servers of one model."""
+        return sum(1 for m, _ in self.servers if m == model)
+
+
+@dataclass
+class _Open:
+    model: int
+    mode: str
+    load: Vec
+    container_vms: set[str]
+    conflicts: set[int]
+
+
+def try_bundle(problem: Problem, server: _Open, bundle: list[int], amortize: bool = False) -> list[tuple[int, str]] | None:
+    """Kinds for each item of a bundle on this server, or None when it does not fit.
+
+    With `amortize`, a container-host VM still has to fit but is not charged to the
+    first container that needs it (later containers share it), which favours containers.
+    """
+    if server.conflicts & problem.bundle_conflicts[problem.items[bundle[0]].bundle]:
+        return None
+    cap = problem.capacities[server.model]
+    load, vms = server.load, set(server.container_vms)
+    chosen: list[tuple[int, str]] = []
+    for i in bundle:
+        item = problem.items[i]
+        best: tuple[float, str, Vec] | None = None
+        for kind, fp in item.footprints.items():
+            if not compatible(kind, item.workload.os, server.mode):
+                continue
+            add = fp
+            if kind == "container_in_vm" and item.workload.os not in vms:
+                add = vec_add(add, problem.container_vms[item.workload.os])
+            new = vec_add(load, add)
+            if not vec_fits(new, cap):
+                continue
+            charged = fp if amortize else add
+            score = sum(charged[k] / max(1, cap[k]) for k in range(3))
+            if best is None or score < best[0]:
+                best = (score, kind, new)
+        if best is None:
+            return None
+        _, kind, load = best
+        if kind == "container_in_vm":
+            vms.add(item.workload.os)
+        chosen.append((i, kind))
+    return chosen
+
+
+def _commit(problem: Problem, server: _Open, chosen: list[tuple[int, str]]) -> None:
+    for i, kind in chosen:
+        item = problem.items[i]
+        add = item.footprints[kind]
+        if kind == "container_in_vm" and item.workload.os not in server.container_vms:
+            add = vec_add(add, problem.container_vms[item.workload.os])
+            server.container_vms.add(item.workload.os)
+        server.load = vec_add(server.load, add)
+    server.conflicts |= problem.bundle_conflicts[problem.items[chosen[0][0]].bundle]
+
+
+def _new_server_modes(problem: Problem, bundle: list[int], preference: str) -> list[str]:
+    oses = {problem.items[i].workload.os for i in bundle}
+    bare = len(oses) == 1 and all("container_bare" in problem.items[i].footprints for i in bundle)
+    modes = ["hypervisor"]
+    if bare and f"container_host_{next(iter(oses))}" in problem.modes:
+        host = f"container_host_{next(iter(oses))}"
+        modes = [host, "hypervisor"] if preference == CONTAINERS_FIRST else ["hypervisor", host]
+    return modes
+
+
+def first_fit_decreasing(problem: Problem, model_order: list[int], preference: str, amortize: bool = False) -> Assignment:
+    """Pack every bundle, largest first, opening servers of the first model in model_order that fits."""
+    result = Assignment()
+    open_servers: list[_Open] = []
+    counts = [0] * len(problem.capacities)
+    for b, bundle in enumerate(problem.bundles):
+        if b in problem.self_conflicting:
+            continue
+        placed = False
+        for s, server in enumerate(open_servers):
+            chosen = try_bundle(problem, server, bundle, amortize)
+            if chosen is not None:
+                _commit(problem, server, chosen)
+                result.placed.update({i: (s, k) for i, k in chosen})
+                placed = True
+                break
+        if placed:
+            continue
+        for m in model_order:
+            limit = problem.max_counts[m]
+            if limit is not None and counts[m] >= limit:
+                continue
+            for mode in _new_server_modes(problem, bundle, preference):
+                server = _Open(m, mode, problem.reserves[mode], set(), set())
+                if not vec_fits(server.load, problem.capacities[m]):
+                    continue
+                chosen = try_bundle(problem, server, bundle, amortize)
+                if chosen is None:
+                    continue
+                _commit(problem, server, chosen)
+                open_servers.append(server)
+                counts[m] += 1
+                result.servers.append((m, mode))
+                result.placed.update({i: (len(open_servers) - 1, k) for i, k in chosen})
+                placed = True
+                break
+            if placed:
+                break
+    return result
+
+
+def model_orders(problem: Problem) -> list[list[int]]:
+    """Orders of server models to try: each model first, the rest by cost per usable capacity."""
+
+    def cost_per_capacity(m: int) -> float:
+        cap = problem.capacities[m]
+        return problem.costs[m] / max(1e-9, sum(cap[k] / max(1, max(c[k] for c in problem.capacities)) for k in range(3)))
+
+    by_value = sorted(range(len(problem.capacities)), key=cost_per_capacity)
+    return [[m, *(o for o in by_value if o != m)] for m in by_value]
+
+
+def best_greedy(problem: Problem) -> Assignment:
+    """The best first-fit-decreasing plan over model orders, host-mode preferences and form scoring."""
+    candidates = [
+        first_fit_decreasing(problem, order, pref, amortize)
+        for order in model_orders(problem)
+        for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST)
+        for amortize in (False, True)
+    ]
+    return min(candidates, key=lambda a: (-len(a.placed), a.cost(problem), len(a.servers)))
+
+
+def single_model_counts(problem: Problem) -> list[int]:
+    """Servers first-fit decreasing needs when it may buy only one model (for pool sizes)."""
+    counts = []
+    for m in range(len(problem.capacities)):
+        runs = [
+            first_fit_decreasing(problem, [m], pref, amortize)
+            for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST)
+            for amortize in (False, True)
+        ]
+        counts.append(min(len(r.servers) for r in runs))
+    return counts

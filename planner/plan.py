@@ -1,0 +1,78 @@
+"""The outputs of a study: a consolidation plan and the solver's result around it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATUSES = ("optimal", "feasible", "no_solution")
+
+
+@dataclass(frozen=True)
+class PlannedServer:
+    """One server to buy, with the model it is and the mode it runs in."""
+
+    server_id: str
+    model: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One replica of a workload on one server, in one form, with the reason for that form."""
+
+    workload: str
+    replica: int
+    server_id: str
+    form: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class UnplacedReplica:
+    """A replica the plan could not place, and the rule or resource that blocks it."""
+
+    workload: str
+    replica: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Servers to buy, where every replica goes, and what could not be placed."""
+
+    servers: tuple[PlannedServer, ...]
+    placements: tuple[Placement, ...]
+    unplaced: tuple[UnplacedReplica, ...] = ()
+
+    def placements_on(self, server_id: str) -> list[Placement]:
+        """The placements on one server."""
+        return [p for p in self.placements if p.server_id == server_id]
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    """One progress report of a solve: time, best plan cost so far and best bound."""
+
+    seconds: float
+    best_cost: float | None
+    bound: float | None
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """What the solver returns: status, plan, bound and gap; never an exception for 'no plan'."""
+
+    status: str
+    plan: Plan
+    capex: float
+    lower_bound: float
+    seconds: float
+    method: str = ""
+    progress: tuple[ProgressPoint, ...] = field(default=())
+
+    @property
+    def gap_pct(self) -> float:
+        """Distance from the plan's CAPEX to the lower bound, as a percent of the CAPEX."""
+        if self.capex <= 0:
+            return 0.0
+        return max(0.0, 100.0 * (self.capex - self.lower_bound) / self.capex)

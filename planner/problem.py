@@ -1,0 +1,210 @@
+"""The packing problem in integers, built once from an estate and an overhead model.
+
+Resources are solved in thousandths (millicores, 1/1000 GB): SCALE below. Footprints
+are rounded up and usable capacities down, so any plan that fits in integers also
+fits in exact arithmetic and passes the independent checker.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from planner.domain import RESOURCES, Estate, Workload
+from planner.footprints import container_host_vm, host_reserve, placement_footprint
+from planner.overheads import OverheadModel
+
+SCALE = 1000  # integer units per core and per GB
+Vec = tuple[int, int, int]
+
+
+def scale_up(value: float) -> int:
+    """A demand in integer units, rounded up (never understate a load)."""
+    return math.ceil(round(value * SCALE, 6))
+
+
+def scale_down(value: float) -> int:
+    """A capacity in integer units, rounded down (never overstate room)."""
+    return math.floor(round(value * SCALE, 6))
+
+
+def vec_up(res: object) -> Vec:
+    """A Resources as an integer vector, rounded up."""
+    return tuple(scale_up(res.get(r)) for r in RESOURCES)  # type: ignore[attr-defined,return-value]
+
+
+def vec_add(a: Vec, b: Vec) -> Vec:
+    """Component-wise sum of two integer vectors."""
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def vec_fits(load: Vec, capacity: Vec) -> bool:
+    """True when no component of load exceeds capacity."""
+    return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]
+
+
+def form_of(kind: str) -> str:
+    """The plan's form for a placement kind: 'vm' or 'container'."""
+    return "vm" if kind == "vm" else "container"
+
+
+def compatible(kind: str, os_name: str, mode: str) -> bool:
+    """Can a replica of this OS take this placement kind on a server in this mode?"""
+    if mode == "hypervisor":
+        return kind in ("vm", "container_in_vm")
+    return kind == "container_bare" and mode == f"container_host_{os_name}"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One replica to place, with its integer footprint for each placement kind it may take."""
+
+    index: int
+    workload: Workload
+    replica: int
+    footprints: dict[str, Vec]
+    bundle: int = -1
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The placement kinds this replica may take."""
+        return tuple(self.footprints)
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """The plan forms ('vm', 'container') this replica may take."""
+        return tuple(dict.fromkeys(form_of(k) for k in self.footprints))
+
+
+def min_footprint(item: Item) -> Vec:
+    """The smallest footprint of an item per resource over its kinds (for sizes and bounds)."""
+    fps = list(item.footprints.values())
+    return (min(f[0] for f in fps), min(f[1] for f in fps), min(f[2] for f in fps))
+
+
+@dataclass
+class Problem:
+    """Everything the greedy and the CP-SAT model need, in integers, with lookup tables."""
+
+    estate: Estate
+    overhead: OverheadModel
+    items: list[Item]
+    bundles: list[list[int]]
+    bundle_names: list[str]
+    conflicts: list[tuple[str, list[int]]]
+    capacities: list[Vec]
+    costs: list[int]
+    reserves: dict[str, Vec]
+    container_vms: dict[str, Vec]
+    modes: tuple[str, ...]
+    max_counts: list[int | None]
+    bundle_conflicts: list[set[int]] = field(default_factory=list)
+    self_conflicting: set[int] = field(default_factory=set)
+
+    @property
+    def hypervisor(self) -> str:
+        """The hypervisor type of the study."""
+        return self.estate.settings.hypervisor
+
+    def min_reserve(self) -> Vec:
+        """The smallest host reserve per resource over the modes in play."""
+        rs = [self.reserves[m] for m in self.modes]
+        return (min(r[0] for r in rs), min(r[1] for r in rs), min(r[2] for r in rs))
+
+
+def _bundles(items: list[Item]) -> tuple[list[list[int]], list[str]]:
+    """Group replicas that must share a server: copy k of every member of an affinity group."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    bundles: list[list[int]] = []
+    names: list[str] = []
+    for item in items:
+        group = item.workload.affinity_group
+        if group is None:
+            bundles.append([item.index])
+            names.append(f"{item.workload.name}#{item.replica}")
+            continue
+        key = (group, item.replica)
+        if key not in groups:
+            groups[key] = []
+            bundles.append(groups[key])
+            names.append(f"affinity group {group} copy {item.replica}")
+        groups[key].append(item.index)
+    return bundles, names
+
+
+def _conflicts(items: list[Item]) -> list[tuple[str, list[int]]]:
+    """Sets of replicas that must all be on different servers, each with its rule's name."""
+    sets: dict[tuple[str, str], list[int]] = {}
+    for item in items:
+        w = item.workload
+        if w.replicas > 1:
+            sets.setdefault(("replica spread", w.name), []).append(item.index)
+        if w.anti_affinity_group is not None:
+            sets.setdefault(("anti-affinity group", w.anti_affinity_group), []).append(item.index)
+    return [(f"{rule} {name}", members) for (rule, name), members in sets.items() if len(members) > 1]
+
+
+def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
+    """Turn an estate and an overhead model into the integer packing problem."""
+    hv = estate.settings.hypervisor
+    policy = estate.settings.forms
+    items: list[Item] = []
+    for w in estate.workloads:
+        kinds = [k for f in w.allowed_forms(policy) for k in (("vm",) if f == "vm" else ("container_in_vm", "container_bare"))]
+        fps = {k: vec_up(placement_footprint(w, k, overhead, hv)) for k in kinds}
+        for r in range(1, w.replicas + 1):
+            items.append(Item(len(items), w, r, fps))
+    bundles, names = _bundles(items)
+    # Largest bundles first: the order the greedy packs in and symmetry breaking ranks by.
+    capacities = [
+        (scale_down(c.cpu_cores), scale_down(c.memory_gb), scale_down(c.storage_gb))
+        for c in (estate.usable_capacity(m) for m in estate.server_models)
+    ]
+    largest = tuple(max(1, max(c[k] for c in capacities)) for k in range(3))
+
+    def size(bundle: list[int]) -> float:
+        total = 0.0
+        for i in bundle:
+            lo = min_footprint(items[i])
+            total += max(lo[k] / largest[k] for k in range(3))
+        return total
+
+    order = sorted(range(len(bundles)), key=lambda b: (-size(bundles[b]), names[b]))
+    bundles = [bundles[b] for b in order]
+    names = [names[b] for b in order]
+    for b, members in enumerate(bundles):
+        for i in members:
+            items[i] = Item(i, items[i].workload, items[i].replica, items[i].footprints, b)
+    os_with_containers = sorted({i.workload.os for i in items if "container_bare" in i.footprints})
+    modes = ("hypervisor", *(f"container_host_{o}" for o in os_with_containers))
+    conflicts = _conflicts(items)
+    bundle_conflicts: list[set[int]] = [set() for _ in bundles]
+    for c, (_, members) in enumerate(conflicts):
+        for i in members:
+            bundle_conflicts[items[i].bundle].add(c)
+    # A bundle that holds two members of one conflict set can never be placed.
+    self_conflicting = {
+        items[i].bundle
+        for _, members in conflicts
+        for i in members
+        if sum(1 for j in members if items[j].bundle == items[i].bundle) > 1
+    }
+    costs = [round(m.unit_cost) for m in estate.server_models]
+    if not any(costs):  # all free: minimise the server count instead
+        costs = [1] * len(costs)
+    return Problem(
+        estate=estate,
+        overhead=overhead,
+        items=items,
+        bundles=bundles,
+        bundle_names=names,
+        conflicts=conflicts,
+        capacities=capacities,
+        costs=costs,
+        reserves={m: vec_up(host_reserve(m, overhead, hv)) for m in modes},
+        container_vms={o: vec_up(container_host_vm(o, overhead, hv)) for o in ("linux", "windows")},
+        modes=modes,
+        max_counts=[m.max_count for m in estate.server_models],
+        bundle_conflicts=bundle_conflicts,
+        self_conflicting=self_conflicting,
+    )

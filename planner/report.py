@@ -1,0 +1,219 @@
+"""Report tables of a checked plan: summary figures, placements, servers, unplaced, assumptions.
+
+Plain rows of plain values, so the workbook writer, the JSON summary, the CLI and
+the dashboard all show the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from planner.baseline import Baseline
+from planner.checker import placement_kind, server_loads
+from planner.domain import RESOURCE_LABELS, RESOURCES, Estate
+from planner.footprints import placement_footprint
+from planner.overheads import PARAMETERS, OverheadModel
+from planner.plan import SolveResult
+
+Row = dict[str, object]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of a plan, under stable snake_case names."""
+
+    servers: int
+    capex: float
+    baseline_servers: int
+    baseline_capex: float
+    savings: float
+    savings_pct: float
+    lower_bound: float
+    gap_pct: float
+    status: str
+    seconds: float
+    workloads: int
+    replicas: int
+    placed: int
+    unplaced: int
+    vms: int
+    containers: int
+    servers_by_model: dict[str, int]
+    avg_cpu_util_pct: float
+    avg_memory_util_pct: float
+    avg_storage_util_pct: float
+    method: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The summary as a JSON-ready dict."""
+        return asdict(self)
+
+
+def summarize(estate: Estate, overhead: OverheadModel, result: SolveResult, baseline: Baseline) -> Summary:
+    """Headline figures of a plan against its baseline."""
+    plan = result.plan
+    forms = Counter(p.form for p in plan.placements)
+    loads = server_loads(estate, overhead, plan)
+    util = {}
+    for r in RESOURCES:
+        pcts = [100 * loads[s.server_id].get(r) / estate.server_model(s.model).capacity.get(r) for s in plan.servers]
+        util[r] = round(sum(pcts) / len(pcts), 1) if pcts else 0.0
+    savings = baseline.capex - result.capex
+    return Summary(
+        servers=len(plan.servers),
+        capex=result.capex,
+        baseline_servers=baseline.servers,
+        baseline_capex=baseline.capex,
+        savings=savings,
+        savings_pct=round(100 * savings / baseline.capex, 1) if baseline.capex else 0.0,
+        lower_bound=result.lower_bound,
+        gap_pct=round(result.gap_pct, 2),
+        status=result.status,
+        seconds=round(result.seconds, 2),
+        workloads=len(estate.workloads),
+        replicas=sum(w.replicas for w in estate.workloads),
+        placed=len(plan.placements),
+        unplaced=len(plan.unplaced),
+        vms=forms.get("vm", 0),
+        containers=forms.get("container", 0),
+        servers_by_model=dict(sorted(Counter(s.model for s in plan.servers).items())),
+        avg_cpu_util_pct=util["cpu_cores"],
+        avg_memory_util_pct=util["memory_gb"],
+        avg_storage_util_pct=util["storage_gb"],
+        method=result.method,
+    )
+
+
+def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
+    """The Summary sheet as (figure, value) rows."""
+    rows: list[Row] = [{"figure": f"servers ({model})", "value": n} for model, n in summary.servers_by_model.items()]
+    rows += [
+        {"figure": "servers", "value": summary.servers},
+        {"figure": "capex", "value": summary.capex},
+        {"figure": "baseline_servers", "value": summary.baseline_servers},
+        {"figure": "baseline_capex", "value": summary.baseline_capex},
+        {"figure": "savings", "value": summary.savings},
+        {"figure": "savings_pct", "value": summary.savings_pct},
+        {"figure": "lower_bound", "value": summary.lower_bound},
+        {"figure": "gap_pct", "value": summary.gap_pct},
+        {"figure": "status", "value": summary.status},
+        {"figure": "seconds", "value": summary.seconds},
+        {"figure": "method", "value": summary.method},
+        {"figure": "workloads", "value": summary.workloads},
+        {"figure": "replicas", "value": summary.replicas},
+        {"figure": "placed", "value": summary.placed},
+        {"figure": "unplaced", "value": summary.unplaced},
+        {"figure": "vms", "value": summary.vms},
+        {"figure": "containers", "value": summary.containers},
+        {"figure": "avg_cpu_util_pct", "value": summary.avg_cpu_util_pct},
+        {"figure": "avg_memory_util_pct", "value": summary.avg_memory_util_pct},
+        {"figure": "avg_storage_util_pct", "value": summary.avg_storage_util_pct},
+        {"figure": "baseline_method", "value": baseline.note},
+    ]
+    return rows
+
+
+def placement_rows(estate: Estate, overhead: OverheadModel, result: SolveResult) -> list[Row]:
+    """The Placements sheet: one row per placed replica, with footprint and carried-over columns."""
+    by_id = {s.server_id: s for s in result.plan.servers}
+    rows: list[Row] = []
+    for p in result.plan.placements:
+        w = estate.workload(p.workload)
+        server = by_id[p.server_id]
+        fp = placement_footprint(w, placement_kind(p, server), overhead, estate.settings.hypervisor)
+        row: Row = {
+            "workload": p.workload,
+            "replica": p.replica,
+            "server_id": p.server_id,
+            "server_model": server.model,
+            "form": p.form,
+            "why": p.why,
+            "footprint_cpu_cores": round(fp.cpu_cores, 3),
+            "footprint_memory_gb": round(fp.memory_gb, 3),
+            "footprint_storage_gb": round(fp.storage_gb, 3),
+            "os": w.os,
+            "cpu_cores": w.cpu_cores,
+            "memory_gb": w.memory_gb,
+            "storage_gb": w.storage_gb,
+            "current_host": w.current_host or "",
+        }
+        for key, value in w.extra:
+            row.setdefault(key, value)
+        rows.append(row)
+    return rows
+
+
+def server_rows(estate: Estate, overhead: OverheadModel, result: SolveResult) -> list[Row]:
+    """The Servers sheet: per server, used, capacity and utilization per resource."""
+    loads = server_loads(estate, overhead, result.plan)
+    counts = Counter(p.server_id for p in result.plan.placements)
+    rows: list[Row] = []
+    for s in result.plan.servers:
+        model = estate.server_model(s.model)
+        row: Row = {"server_id": s.server_id, "model": s.model, "mode": s.mode, "replicas": counts[s.server_id]}
+        for r in RESOURCES:
+            label, used, cap = RESOURCE_LABELS[r], loads[s.server_id].get(r), model.capacity.get(r)
+            row[f"{label}_used"] = round(used, 3)
+            row[f"{label}_capacity"] = cap
+            row[f"{label}_util_pct"] = round(100 * used / cap, 1)
+        row["unit_cost"] = model.unit_cost
+        rows.append(row)
+    return rows
+
+
+def unplaced_rows(result: SolveResult) -> list[Row]:
+    """The Unplaced sheet: one row per replica that could not be placed, with its reason."""
+    return [{"workload": u.workload, "replica": u.replica, "reason": u.reason} for u in result.plan.unplaced]
+
+
+def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline) -> list[Row]:
+    """The Assumptions sheet: every setting and every overhead number used, with reasons and sources."""
+    s = estate.settings
+    rows: list[Row] = [
+        {"setting": "input", "value": estate.source, "unit": "", "reason": "", "source": ""},
+        {"setting": "hypervisor", "value": s.hypervisor, "unit": "", "reason": "", "source": ""},
+        {
+            "setting": "overhead_profile",
+            "value": overhead.name,
+            "unit": "",
+            "reason": overhead.description,
+            "source": overhead.path,
+        },
+        {"setting": "forms", "value": s.forms, "unit": "", "reason": "", "source": ""},
+    ]
+    for r in RESOURCES:
+        rows.append(
+            {
+                "setting": f"{RESOURCE_LABELS[r]}_max_utilization_pct",
+                "value": s.utilization_pct(r),
+                "unit": "%",
+                "reason": "headroom",
+                "source": "",
+            }
+        )
+    rows += [
+        {"setting": "baseline", "value": s.baseline, "unit": "", "reason": baseline.note, "source": ""},
+        {"setting": "baseline_unit_cost", "value": baseline.unit_cost, "unit": "currency", "reason": "", "source": ""},
+        {"setting": "time_limit_s", "value": s.time_limit_s, "unit": "s", "reason": "", "source": ""},
+        {"setting": "seed", "value": s.seed, "unit": "", "reason": "", "source": ""},
+        {"setting": "workers", "value": s.workers, "unit": "", "reason": "", "source": ""},
+        {
+            "setting": "units",
+            "value": "GB = 10^9 bytes as given; cores as given",
+            "unit": "",
+            "reason": "no unit conversion is applied to the input",
+            "source": "",
+        },
+    ]
+    for key, number in overhead.numbers.items():
+        rows.append(
+            {
+                "setting": f"overhead.{key}",
+                "value": number.value,
+                "unit": PARAMETERS[key][0],
+                "reason": number.reason,
+                "source": number.source,
+            }
+        )
+    return rows

@@ -1,0 +1,102 @@
+"""The planner command end to end, as a user runs it: real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import GOOD_SERVERS, REPO, WORKLOAD_HEADER, write_book
+from openpyxl import load_workbook
+
+from planner.checker import check_plan
+from planner.planfile import read_plan
+from planner.reader import read_estate
+from planner.study import load_overhead
+
+SAMPLE = REPO / "sample_data" / "estate.xlsx"
+
+
+def planner(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "planner.cli", *args], capture_output=True, text=True, timeout=300, cwd=REPO)
+
+
+def test_plan_sample_writes_a_verified_plan(tmp_path: Path) -> None:
+    out, js = tmp_path / "plan.xlsx", tmp_path / "summary.json"
+    run = planner("plan", str(SAMPLE), "--out", str(out), "--summary-json", str(js), "--time-limit", "15")
+    assert run.returncode == 0, run.stderr
+    assert "plan written" in run.stdout and "CAPEX" in run.stdout
+    summary = json.loads(js.read_text())
+    for key in (
+        "servers",
+        "capex",
+        "baseline_servers",
+        "baseline_capex",
+        "savings",
+        "savings_pct",
+        "lower_bound",
+        "gap_pct",
+        "status",
+        "seconds",
+    ):
+        assert key in summary
+    assert summary["servers"] < summary["baseline_servers"] and summary["savings"] > 0
+    assert summary["lower_bound"] <= summary["capex"]
+    # Read the written workbook back and check it independently against the input.
+    estate = read_estate(SAMPLE, overrides={"time_limit_s": "15"})
+    plan = read_plan(out)
+    assert check_plan(estate, load_overhead(estate), plan) == []
+    assert len(plan.placements) + len(plan.unplaced) == sum(w.replicas for w in estate.workloads)
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["Summary", "Placements", "Servers", "Unplaced", "Assumptions"]
+
+
+def test_plan_with_settings_and_quiet(tmp_path: Path) -> None:
+    out = tmp_path / "p.xlsx"
+    run = planner(
+        "plan",
+        str(SAMPLE),
+        "--out",
+        str(out),
+        "--quiet",
+        "--time-limit",
+        "5",
+        "--set",
+        "forms=vm_only",
+        "--set",
+        "hypervisor=type2",
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "" and run.stderr == ""
+    assert {p.form for p in read_plan(out).placements} == {"vm"}
+
+
+def test_invalid_input_exits_2_naming_row_and_column(tmp_path: Path) -> None:
+    bad = write_book(
+        tmp_path / "bad.xlsx",
+        {
+            "Workloads": [
+                WORKLOAD_HEADER,
+                ["a", 1, 1, 0, "linux", "any", "shared", 1, None, None, None],
+                ["b", 1, -4, 0, "linux", "any", "shared", 1, None, None, None],
+            ],
+            "Servers": GOOD_SERVERS,
+        },
+    )
+    run = planner("plan", str(bad), "--out", str(tmp_path / "p.xlsx"))
+    assert run.returncode == 2
+    assert "Workloads, row 3, column memory_gb: must be more than zero" in run.stderr
+    assert not (tmp_path / "p.xlsx").exists()
+    assert planner("validate", str(bad)).returncode == 2
+    assert planner("plan", str(SAMPLE), "--out", "x.xlsx", "--set", "nonsense").returncode == 2
+
+
+def test_validate_template_profiles(tmp_path: Path) -> None:
+    run = planner("validate", str(SAMPLE))
+    assert run.returncode == 0 and "valid" in run.stdout
+    assert planner("template", str(tmp_path / "t.xlsx")).returncode == 0 and (tmp_path / "t.xlsx").exists()
+    listing = planner("profiles")
+    assert "default" in listing.stdout and "none" in listing.stdout
+    detail = planner("profiles", "default")
+    assert "vm_memory_overhead_pct" in detail.stdout and "source:" in detail.stdout

@@ -1,0 +1,63 @@
+"""Domain objects refuse impossible values with a sentence naming the entity."""
+
+import pytest
+
+from planner.domain import DomainError, Estate, Resources, ServerModel, Settings, Workload
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"cpu_cores": 0}, "workload w: cpu_cores must be more than zero"),  # zero demand
+        ({"memory_gb": -1}, "workload w: memory_gb must be more than zero"),  # negative demand
+        ({"storage_gb": float("nan")}, "workload w: storage_gb must be a finite number"),  # NaN
+        ({"os": "solaris"}, "workload w: os must be one of linux, windows"),  # unknown OS
+        ({"replicas": 0}, "replicas must be a whole number of 1 or more"),  # no copies
+        ({"isolation": "strict", "platform": "container"}, "strict isolation requires a VM"),  # contradiction
+    ],
+)
+def test_workload_refuses(kwargs: dict, message: str) -> None:
+    base = {"name": "w", "cpu_cores": 1, "memory_gb": 1}
+    with pytest.raises(DomainError, match=message):
+        Workload(**{**base, **kwargs})
+
+
+def test_allowed_forms_follow_rules_and_policy() -> None:
+    assert Workload("a", 1, 1).allowed_forms() == ("vm", "container")
+    assert Workload("a", 1, 1, isolation="strict").allowed_forms() == ("vm",)
+    assert Workload("a", 1, 1, platform="container").allowed_forms() == ("container",)
+    assert Workload("a", 1, 1).allowed_forms("vm_only") == ("vm",)
+    assert Workload("a", 1, 1).allowed_forms("containers_where_allowed") == ("container",)
+    assert Workload("a", 1, 1, platform="vm").allowed_forms("containers_where_allowed") == ("vm",)
+
+
+def test_server_model_and_settings_refuse() -> None:
+    with pytest.raises(DomainError, match="server model X: cpu_cores"):
+        ServerModel("X", 0, 1, 1, 1)
+    with pytest.raises(DomainError, match="max_count"):
+        ServerModel("X", 1, 1, 1, 1, max_count=-1)
+    with pytest.raises(DomainError, match="at most 100"):
+        Settings(max_utilization_pct=120)
+    with pytest.raises(DomainError, match="hypervisor"):
+        Settings(hypervisor="type3")
+
+
+def test_estate_refuses_duplicates_and_empty_catalog() -> None:
+    m = ServerModel("M", 4, 4, 4, 1)
+    with pytest.raises(DomainError, match="unique"):
+        Estate((Workload("a", 1, 1), Workload("a", 1, 1)), (m,))
+    with pytest.raises(DomainError, match="at least one server model"):
+        Estate((Workload("a", 1, 1),), ())
+
+
+def test_usable_capacity_per_resource_ceiling() -> None:
+    m = ServerModel("M", 10, 100, 1000, 1)
+    e = Estate((), (m,), Settings(max_utilization_pct=80, memory_max_utilization_pct=90))
+    assert e.usable_capacity(m) == Resources(8, 90, 800)
+
+
+def test_resources_arithmetic() -> None:
+    a, b = Resources(1, 2, 3), Resources(0.5, 1, 1)
+    assert a + b == Resources(1.5, 3, 4)
+    assert a - b == Resources(0.5, 1, 2)
+    assert b.fits_in(a) and not a.fits_in(b)
