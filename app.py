@@ -1,11 +1,12 @@
-"""Streamlit dashboard: the sample estate (or an uploaded workbook), planned and checked.
+"""Streamlit dashboard: upload an estate, tweak constraints, watch the solver, export the plan.
 
-A thin shell over the same library calls as the CLI: read_estate -> run_study -> plan_tables.
+A thin shell over the library: reader -> study (in a background SolveJob) -> report tables.
+Every computation lives in `planner`; this file only lays out the page and keeps state.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
 import logging
 import tempfile
 from pathlib import Path
@@ -13,71 +14,392 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from planner.checker import PlanCheckError
-from planner.overheads import ProfileError
-from planner.reader import InputError, read_estate
-from planner.study import Study, plan_tables, run_study
-from planner.writer import rows_to_csv, write_plan_workbook
+from planner.charts import before_after_figure, progress_figure, utilization_figure
+from planner.compare import compare_studies
+from planner.dashboard import (
+    FORM_CHOICES,
+    MAX_UPLOAD_MB,
+    filter_placements,
+    frame_to_rows,
+    overrides_from_controls,
+    plan_downloads,
+    rows_to_frame,
+    settings_from_rows,
+    why_summary,
+)
+from planner.domain import Settings
+from planner.jobs import SolveJob
+from planner.marking import mark_problems
+from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
+from planner.reader import InputError, InputProblem, estate_from_rows, load_rows
+from planner.report import placement_rows
+from planner.study import Study, load_overhead
+from planner.writer import write_template
 
 SAMPLE = Path(__file__).resolve().parent / "sample_data" / "estate.xlsx"
 log = logging.getLogger("planner.app")
+state = st.session_state
 
 
-@st.cache_data(show_spinner=False)
-def _plan(data: bytes, suffix: str, time_limit: float) -> tuple[Study | None, list[dict[str, object]]]:
+# --- input -------------------------------------------------------------------------------
+
+
+def set_source(name: str, data: bytes, suffix: str) -> None:
+    """Make a file the current input: load its sheets into the editors and plan it."""
+    state.source = {"name": name, "data": data, "suffix": suffix, "id": hashlib.sha1(data).hexdigest()[:12]}
+    state.problems, state.rows = [], {}
+    for stale in ("workloads_frame", "servers_frame", "study", "previous", "solve_error"):  # they belong to the old input
+        state.pop(stale, None)
+    job: SolveJob | None = state.get("job")
+    if job is not None and job.running:  # the old input's solve is no longer wanted
+        state.collected = job
+        job.stop()
+        job.wait(15)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"input{suffix}"
         path.write_bytes(data)
         try:
-            estate = read_estate(path, overrides={"time_limit_s": str(time_limit)})
+            state.rows = load_rows(path)
         except InputError as err:
-            return None, [{"sheet": p.sheet, "row": p.row, "column": p.column, "problem": p.message} for p in err.problems]
-    return run_study(estate), []
+            state.problems = err.problems
+    if not state.problems and "servers" not in state.rows:  # a .csv of workloads: start from the sample catalog
+        state.rows["servers"] = load_rows(SAMPLE)["servers"]
+        state.catalog_note = "This file has no server catalog: the sample catalog is used; edit it under Workloads & servers."
+    else:
+        state.catalog_note = None
+    state.auto_solve = not state.problems
 
 
-def main() -> None:
-    """Render the page."""
-    st.set_page_config(page_title="Consolidation planner", layout="wide")
-    st.title("Consolidation planner")
-    st.caption("How few servers can carry your workloads as VMs or containers, and what that saves.")
+def sidebar_input() -> None:
+    """Upload, sample and template controls."""
+    st.sidebar.header("Input")
     upload = st.sidebar.file_uploader("Workload workbook (.xlsx) or workloads (.csv)", type=["xlsx", "csv"])
-    time_limit = st.sidebar.slider("Solver time limit (s)", 5, 120, 30, key="time_limit")
-    data, suffix, name = (
-        (upload.getvalue(), Path(upload.name).suffix, upload.name) if upload else (SAMPLE.read_bytes(), ".xlsx", "sample estate")
-    )
-    st.sidebar.write(f"Planning: **{name}**")
-    try:
-        with st.spinner("Solving and checking the plan..."):
-            study, problems = _plan(data, suffix, float(time_limit))
-    except (PlanCheckError, ProfileError, RuntimeError) as err:
-        log.exception("planning failed")
-        st.error(f"Planning failed: {err}")
-        return
-    if study is None:
-        st.error(f"The input has {len(problems)} problem(s); nothing was planned.")
-        st.dataframe(pd.DataFrame(problems), hide_index=True, use_container_width=True)
-        return
-    s = study.summary
-    cols = st.columns(4)
-    cols[0].metric("Servers", s.servers, delta=s.servers - s.baseline_servers, delta_color="inverse")
-    cols[1].metric("CAPEX", f"{s.capex:,.0f}", delta=f"{-s.savings:,.0f}", delta_color="inverse")
-    cols[2].metric("Savings", f"{s.savings_pct}%")
-    cols[3].metric("VMs / containers", f"{s.vms} / {s.containers}")
-    st.write(f"Solver: **{s.status}**, lower bound {s.lower_bound:,.0f} (gap {s.gap_pct}%), {s.seconds}s, {s.method}.")
-    tables = plan_tables(study)
-    for name_, rows in tables.items():
-        with st.expander(f"{name_} ({len(rows)})", expanded=name_ in ("Summary", "Servers")):
-            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
-    book = io.BytesIO()
+    if upload is not None and upload.file_id != state.get("upload_id"):
+        state.upload_id = upload.file_id
+        data = upload.getvalue()
+        if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+            state.problems = [
+                InputProblem(upload.name, None, None, f"the file is {len(data) / 2**20:.1f} MB; the limit is {MAX_UPLOAD_MB} MB")
+            ]
+        else:
+            set_source(upload.name, data, Path(upload.name).suffix.lower())
+    if st.sidebar.button("Use the sample estate", width="stretch"):
+        set_source("sample estate", SAMPLE.read_bytes(), ".xlsx")
     with tempfile.TemporaryDirectory() as folder:
-        book.write(write_plan_workbook(Path(folder) / "plan.xlsx", tables).read_bytes())
-    st.download_button(
+        template = write_template(Path(folder) / "template.xlsx").read_bytes()
+    st.sidebar.download_button("Download a blank template", template, "planner-template.xlsx", width="stretch")
+    st.sidebar.caption(f"Planning: **{state.source['name']}**")
+    if state.get("catalog_note"):
+        st.sidebar.info(state.catalog_note)
+
+
+# --- constraints -------------------------------------------------------------------------
+
+
+def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
+    """Every constraint, defaulting to the workbook's Settings; returns the chosen values."""
+    base = Settings()
+
+    def default(key: str, fallback: object) -> object:
+        value = sheet.get(key)
+        return fallback if value is None or value == "" else value
+
+    st.sidebar.header("Constraints")
+    c: dict[str, object] = {}
+    hv = str(default("hypervisor", base.hypervisor))
+    c["hypervisor"] = st.sidebar.radio(
+        "Hypervisor",
+        ["type1", "type2"],
+        index=["type1", "type2"].index(hv) if hv in ("type1", "type2") else 0,
+        horizontal=True,
+        help="type 1 runs on bare metal; type 2 is hosted on an OS (more overhead)",
+    )
+    profiles = list_profiles()
+    chosen = str(default("overhead_profile", base.overhead_profile))
+    c["overhead_profile"] = st.sidebar.selectbox(
+        "Overhead profile", profiles, index=profiles.index(chosen) if chosen in profiles else 0
+    )
+    forms = list(FORM_CHOICES)
+    current = str(default("forms", base.forms))
+    c["forms"] = st.sidebar.radio(
+        "Forms", forms, format_func=FORM_CHOICES.get, index=forms.index(current) if current in forms else 0
+    )
+    overall = float(default("max_utilization_pct", base.max_utilization_pct))  # type: ignore[arg-type]
+    for resource in ("cpu", "memory", "storage"):
+        key = f"{resource}_max_utilization_pct"
+        c[key] = st.sidebar.slider(
+            f"Max {resource} utilization %", 10, 100, int(float(default(key, overall))), key=f"util_{resource}"
+        )  # type: ignore[arg-type]
+    c["spare_servers"] = st.sidebar.number_input(
+        "HA spare servers",
+        0,
+        50,
+        int(default("spare_servers", 0)),  # type: ignore[arg-type]
+        help="empty servers bought on top, each able to take over any server",
+    )
+    baselines = ["current_hosts", "one_per_workload"]
+    b = str(default("baseline", base.baseline))
+    c["baseline"] = st.sidebar.radio("Baseline (today's estate)", baselines, index=baselines.index(b) if b in baselines else 0)
+    cost = sheet.get("baseline_unit_cost")
+    c["baseline_unit_cost"] = st.sidebar.number_input(
+        "Baseline server cost (blank: first model's)",
+        min_value=0.0,
+        value=None if cost in (None, "") else float(cost),
+        step=500.0,
+    )  # type: ignore[arg-type]
+    c["time_limit_s"] = st.sidebar.slider(
+        "Solver time limit (s)",
+        5,
+        300,
+        int(float(default("time_limit_s", base.time_limit_s))),  # type: ignore[arg-type]
+        key="time_limit",
+    )
+    try:
+        profile = load_profile(str(c["overhead_profile"]))
+    except ProfileError as err:
+        st.sidebar.error(str(err))
+        return c
+    with st.sidebar.expander("Overhead numbers"):
+        st.caption(f"{profile.name}: {profile.description}")
+        for key, number in profile.numbers.items():
+            unit, meaning = PARAMETERS[key]
+            own = sheet.get(f"overhead.{key}")
+            value = number.value if own in (None, "") else float(own)  # type: ignore[arg-type]
+            c[f"overhead.{key}"] = st.number_input(
+                f"{key} ({unit})",
+                min_value=0.0,
+                value=float(value),
+                step=max(0.001, number.value / 10 or 0.1),
+                format="%.3f",
+                key=f"ov_{profile.name}_{key}",
+                help=f"{meaning}. Default {number.value:g} {unit}: {number.reason}. Source: {number.source}",
+            )
+            st.caption(f"default {number.value:g} {unit}: {number.reason}")
+    state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
+    return c
+
+
+# --- solving -----------------------------------------------------------------------------
+
+
+def build_estate(controls: dict[str, object]) -> object | None:
+    """The edited tables and the chosen constraints as a validated Estate, or None (problems shown)."""
+    rows = state.rows
+    workloads = frame_to_rows(state.get("workloads_frame", rows_to_frame(rows.get("workloads", []))))
+    servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))
+    overrides = overrides_from_controls(controls, Settings(), state.get("profile_numbers", {}))
+    try:
+        return estate_from_rows(workloads, servers, rows.get("settings"), overrides=overrides, source=state.source["name"])
+    except InputError as err:
+        state.problems = err.problems
+    except ProfileError as err:
+        state.problems = [InputProblem("Settings", None, "overhead_profile", str(err))]
+    return None
+
+
+def start_solve(controls: dict[str, object]) -> None:
+    """Validate and start a background solve, unless one is running."""
+    job: SolveJob | None = state.get("job")
+    if job is not None and job.running:
+        return
+    estate = build_estate(controls)
+    if estate is None:
+        return
+    state.problems = []
+    state.job = SolveJob(estate, load_overhead(estate)).start()  # type: ignore[arg-type]
+    state.solved_controls = dict(controls)
+
+
+def collect_job() -> None:
+    """Move a finished job's study into the page state (previous plan kept for comparison)."""
+    job: SolveJob | None = state.get("job")
+    if job is None or job.running or state.get("collected") is job:
+        return
+    state.collected = job
+    if job.error:
+        state.solve_error = job.error
+    elif job.study is not None:
+        state.previous = state.get("study")
+        state.study = job.study
+        state.solve_error = None
+
+
+@st.fragment(run_every=1.0)
+def progress_panel() -> None:
+    """Live solver progress: best plan and bound over time, gap, and a stop button."""
+    job: SolveJob | None = state.get("job")
+    if job is None or state.get("collected") is job:
+        return
+    if not job.running:
+        st.rerun()  # the whole page picks up the finished plan
+    points = job.snapshot()
+    best = next((p.best_cost for p in reversed(points) if p.best_cost is not None), None)
+    bound = next((p.bound for p in reversed(points) if p.bound is not None), None)
+    cols = st.columns([2, 2, 2, 1])
+    cols[0].metric("Elapsed", f"{job.elapsed:.0f} s")
+    cols[1].metric("Best plan", "-" if best is None else f"{best:,.0f}")
+    gap = "-" if best is None or bound is None or not best else f"{100 * (best - bound) / best:.1f}%"
+    cols[2].metric("Gap to bound", gap)
+    if cols[3].button("Stop", help="stop now and keep the best plan so far"):
+        job.stop()
+    st.plotly_chart(progress_figure(points, now=job.elapsed), width="stretch")
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+def show_problems() -> None:
+    """Every input problem, and the user's file with the bad cells marked."""
+    problems: list[InputProblem] = state.problems
+    st.error(f"The input has {len(problems)} problem(s); nothing was planned until they are fixed.")
+    st.dataframe(
+        pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "problem": p.message} for p in problems]),
+        hide_index=True,
+        width="stretch",
+    )
+    source = state.source
+    marked = mark_problems(source["data"], source["suffix"], problems)
+    st.download_button("Download your workbook with the problems marked", marked, "marked-" + Path(source["name"]).stem + ".xlsx")
+
+
+def show_headline(study: Study) -> None:
+    """Headline figures: servers and CAPEX before and after, savings, utilization, forms."""
+    s = study.summary
+    cols = st.columns(6)
+    cols[0].metric(
+        "Servers",
+        s.servers,
+        delta=s.servers - s.baseline_servers,
+        delta_color="inverse",
+        help=f"today: {s.baseline_servers}" + (f"; includes {s.spare_servers} HA spares" if s.spare_servers else ""),
+    )
+    cols[1].metric(
+        "CAPEX", f"{s.capex:,.0f}", delta=f"{-s.savings:,.0f}", delta_color="inverse", help=f"today: {s.baseline_capex:,.0f}"
+    )
+    cols[2].metric("Savings", f"{s.savings_pct}%", help=f"{s.savings:,.0f} against today's estate")
+    cols[3].metric(
+        "Avg CPU/mem %",
+        f"{s.avg_cpu_util_pct:.0f}/{s.avg_memory_util_pct:.0f}",
+        help=f"average utilization per server: CPU {s.avg_cpu_util_pct}%, memory {s.avg_memory_util_pct}%, "
+        f"storage {s.avg_storage_util_pct}%",
+    )
+    cols[4].metric("VMs / containers", f"{s.vms} / {s.containers}")
+    cols[5].metric("Unplaced", s.unplaced)
+    st.write(
+        f"Solver: **{s.status}**, lower bound {s.lower_bound:,.0f} (gap {s.gap_pct}%), {s.seconds}s, {s.method}. "
+        f"Today: {s.baseline_servers} servers, {s.baseline_capex:,.0f}. Servers by model: "
+        + ", ".join(f"{n} x {m}" for m, n in s.servers_by_model.items())
+        + "."
+    )
+
+
+def show_plan(study: Study) -> None:
+    """The plan: charts, placements with search and filters, reasons, unplaced, downloads."""
+    show_headline(study)
+    left, right = st.columns([1, 2])
+    left.plotly_chart(before_after_figure(study), width="stretch")
+    with right:
+        st.caption("Why each replica got its form")
+        rows = placement_rows(study.estate, study.overhead, study.result)
+        st.dataframe(pd.DataFrame(why_summary(rows)), hide_index=True, width="stretch")
+    st.subheader("Utilization per server")
+    st.plotly_chart(utilization_figure(study), width="stretch")
+    st.subheader("Placements")
+    cols = st.columns([3, 2, 2])
+    text = cols[0].text_input("Search", placeholder="workload, server, reason...")
+    forms = cols[1].multiselect("Form", ["vm", "container"])
+    models = cols[2].multiselect("Server model", sorted({str(r["server_model"]) for r in rows}))
+    shown = filter_placements(rows, text, forms, models)
+    st.caption(f"{len(shown)} of {len(rows)} placements")
+    st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch", height=360)
+    if study.result.plan.unplaced:
+        st.subheader("Unplaced")
+        st.dataframe(
+            pd.DataFrame(
+                [{"workload": u.workload, "replica": u.replica, "reason": u.reason} for u in study.result.plan.unplaced]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    files = plan_downloads(study)
+    cols = st.columns(3)
+    cols[0].download_button(
         "Download plan workbook",
-        book.getvalue(),
+        files["plan.xlsx"],
         "plan.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    st.download_button("Download placements (CSV)", rows_to_csv(tables["Placements"]), "placements.csv", "text/csv")
+    cols[1].download_button("Download placements (CSV)", files["placements.csv"], "placements.csv", "text/csv")
+    cols[2].download_button("Download summary (JSON)", files["summary.json"], "summary.json", "application/json")
 
 
-main()
+def show_changes() -> None:
+    """What changed against the previous plan."""
+    before, after = state.get("previous"), state.get("study")
+    if before is None or after is None:
+        st.info("Change a constraint and solve again to see what changed against this plan.")
+        return
+    change = compare_studies(before, after)
+    cols = st.columns(3)
+    cols[0].metric("Servers", change.servers_after, delta=change.servers_after - change.servers_before, delta_color="inverse")
+    cols[1].metric("CAPEX", f"{change.capex_after:,.0f}", delta=f"{change.capex_delta:,.0f}", delta_color="inverse")
+    cols[2].metric("Replicas moved", len(change.moved))
+    st.caption(f"Before: {change.models_before}; after: {change.models_after}")
+    st.dataframe(pd.DataFrame(change.moved), hide_index=True, width="stretch")
+
+
+def show_editors() -> None:
+    """Workloads and server catalog, editable in place; edits apply to the next solve."""
+    st.caption("Add, remove or change rows; press Solve to plan the edited estate.")
+    for name, label in (("workloads", "Workloads"), ("servers", "Servers")):
+        frame = rows_to_frame(state.rows.get(name, []))
+        st.subheader(label)
+        state[f"{name}_frame"] = st.data_editor(
+            frame, num_rows="dynamic", width="stretch", key=f"edit_{name}_{state.source['id']}"
+        )
+
+
+def main() -> None:
+    """Lay out the page."""
+    st.set_page_config(page_title="Consolidation planner", layout="wide")
+    if "source" not in state:
+        set_source("sample estate", SAMPLE.read_bytes(), ".xlsx")
+    st.title("Consolidation planner")
+    st.caption("How few servers can carry your workloads as VMs or containers, and what that saves.")
+    sidebar_input()
+    controls = sidebar_constraints(settings_from_rows(state.rows.get("settings", [])))
+    collect_job()
+    if state.get("auto_solve"):  # a new input is planned at once
+        state.auto_solve = False
+        start_solve(controls)
+    job: SolveJob | None = state.get("job")
+    running = job is not None and job.running
+    if st.sidebar.button("Solve", type="primary", disabled=running, width="stretch"):
+        start_solve(controls)
+        running = state.get("job") is not None and state.job.running
+    if state.get("problems"):
+        show_problems()
+    if state.get("solve_error"):
+        st.error(f"The solve failed: {state.solve_error}")
+    if running:
+        progress_panel()
+    study: Study | None = state.get("study")
+    if study is not None and state.get("solved_controls") not in (None, controls) and not running:
+        st.info("Constraints changed since this plan: press Solve to plan with them.")
+    plan_tab, estate_tab, changes_tab = st.tabs(["Plan", "Workloads & servers", "Changes"])
+    with plan_tab:
+        if study is not None:
+            show_plan(study)
+        elif not running:
+            st.info("Press Solve to plan this estate.")
+    with estate_tab:
+        show_editors()
+    with changes_tab:
+        show_changes()
+
+
+try:
+    main()
+except Exception as exc:  # never a traceback on the page; the detail goes to the log
+    log.exception("dashboard error")
+    st.error(f"Something went wrong: {type(exc).__name__}: {exc}. The details are in the server log.")

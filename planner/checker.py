@@ -54,7 +54,7 @@ def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[st
 
 def _check_servers(estate: Estate, plan: Plan) -> list[str]:
     out: list[str] = []
-    ids = [s.server_id for s in plan.servers]
+    ids = [s.server_id for s in (*plan.servers, *plan.spares)]
     out += [f"server id {i} appears more than once" for i in sorted({i for i in ids if ids.count(i) > 1})]
     models = {m.model: m for m in estate.server_models}
     counts: dict[str, int] = defaultdict(int)
@@ -65,6 +65,11 @@ def _check_servers(estate: Estate, plan: Plan) -> list[str]:
         counts[s.model] += 1
         if s.mode not in ("hypervisor", "container_host_linux", "container_host_windows"):
             out.append(f"server {s.server_id}: unknown host mode {s.mode!r}")
+    for s in plan.spares:
+        if s.model not in models:
+            out.append(f"spare {s.server_id}: model {s.model!r} is not in the catalog")
+            continue
+        counts[s.model] += 1
     for name, n in counts.items():
         limit = models[name].max_count
         if limit is not None and n > limit:
@@ -105,7 +110,12 @@ def _check_forms(estate: Estate, plan: Plan) -> list[str]:
         server = by_id.get(p.server_id)
         label = f"{p.workload} replica {p.replica}"
         if server is None:
-            out.append(f"{label} is on server {p.server_id}, which the plan does not buy")
+            where = (
+                "a spare, which must stay empty"
+                if p.server_id in {s.server_id for s in plan.spares}
+                else "which the plan does not buy"
+            )
+            out.append(f"{label} is on server {p.server_id}, {where}")
             continue
         if p.workload not in estate.workloads_by_name:
             continue

@@ -69,6 +69,7 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "baseline": ("choice", "current_hosts", "current_hosts or one_per_workload", ("current_hosts", "one_per_workload")),
     "baseline_unit_cost": ("number", None, "cost of one of today's servers (default: first model's unit_cost)", ()),
     "time_limit_s": ("number", 30.0, "solver time limit, seconds", ()),
+    "spare_servers": ("whole", 0, "HA spares: empty servers bought on top, each able to take over any server", ()),
     "seed": ("whole", 0, "random seed of the solver", ()),
     "workers": ("whole", 2, "solver threads", ()),
 }

@@ -43,6 +43,7 @@ class Plan:
     servers: tuple[PlannedServer, ...]
     placements: tuple[Placement, ...]
     unplaced: tuple[UnplacedReplica, ...] = ()
+    spares: tuple[PlannedServer, ...] = ()
 
     def placements_on(self, server_id: str) -> list[Placement]:
         """The placements on one server."""

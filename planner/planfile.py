@@ -25,7 +25,9 @@ def read_plan(path: str | Path) -> Plan:
     """The servers, placements and unplaced replicas of a plan workbook."""
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        servers = tuple(PlannedServer(str(r["server_id"]), str(r["model"]), str(r["mode"])) for r in _rows(book, "Servers"))
+        rows = [PlannedServer(str(r["server_id"]), str(r["model"]), str(r["mode"])) for r in _rows(book, "Servers")]
+        servers = tuple(s for s in rows if s.mode != "spare")
+        spares = tuple(s for s in rows if s.mode == "spare")
         placements = tuple(
             Placement(str(r["workload"]), _int(r["replica"]), str(r["server_id"]), str(r["form"]), str(r.get("why") or ""))  # type: ignore[arg-type]
             for r in _rows(book, "Placements")
@@ -36,4 +38,4 @@ def read_plan(path: str | Path) -> Plan:
         )
     finally:
         book.close()
-    return Plan(servers, placements, unplaced)
+    return Plan(servers, placements, unplaced, spares)

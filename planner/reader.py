@@ -305,15 +305,23 @@ def read_estate(
         server_table = tables.get("servers")
     if problems:
         raise InputError(problems)
+    return _estate(tables, server_table, overrides, str(path), path.suffix.lower() == ".csv")
+
+
+def _estate(
+    tables: dict[str, _Table], server_table: _Table | None, overrides: Mapping[str, str] | None, source: str, is_csv: bool = False
+) -> Estate:
+    problems: list[InputProblem] = []
     if "workloads" not in tables:
-        problems.append(InputProblem(path.name, None, None, "missing sheet Workloads"))
+        problems.append(InputProblem(Path(source).name, None, None, "missing sheet Workloads"))
     if server_table is None:
-        hint = " (a .csv holds workloads only: give the catalog with --servers)" if path.suffix.lower() == ".csv" else ""
-        problems.append(InputProblem(path.name, None, None, f"missing sheet Servers{hint}"))
+        hint = " (a .csv holds workloads only: give the catalog with --servers)" if is_csv else ""
+        problems.append(InputProblem(Path(source).name, None, None, f"missing sheet Servers{hint}"))
     if problems:
         raise InputError(problems)
+    assert server_table is not None
     workloads = _workloads(tables["workloads"], problems)
-    servers = _servers(server_table, problems) if server_table else []
+    servers = _servers(server_table, problems)
     _cross_checks(tables["workloads"].sheet, workloads, servers, problems)
     entries: list[tuple[str, int | None, object, object]] = []
     if "settings" in tables:
@@ -324,4 +332,39 @@ def read_estate(
     settings = parse_settings(entries, problems)
     if problems:
         raise InputError(problems)
-    return Estate(tuple(w for _, w in workloads), tuple(servers), settings, source=str(path))
+    return Estate(tuple(w for _, w in workloads), tuple(servers), settings, source=source)
+
+
+def estate_from_rows(
+    workloads: list[list[object]],
+    servers: list[list[object]],
+    settings: list[list[object]] | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    source: str = "edited tables",
+) -> Estate:
+    """Validate in-memory tables (a header row, then data rows) exactly as a workbook's sheets.
+
+    Used by the dashboard's editors; raises InputError with every problem found.
+    """
+    tables = {"workloads": _table("Workloads", workloads), "servers": _table("Servers", servers)}
+    if settings:
+        tables["settings"] = _table("Settings", settings)
+    return _estate(tables, tables["servers"], overrides, source)
+
+
+def load_rows(path: str | Path) -> dict[str, list[list[object]]]:
+    """The Workloads, Servers and Settings sheets of a file as header + data rows (for editing).
+
+    Blank rows are left out; raises InputError when the file cannot be read at all.
+    """
+    path = Path(path)
+    problems: list[InputProblem] = []
+    tables = _tables(path, problems)
+    if problems:
+        raise InputError(problems)
+    return {
+        name: [list(table.originals), *([*cells[: len(table.originals)]] for _, cells in table.rows)]
+        for name, table in tables.items()
+        if name in ("workloads", "servers", "settings")
+    }

@@ -44,6 +44,7 @@ class Summary:
     avg_memory_util_pct: float
     avg_storage_util_pct: float
     method: str
+    spare_servers: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -61,7 +62,7 @@ def summarize(estate: Estate, overhead: OverheadModel, result: SolveResult, base
         util[r] = round(sum(pcts) / len(pcts), 1) if pcts else 0.0
     savings = baseline.capex - result.capex
     return Summary(
-        servers=len(plan.servers),
+        servers=len(plan.servers) + len(plan.spares),
         capex=result.capex,
         baseline_servers=baseline.servers,
         baseline_capex=baseline.capex,
@@ -77,11 +78,12 @@ def summarize(estate: Estate, overhead: OverheadModel, result: SolveResult, base
         unplaced=len(plan.unplaced),
         vms=forms.get("vm", 0),
         containers=forms.get("container", 0),
-        servers_by_model=dict(sorted(Counter(s.model for s in plan.servers).items())),
+        servers_by_model=dict(sorted(Counter(s.model for s in (*plan.servers, *plan.spares)).items())),
         avg_cpu_util_pct=util["cpu_cores"],
         avg_memory_util_pct=util["memory_gb"],
         avg_storage_util_pct=util["storage_gb"],
         method=result.method,
+        spare_servers=len(plan.spares),
     )
 
 
@@ -90,6 +92,7 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
     rows: list[Row] = [{"figure": f"servers ({model})", "value": n} for model, n in summary.servers_by_model.items()]
     rows += [
         {"figure": "servers", "value": summary.servers},
+        {"figure": "spare_servers", "value": summary.spare_servers},
         {"figure": "capex", "value": summary.capex},
         {"figure": "baseline_servers", "value": summary.baseline_servers},
         {"figure": "baseline_capex", "value": summary.baseline_capex},
@@ -159,6 +162,14 @@ def server_rows(estate: Estate, overhead: OverheadModel, result: SolveResult) ->
             row[f"{label}_util_pct"] = round(100 * used / cap, 1)
         row["unit_cost"] = model.unit_cost
         rows.append(row)
+    for s in result.plan.spares:
+        model = estate.server_model(s.model)
+        row = {"server_id": s.server_id, "model": s.model, "mode": "spare", "replicas": 0}
+        for r in RESOURCES:
+            label = RESOURCE_LABELS[r]
+            row.update({f"{label}_used": 0.0, f"{label}_capacity": model.capacity.get(r), f"{label}_util_pct": 0.0})
+        row["unit_cost"] = model.unit_cost
+        rows.append(row)
     return rows
 
 
@@ -198,6 +209,13 @@ def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline)
         {"setting": "time_limit_s", "value": s.time_limit_s, "unit": "s", "reason": "", "source": ""},
         {"setting": "seed", "value": s.seed, "unit": "", "reason": "", "source": ""},
         {"setting": "workers", "value": s.workers, "unit": "", "reason": "", "source": ""},
+        {
+            "setting": "spare_servers",
+            "value": s.spare_servers,
+            "unit": "",
+            "reason": "HA spares, each able to take over any server",
+            "source": "",
+        },
         {
             "setting": "units",
             "value": "GB = 10^9 bytes as given; cores as given",

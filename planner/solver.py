@@ -283,6 +283,7 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self.points: list[ProgressPoint] = []
         self.best: float | None = None
         self.bound: float | None = None
+        self.floor = 0.0  # a bound known before the search (the volume bound)
 
     def _emit(self) -> None:
         point = ProgressPoint(time.monotonic() - self.start, self.best, self.bound)
@@ -295,8 +296,9 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._emit()
 
     def on_bound(self, bound: float) -> None:
-        self.bound = bound * self.unit if bound < self.penalty else None
-        self._emit()
+        if bound < self.penalty:
+            self.bound = max(bound * self.unit, self.floor)
+            self._emit()
 
 
 def solve(
@@ -350,8 +352,12 @@ def solve(
     params.num_workers = settings.workers if workers is None else workers
     params.random_seed = settings.seed if seed is None else seed
     tracker = _Progress(progress, builder.penalty, unit, started)
-    tracker.best = start.cost(problem) * unit if hard else None
-    tracker._emit()  # the constructive plan is known before CP-SAT starts
+    all_items = sorted(i for b in active for i in problem.bundles[b])
+    start_bound = volume_bound(problem, all_items, pools) if hard else 0
+    if hard:  # the start plan and the volume bound are both known before CP-SAT starts
+        tracker.best = start.cost(problem) * unit
+        tracker.floor = tracker.bound = start_bound * unit
+    tracker._emit()
     solver.best_bound_callback = tracker.on_bound
     watcher = None
     if stop is not None:
@@ -386,7 +392,7 @@ def solve(
             reasons[b] = diagnose_unplaced(problem, b, max_servers)
     placed_items = sorted(assignment.placed)
     all_placed = len(placed_items) == sum(len(problem.bundles[b]) for b in active)
-    bound = volume_bound(problem, placed_items, pools)
+    bound = start_bound if all_placed and hard else volume_bound(problem, placed_items, pools)
     if all_placed and cp_bound < builder.penalty:
         bound = max(bound, cp_bound)
     cost = assignment.cost(problem)

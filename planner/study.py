@@ -22,6 +22,7 @@ from planner.report import (
     unplaced_rows,
 )
 from planner.solver import ProgressFn, solve
+from planner.spares import add_spares
 from planner.writer import write_plan_workbook, write_summary_json
 
 
@@ -55,7 +56,7 @@ def run_study(
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
     overhead = overhead or load_overhead(estate)
-    result = solve(estate, overhead, time_limit_s=time_limit_s, progress=progress, stop=stop)
+    result = add_spares(estate, solve(estate, overhead, time_limit_s=time_limit_s, progress=progress, stop=stop))
     verify_plan(estate, overhead, result.plan)
     baseline = compute_baseline(estate)
     return Study(estate, overhead, result, baseline, summarize(estate, overhead, result, baseline))
@@ -75,7 +76,8 @@ def plan_tables(study: Study) -> dict[str, list[Row]]:
 
 def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None) -> Path:
     """Write the plan workbook (and optionally the JSON summary)."""
-    out = write_plan_workbook(path, plan_tables(study))
+    out = Path(path)
+    write_plan_workbook(out, plan_tables(study))
     if summary_json is not None:
         write_summary_json(summary_json, study.summary.as_dict())
     return out

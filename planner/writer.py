@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -80,16 +81,16 @@ def write_sheet(sheet: Worksheet, rows: Sequence[Row], fallback: list[str] | Non
     sheet.freeze_panes = "A2"
 
 
-def write_plan_workbook(path: str | Path, tables: Mapping[str, Sequence[Row]]) -> Path:
-    """Write the plan workbook: one sheet per table, in the documented order."""
+def write_plan_workbook(path: str | Path | IO[bytes], tables: Mapping[str, Sequence[Row]]) -> Path | IO[bytes]:
+    """Write the plan workbook (to a path or a binary stream): one sheet per table, in the documented order."""
     book = Workbook()
     book.remove(book.active)
     names = [n for n in SHEET_ORDER if n in tables] + [n for n in tables if n not in SHEET_ORDER]
     for name in names:
         write_sheet(book.create_sheet(name), tables[name], EMPTY_COLUMNS.get(name))
-    path = Path(path)
-    book.save(path)
-    return path
+    target = path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
+    book.save(target)
+    return target  # type: ignore[return-value]
 
 
 def write_summary_json(path: str | Path, summary: Mapping[str, object]) -> Path:

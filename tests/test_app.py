@@ -1,16 +1,118 @@
-"""The dashboard page logic through Streamlit's AppTest (real script, real solver)."""
+"""The dashboard's page logic through Streamlit's AppTest: the real script, solver and files."""
 
 from __future__ import annotations
 
-from conftest import REPO
+import time
+
+import pytest
+from conftest import GOOD_SERVERS, REPO, WORKLOAD_HEADER, write_book
 from streamlit.testing.v1 import AppTest
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-def test_app_plans_the_sample() -> None:
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=240)
-    at.session_state["time_limit"] = 5
+
+def start(time_limit: int = 5) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["time_limit"] = time_limit
     at.run()
-    assert not at.exception, at.exception
-    labels = {m.label: m.value for m in at.metric}
-    assert int(labels["Servers"]) > 0
-    assert "Solver:" in " ".join(md.value for md in at.markdown)
+    return at
+
+
+def wait_for_plan(at: AppTest, timeout: float = 120) -> AppTest:
+    """Rerun the page until the background solve has finished and its plan is shown."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = at.session_state["job"] if "job" in at.session_state else None  # noqa: SIM401 (no .get on AppTest state)
+        if job is not None and not job.running:
+            at.run()
+            if "collected" in at.session_state and at.session_state["collected"] is job:
+                return at
+        time.sleep(0.5)
+        at.run()
+    raise AssertionError("the plan did not appear in time")
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [d.proto.label for d in at.get("download_button")]
+
+
+def test_sample_is_planned_on_open() -> None:
+    at = wait_for_plan(start())
+    assert not at.exception
+    m = metrics(at)
+    assert int(m["Servers"]) > 0 and m["Unplaced"] == "0" and "%" in m["Savings"]
+    assert {"Download plan workbook", "Download placements (CSV)", "Download summary (JSON)"} <= set(downloads(at))
+    assert any("Solver:" in md.value for md in at.markdown)
+
+
+def test_invalid_upload_shows_every_problem_and_a_marked_copy(tmp_path: object) -> None:
+    at = wait_for_plan(start())
+    bad = write_book(
+        tmp_path / "bad.xlsx",
+        {  # type: ignore[operator]
+            "Workloads": [
+                WORKLOAD_HEADER,
+                ["a", "two", 1, 0, "linux", "any", "shared", 1, None, None, None],
+                ["b", 1, -1, 0, "plan9", "any", "shared", 1, None, None, None],
+            ],
+            "Servers": GOOD_SERVERS,
+        },
+    )
+    at.sidebar.file_uploader[0].upload("bad.xlsx", bad.read_bytes(), XLSX).run()
+    assert not at.exception
+    assert any("3 problem(s)" in e.value for e in at.error)
+    table = at.dataframe[0].value
+    assert list(table["row"]) == [2, 3, 3] and list(table["column"]) == ["cpu_cores", "memory_gb", "os"]
+    assert "Download your workbook with the problems marked" in downloads(at)
+
+
+def test_csv_upload_uses_sample_catalog_and_plans(tmp_path: object) -> None:
+    at = wait_for_plan(start())
+    first = at.session_state["collected"]
+    at.sidebar.file_uploader[0].upload("w.csv", b"name,cpu_cores,memory_gb\nweb,2,4\napi,1,2\n", "text/csv").run()
+    deadline = time.monotonic() + 60
+    while at.session_state["collected"] is first and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception
+    assert metrics(at)["Servers"] == "1"
+    assert any("sample catalog" in i.value for i in at.sidebar.info)
+
+
+def test_changing_a_constraint_and_solving_shows_what_changed() -> None:
+    at = wait_for_plan(start())
+    before = at.session_state["collected"]
+    forms = next(r for r in at.sidebar.radio if r.label == "Forms")
+    forms.set_value("vm_only").run()
+    assert any("Constraints changed" in i.value for i in at.info)
+    next(b for b in at.sidebar.button if b.label == "Solve").click().run()
+    deadline = time.monotonic() + 60
+    while at.session_state["collected"] is before and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception
+    m = metrics(at)
+    assert m["VMs / containers"].endswith("/ 0")
+    assert "Replicas moved" in m and int(m["Replicas moved"]) > 0
+
+
+def test_second_solve_does_not_start_while_one_runs() -> None:
+    at = start(time_limit=60)
+    job = at.session_state["job"]
+    assert job.running
+    solve = next(b for b in at.sidebar.button if b.label == "Solve")
+    assert solve.disabled
+    assert at.session_state["job"] is job  # the rerun did not start another solve
+    job.stop()
+    assert job.wait(30) and job.study is not None
+
+
+@pytest.mark.slow
+def test_upload_over_the_size_cap_is_refused() -> None:
+    at = wait_for_plan(start())
+    at.sidebar.file_uploader[0].upload("huge.xlsx", b"0" * (21 * 1024 * 1024), XLSX).run()
+    assert any("the limit is 20 MB" in str(row) for row in at.dataframe[0].value["problem"])

@@ -1,19 +1,27 @@
-"""The dashboard in a real headless Chromium: it starts, plans the sample and offers the plan."""
+"""The dashboard in a real headless Chromium: upload a workbook, solve, check the headline
+figures on the page, download the plan and check the downloaded workbook."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import browser_page, chromium_path, running_app
+from browser import REPO, browser_page, chromium_path, running_app, screenshot
+from conftest import GOOD_SERVERS, GOOD_WORKLOADS, write_book
 from openpyxl import load_workbook
+
+from planner.checker import check_plan
+from planner.planfile import read_plan
+from planner.reader import read_estate
+from planner.study import load_overhead
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def app_url() -> str:
+def app_url() -> Iterator[str]:
     if chromium_path() is None:
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is missing in CI: make test must install it")
@@ -22,17 +30,35 @@ def app_url() -> str:
         yield url
 
 
-def test_dashboard_plans_sample_and_downloads_plan(app_url: str, tmp_path: Path) -> None:
+def test_upload_solve_check_and_download(app_url: str, tmp_path: Path) -> None:
+    # web (2 replicas, anti-affinity), a strict Linux DB and a Windows app: the replica spread
+    # needs 2 servers, and 2 x M1 (10,000 each) is the cheapest plan.
+    book = write_book(
+        tmp_path / "estate.xlsx",
+        {"Workloads": GOOD_WORKLOADS, "Servers": GOOD_SERVERS, "Settings": [["setting", "value"], ["time_limit_s", 10]]},
+    )
     with browser_page() as page:
         page.goto(app_url)
-        page.get_by_text("Solver:").first.wait_for(timeout=180_000)
+        page.locator("input[type=file]").set_input_files(str(book))
+        page.get_by_text("Servers by model: 2 x M1").wait_for(timeout=120_000)
         body = page.inner_text("body")
-        assert "Servers" in body and "CAPEX" in body and "Savings" in body
+        assert "20,000" in body and "estate.xlsx" in body
+        metric = page.locator("[data-testid=stMetric]").filter(has_text="Servers").first.inner_text()
+        assert "\n2\n" in f"\n{metric}\n"
         with page.expect_download() as download:
             page.get_by_role("button", name="Download plan workbook").click()
-        path = tmp_path / "plan.xlsx"
-        download.value.save_as(path)
-    book = load_workbook(path, read_only=True)
-    assert {"Summary", "Placements", "Servers", "Unplaced", "Assumptions"} <= set(book.sheetnames)
-    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["servers"] > 0 and summary["savings"] > 0
+        saved = tmp_path / "plan.xlsx"
+        download.value.save_as(saved)
+    sheets = load_workbook(saved, read_only=True).sheetnames
+    assert {"Summary", "Placements", "Servers", "Unplaced", "Assumptions"} <= set(sheets)
+    estate = read_estate(book)
+    plan = read_plan(saved)
+    assert check_plan(estate, load_overhead(estate), plan) == []
+    assert len(plan.placements) == 4 and len(plan.servers) == 2
+
+
+def test_screenshot_of_the_sample_plan(app_url: str, tmp_path: Path) -> None:
+    """The README screenshot's tooling; UPDATE_SCREENSHOT=1 writes docs/dashboard.png."""
+    target = REPO / "docs" / "dashboard.png" if os.environ.get("UPDATE_SCREENSHOT") else tmp_path / "dashboard.png"
+    path = screenshot(target, app_url, wait_for_text="Servers by model")
+    assert path.stat().st_size > 10_000

@@ -1,0 +1,103 @@
+"""Plotly figures for the dashboard: solver progress, per-server utilization, before and after."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from planner.checker import placement_kind
+from planner.domain import RESOURCE_LABELS, RESOURCES, Resources
+from planner.footprints import container_host_vm, host_reserve, placement_footprint
+from planner.plan import ProgressPoint
+from planner.study import Study
+
+PARTS = {"host reserve": "#9e9e9e", "VMs": "#1f77b4", "containers": "#2ca02c"}
+
+
+def progress_figure(points: list[ProgressPoint], now: float | None = None) -> go.Figure:
+    """Best plan cost and lower bound over time, as steps carried on to `now` while solving."""
+    fig = go.Figure()
+    best = [(p.seconds, p.best_cost) for p in points if p.best_cost is not None]
+    bound = [(p.seconds, p.bound) for p in points if p.bound is not None]
+    if now is not None:
+        best += [(now, best[-1][1])] if best else []
+        bound += [(now, bound[-1][1])] if bound else []
+    if best:
+        fig.add_scatter(x=[t for t, _ in best], y=[v for _, v in best], name="best plan", line_shape="hv", mode="lines+markers")
+    if bound:
+        fig.add_scatter(x=[t for t, _ in bound], y=[v for _, v in bound], name="lower bound", line_shape="hv", mode="lines")
+    fig.update_layout(
+        height=260,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis_title="seconds",
+        yaxis_title="CAPEX",
+        title="Solver progress",
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return fig
+
+
+def server_parts(study: Study) -> dict[str, dict[str, Resources]]:
+    """Per server, the load split into host reserve, VMs and containers (with container-host VMs)."""
+    e, o = study.estate, study.overhead
+    hv = e.settings.hypervisor
+    by_id = {s.server_id: s for s in study.result.plan.servers}
+    parts = {
+        sid: {"host reserve": host_reserve(s.mode, o, hv), "VMs": Resources(), "containers": Resources()}
+        for sid, s in by_id.items()
+    }
+    host_vms: set[tuple[str, str]] = set()
+    for p in study.result.plan.placements:
+        server, w = by_id[p.server_id], e.workload(p.workload)
+        kind = placement_kind(p, server)
+        group = "VMs" if kind == "vm" else "containers"
+        parts[p.server_id][group] = parts[p.server_id][group] + placement_footprint(w, kind, o, hv)
+        if kind == "container_in_vm" and (p.server_id, w.os) not in host_vms:
+            host_vms.add((p.server_id, w.os))
+            parts[p.server_id]["containers"] = parts[p.server_id]["containers"] + container_host_vm(w.os, o, hv)
+    return parts
+
+
+def utilization_figure(study: Study) -> go.Figure:
+    """Per server and resource, % of capacity used, stacked by host reserve, VMs and containers."""
+    e = study.estate
+    servers = study.result.plan.servers
+    parts = server_parts(study)
+    fig = make_subplots(
+        rows=3,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.05,
+        subplot_titles=[f"{RESOURCE_LABELS[r]} % of capacity" for r in RESOURCES],
+    )
+    ids = [s.server_id for s in servers]
+    for row, r in enumerate(RESOURCES, start=1):
+        caps = [e.server_model(s.model).capacity.get(r) for s in servers]
+        for part, colour in PARTS.items():
+            values = [100 * parts[sid][part].get(r) / cap for sid, cap in zip(ids, caps, strict=True)]
+            fig.add_bar(x=ids, y=values, name=part, marker_color=colour, showlegend=row == 1, legendgroup=part, row=row, col=1)
+        ceiling = e.settings.utilization_pct(r)
+        fig.add_hline(y=ceiling, line_dash="dash", line_color="#d62728", row=row, col=1)  # type: ignore[arg-type]
+    fig.update_layout(
+        barmode="stack", height=620, margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": 1.08}
+    )
+    fig.update_yaxes(range=[0, 100])
+    return fig
+
+
+def before_after_figure(study: Study) -> go.Figure:
+    """Servers and CAPEX today against the plan."""
+    s = study.summary
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["servers", "CAPEX"])
+    for col, (today, plan) in enumerate(((s.baseline_servers, s.servers), (s.baseline_capex, s.capex)), start=1):
+        fig.add_bar(
+            x=["today", "plan"],
+            y=[today, plan],
+            text=[f"{today:,.0f}", f"{plan:,.0f}"],
+            marker_color=["#9e9e9e", "#1f77b4"],
+            row=1,
+            col=col,
+            showlegend=False,
+        )
+    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
