@@ -100,6 +100,7 @@ class Problem:
     max_counts: list[int | None]
     bundle_conflicts: list[set[int]] = field(default_factory=list)
     self_conflicting: set[int] = field(default_factory=set)
+    bundle_min: list[Vec] = field(default_factory=list)
 
     @property
     def hypervisor(self) -> str:
@@ -207,4 +208,8 @@ def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
         max_counts=[m.max_count for m in estate.server_models],
         bundle_conflicts=bundle_conflicts,
         self_conflicting=self_conflicting,
+        bundle_min=[
+            tuple(sum(min_footprint(items[i])[k] for i in bundle) for k in range(3))  # type: ignore[misc]
+            for bundle in bundles
+        ],
     )

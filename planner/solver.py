@@ -24,9 +24,10 @@ from planner.assemble import diagnose_unplaced, fits_any_empty_server, to_plan
 from planner.bounds import volume_bound
 from planner.domain import Estate
 from planner.greedy import Assignment, _Open, best_greedy, single_model_counts, try_bundle
+from planner.lns import improve
 from planner.overheads import OverheadModel
 from planner.plan import ProgressPoint, SolveResult
-from planner.problem import Problem, build_problem, min_footprint, vec_fits
+from planner.problem import Problem, build_problem, vec_fits
 
 ProgressFn = Callable[[ProgressPoint], None]
 
@@ -137,25 +138,24 @@ class _Builder:
         for b, s in self.assign:
             by_server.setdefault(s, []).append(b)
         min_res = self.p.min_reserve()
+        bundle_min = {b: self.p.bundle_min[b] for b in self.active}
         for s, (m, _) in enumerate(self.servers):
             cap = self.p.capacities[m]
             bundles = by_server.get(s, [])
             items = [i for b in bundles for i in self.p.bundles[b]]
+            vms = [(self.p.items[i].footprints["vm"], self.vm[i, s]) for i in items if (i, s) in self.vm]
+            cts = [(self.p.items[i], self.ct[i, s]) for i in items if (i, s) in self.ct]
+            host_vms = [(self.p.container_vms[o], v) for o in ("linux", "windows") if (v := self.host_vm.get((s, o))) is not None]
             for k in range(3):
-                hv = [self.p.items[i].footprints["vm"][k] * self.vm[i, s] for i in items if (i, s) in self.vm]
-                hv += [self.p.items[i].footprints["container_in_vm"][k] * self.ct[i, s] for i in items if (i, s) in self.ct]
-                hv += [self.p.container_vms[o][k] * v for (t, o), v in self.host_vm.items() if t == s]
+                hv = [fp[k] * v for fp, v in vms] + [it.footprints["container_in_vm"][k] * v for it, v in cts]
+                hv += [fp[k] * v for fp, v in host_vms]
                 self.model.add(sum(hv) + self.p.reserves["hypervisor"][k] <= cap[k]).only_enforce_if(self.mode[s, "hypervisor"])
                 for mode in self.p.modes[1:]:
                     os_name = mode.removeprefix("container_host_")
-                    bare = [
-                        self.p.items[i].footprints["container_bare"][k] * self.ct[i, s]
-                        for i in items
-                        if (i, s) in self.ct and self.p.items[i].workload.os == os_name
-                    ]
+                    bare = [it.footprints["container_bare"][k] * v for it, v in cts if it.workload.os == os_name]
                     self.model.add(sum(bare) + self.p.reserves[mode][k] <= cap[k]).only_enforce_if(self.mode[s, mode])
                 # Redundant, for a stronger LP relaxation: smallest footprints fit the smallest-reserve room.
-                small = [sum(min_footprint(self.p.items[i])[k] for i in self.p.bundles[b]) * self.assign[b, s] for b in bundles]
+                small = [bundle_min[b][k] * self.assign[b, s] for b in bundles]
                 self.model.add(sum(small) <= max(0, cap[k] - min_res[k]) * self.used[s])
 
     def _add_anti_affinity(self) -> None:
@@ -301,6 +301,57 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self._emit()
 
 
+def _placeable(problem: Problem) -> tuple[list[int], dict[int, str]]:
+    """Bundles that can be placed at all, and the reason for each that cannot."""
+    active, reasons = [], {}
+    for b, bundle in enumerate(problem.bundles):
+        if b in problem.self_conflicting or not fits_any_empty_server(problem, bundle):
+            reasons[b] = diagnose_unplaced(problem, b, 0)
+        else:
+            active.append(b)
+    return active, reasons
+
+
+def _pools(problem: Problem, start: Assignment, single: list[int], hard: bool) -> list[int]:
+    """Servers per model the model may buy: enough for an optimal plan, and no more."""
+    pools = []
+    for m, limit_m in enumerate(problem.max_counts):
+        cap = single[m] if limit_m is None else min(limit_m, single[m])
+        if hard and problem.costs[m] > 0:  # an optimal plan costs no more than the start
+            cap = min(cap, start.cost(problem) // problem.costs[m])
+        pools.append(max(start.count(m), cap))
+    return pools
+
+
+def _model_size(problem: Problem, pools: list[int], active: list[int]) -> int:
+    """Number of assign[b,s] variables the full model would have (after symmetry breaking)."""
+    return sum(min(p, b + 1) for b in active for p in pools)
+
+
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress, stop: threading.Event | None) -> int:
+    """Solve, ending the search when `stop` is set; returns the CP-SAT status."""
+    if stop is None:
+        return int(solver.solve(model, tracker))
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return int(solver.solve(model, tracker))
+    finally:
+        done.set()
+        watcher.join()
+
+
+LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
+
+
 def solve(
     estate: Estate,
     overhead: OverheadModel,
@@ -322,68 +373,69 @@ def solve(
     started = time.monotonic()
     settings = estate.settings
     limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    workers = settings.workers if workers is None else workers
+    seed = settings.seed if seed is None else seed
     problem = build_problem(estate, overhead)
     unit = 1.0 if all(float(m.unit_cost).is_integer() for m in estate.server_models) else 0.01
     if unit != 1.0:
         problem.costs = [round(m.unit_cost * 100) for m in estate.server_models]
-    reasons: dict[int, str] = {}
-    active = []
-    for b, bundle in enumerate(problem.bundles):
-        if b in problem.self_conflicting or not fits_any_empty_server(problem, bundle):
-            reasons[b] = diagnose_unplaced(problem, b, 0)
-        else:
-            active.append(b)
+    active, reasons = _placeable(problem)
     start = best_greedy(problem)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
     single = single_model_counts(problem)
-    pools = []
-    for m, limit_m in enumerate(problem.max_counts):
-        cap = single[m] if limit_m is None else min(limit_m, single[m])
-        if hard and problem.costs[m] > 0:  # an optimal plan costs no more than the start
-            cap = min(cap, start.cost(problem) // problem.costs[m])
-        pools.append(max(start.count(m), cap))
+    pools = _pools(problem, start, single, hard)
+    all_items = sorted(i for b in active for i in problem.bundles[b])
+    start_bound = volume_bound(problem, all_items, pools) if hard else 0
+    penalty = sum(problem.costs[m] * pools[m] for m in range(len(pools))) + 1
+    tracker = _Progress(progress, penalty, unit, started)
+    if hard:  # the start plan and the volume bound are both known before any search
+        tracker.best = start.cost(problem) * unit
+        tracker.floor = tracker.bound = start_bound * unit
+    tracker._emit()
+    method = "first-fit decreasing"
+
+    def remaining() -> float:
+        return limit - (time.monotonic() - started)
+
+    if hard and _model_size(problem, pools, active) > LNS_THRESHOLD and start.cost(problem) > start_bound:
+
+        def improved(a: Assignment) -> None:
+            tracker.best = a.cost(problem) * unit
+            tracker._emit()
+
+        start = improve(
+            problem,
+            start,
+            time_limit_s=0.6 * remaining(),
+            bound=start_bound,
+            workers=workers,
+            seed=seed,
+            stop=stop,
+            on_improve=improved,
+        )
+        method += " + LNS"
+        pools = _pools(problem, start, single, hard)
     builder = _Builder(problem, pools, active, hard)
     model = builder.build()
     builder.add_hint(start)
     solver = cp_model.CpSolver()
-    params = solver.parameters
     # Phase 1 (CAPEX) gets most of the time; the polish phase what is left (at least 15%).
-    params.max_time_in_seconds = max(0.1, (limit - (time.monotonic() - started)) * (0.85 if polish else 1.0))
-    params.num_workers = settings.workers if workers is None else workers
-    params.random_seed = settings.seed if seed is None else seed
-    tracker = _Progress(progress, builder.penalty, unit, started)
-    all_items = sorted(i for b in active for i in problem.bundles[b])
-    start_bound = volume_bound(problem, all_items, pools) if hard else 0
-    if hard:  # the start plan and the volume bound are both known before CP-SAT starts
-        tracker.best = start.cost(problem) * unit
-        tracker.floor = tracker.bound = start_bound * unit
-    tracker._emit()
+    solver.parameters.max_time_in_seconds = max(0.1, remaining() * (0.85 if polish else 1.0))
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    tracker.penalty = builder.penalty
     solver.best_bound_callback = tracker.on_bound
-    watcher = None
-    if stop is not None:
-        done = threading.Event()
-
-        def watch() -> None:
-            while not done.wait(0.1):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-    status = solver.solve(model, tracker)
-    if watcher is not None:
-        done.set()
-        watcher.join()
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignment, method = builder.extract(solver), "CP-SAT"
-        cp_bound = int(solver.best_objective_bound)
-        left = limit - (time.monotonic() - started)
-        if polish and left > 0.5 and not (stop is not None and stop.is_set()):
-            assignment = builder.polish(solver, left) or assignment
-            method = "CP-SAT, overhead trimmed at equal CAPEX"
-    elif status == cp_model.UNKNOWN:
-        assignment, method, cp_bound = start, "first-fit decreasing (CP-SAT found no better plan in time)", 0
+    stopped = stop is not None and stop.is_set()
+    status = cp_model.UNKNOWN if stopped or remaining() < 0.2 else _run(solver, model, tracker, stop)
+    cp_bound = 0
+    found = builder.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    if found is not None and (len(found.placed), -found.cost(problem)) >= (len(start.placed), -start.cost(problem)):
+        assignment, method, cp_bound = found, method + " + CP-SAT", int(solver.best_objective_bound)
+        if polish and remaining() > 0.5 and not (stop is not None and stop.is_set()):
+            assignment = builder.polish(solver, remaining()) or assignment
+            method += ", overhead trimmed at equal CAPEX"
+    elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+        assignment = start
     else:
         raise RuntimeError(f"CP-SAT returned {solver.status_name(status)} on a model with a known plan: a bug")
     max_servers = sum(pools)
@@ -391,7 +443,7 @@ def solve(
         if problem.bundles[b][0] not in assignment.placed:
             reasons[b] = diagnose_unplaced(problem, b, max_servers)
     placed_items = sorted(assignment.placed)
-    all_placed = len(placed_items) == sum(len(problem.bundles[b]) for b in active)
+    all_placed = len(placed_items) == len(all_items)
     bound = start_bound if all_placed and hard else volume_bound(problem, placed_items, pools)
     if all_placed and cp_bound < builder.penalty:
         bound = max(bound, cp_bound)

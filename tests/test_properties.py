@@ -3,9 +3,11 @@ with lower bound <= plan CAPEX <= first-fit decreasing."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner import solver as solver_module
 from planner.checker import check_plan
 from planner.domain import Estate, ServerModel, Settings, Workload
 from planner.greedy import best_greedy
@@ -78,3 +80,13 @@ def test_random_estates_give_checked_plans(e: Estate) -> None:
         assert result.capex <= greedy_capex + 1e-6
     assert 0 <= result.lower_bound <= result.capex + 1e-6
     assert all(u.reason for u in result.plan.unplaced)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(estates())
+def test_random_estates_through_lns(monkeypatch: pytest.MonkeyPatch, e: Estate) -> None:
+    monkeypatch.setattr(solver_module, "LNS_THRESHOLD", 0)
+    model = MODELS[e.settings.overhead_profile]
+    result = solve(e, model, time_limit_s=2, polish=False)
+    assert check_plan(e, model, result.plan) == []
+    assert 0 <= result.lower_bound <= result.capex + 1e-6

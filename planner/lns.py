@@ -1,0 +1,133 @@
+"""Large-neighbourhood search: empty a few servers and re-pack their bundles optimally.
+
+Each step frees the bundles of k servers (the emptiest one and others, partly at random),
+and asks CP-SAT, on the same model as the full solve (so every rule holds), for the
+cheapest set of at most k new servers that carries them. A cheaper re-pack replaces the
+old servers. k grows while sub-problems are solved to optimality and shrinks when they
+time out. Small sub-models solve in milliseconds where the full model needs minutes.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from planner.greedy import Assignment
+from planner.problem import Problem
+
+ImproveFn = Callable[[Assignment], None]
+
+
+def _loads(problem: Problem, a: Assignment) -> list[float]:
+    fill = [0.0] * len(a.servers)
+    for i, (s, kind) in a.placed.items():
+        m = a.servers[s][0]
+        cap = problem.capacities[m]
+        fp = problem.items[i].footprints[kind]
+        fill[s] += max(fp[k] / max(1, cap[k]) for k in range(3))
+    return fill
+
+
+def canonical(problem: Problem, a: Assignment) -> Assignment:
+    """The same plan with servers ordered by their smallest bundle index (what symmetry breaking keeps)."""
+    first: dict[int, int] = {}
+    for i, (s, _) in a.placed.items():
+        b = problem.items[i].bundle
+        first[s] = min(first.get(s, b), b)
+    order = sorted(first, key=first.__getitem__)
+    index = {s: n for n, s in enumerate(order)}
+    return Assignment([a.servers[s] for s in order], {i: (index[s], k) for i, (s, k) in a.placed.items()})
+
+
+def _choose(problem: Problem, a: Assignment, k: int, rng: random.Random) -> list[int]:
+    fill = _loads(problem, a)
+    servers = list(range(len(a.servers)))
+    if rng.random() < 0.5:  # the emptiest server and its least-filled peers, with noise
+        ranked = sorted(servers, key=lambda s: fill[s] * (0.7 + 0.6 * rng.random()))
+        return ranked[:k]
+    chosen = [min(servers, key=lambda s: fill[s] + 0.05 * rng.random())]
+    chosen += rng.sample([s for s in servers if s != chosen[0]], min(k - 1, len(servers) - 1))
+    return chosen
+
+
+def _repack(
+    problem: Problem, a: Assignment, chosen: list[int], seconds: float, workers: int, seed: int
+) -> tuple[Assignment | None, bool]:
+    """The best re-pack of the chosen servers' bundles (None if not cheaper) and whether it is proven optimal."""
+    from planner.solver import _Builder  # the same model as the full solve
+
+    chosen_set = set(chosen)
+    freed_items = [i for i, (s, _) in a.placed.items() if s in chosen_set]
+    bundles = sorted({problem.items[i].bundle for i in freed_items})
+    kept_counts = [0] * len(problem.capacities)
+    for s, (m, _) in enumerate(a.servers):
+        if s not in chosen_set:
+            kept_counts[m] += 1
+    pools = []
+    for m, limit in enumerate(problem.max_counts):
+        room = len(chosen) if limit is None else max(0, min(len(chosen), limit - kept_counts[m]))
+        pools.append(room)
+    old_cost = sum(problem.costs[a.servers[s][0]] for s in chosen)
+    sub = canonical(
+        problem,
+        Assignment([a.servers[s] for s in chosen], {i: (chosen.index(a.placed[i][0]), a.placed[i][1]) for i in freed_items}),
+    )
+    builder = _Builder(problem, pools, bundles, hard=True)
+    model = builder.build()
+    builder.add_hint(sub)
+    model.add(builder.capex_expr() <= old_cost - 1)  # only a strictly cheaper re-pack is of use
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, status == cp_model.INFEASIBLE
+    new = builder.extract(solver)
+    kept = [s for s in range(len(a.servers)) if s not in chosen_set]
+    index = {s: n for n, s in enumerate(kept)}
+    servers = [a.servers[s] for s in kept] + new.servers
+    placed = {i: (index[s], kind) for i, (s, kind) in a.placed.items() if s not in chosen_set}
+    placed.update({i: (len(kept) + s, kind) for i, (s, kind) in new.placed.items()})
+    return canonical(problem, Assignment(servers, placed)), status == cp_model.OPTIMAL
+
+
+def improve(
+    problem: Problem,
+    start: Assignment,
+    *,
+    time_limit_s: float,
+    bound: int = 0,
+    workers: int = 2,
+    seed: int = 0,
+    stop: threading.Event | None = None,
+    on_improve: ImproveFn | None = None,
+) -> Assignment:
+    """Improve a complete plan by re-packing neighbourhoods until the time limit, the bound or `stop`."""
+    rng = random.Random(seed)
+    best = canonical(problem, start)
+    deadline = time.monotonic() + time_limit_s
+    k, step_s, failures = 3, 0.5, 0
+    while len(best.servers) > 1 and best.cost(problem) > bound:
+        left = deadline - time.monotonic()
+        if left < 0.2 or (stop is not None and stop.is_set()):
+            break
+        chosen = _choose(problem, best, min(k, len(best.servers)), rng)
+        better, proven = _repack(problem, best, chosen, min(step_s, left), workers, rng.randrange(1 << 30))
+        if better is not None:
+            best, failures = better, 0
+            if on_improve is not None:
+                on_improve(best)
+        else:
+            failures += 1
+        if proven:  # the neighbourhood was settled quickly: look wider
+            k = min(k + 1, 12, len(best.servers))
+        elif better is None:
+            k = max(2, k - 1)
+        if failures > 40 + 4 * len(best.servers):  # every region tried many times without gain
+            break
+    return best
