@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-test browser lint sample clean
+.PHONY: run test install install-test browser lint bench bench-full sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,21 @@ browser:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
 
 test: install-test browser
-	$(BIN)/ruff check planner tests app.py sample_data
+	$(BIN)/ruff check planner tests benchmarks app.py sample_data
 	$(BIN)/mypy planner
 	$(BIN)/python -m pytest
 
 lint: install-test
-	$(BIN)/ruff check planner tests app.py sample_data
-	$(BIN)/ruff format --check planner tests app.py sample_data
+	$(BIN)/ruff check planner tests benchmarks app.py sample_data
+	$(BIN)/ruff format --check planner tests benchmarks app.py sample_data
 	$(BIN)/mypy planner
+
+# Benchmarks against published optima (../shared/benchdata); `make bench-full` takes hours.
+bench: install-test
+	$(BIN)/python -m benchmarks --tier quick --out benchmarks/results-quick.csv
+
+bench-full: install-test
+	$(BIN)/python -m benchmarks --tier full --out benchmarks/results-full.csv
 
 sample: install
 	$(BIN)/python sample_data/make_estate.py

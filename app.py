@@ -373,10 +373,11 @@ def main() -> None:
         state.auto_solve = False
         start_solve(controls)
     job: SolveJob | None = state.get("job")
-    running = job is not None and job.running
-    if st.sidebar.button("Solve", type="primary", disabled=running, width="stretch"):
+    if st.sidebar.button("Solve", type="primary", disabled=job is not None and job.running, width="stretch"):
         start_solve(controls)
-        running = state.get("job") is not None and state.job.running
+    collect_job()  # a small estate may already be solved within this run
+    job = state.get("job")
+    running = job is not None and state.get("collected") is not job
     if state.get("problems"):
         show_problems()
     if state.get("solve_error"):

@@ -9,21 +9,52 @@ is a tiny integer covering problem, solved exactly with CP-SAT.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from ortools.sat.python import cp_model
 
 from planner.problem import Problem, min_footprint
 
 
+def l2_bound(sizes: list[int], capacity: int) -> int:
+    """Martello-Toth L2: bins of `capacity` needed for `sizes` (valid for each dimension of a vector packing).
+
+    For each threshold a <= C/2: items over C - a each need a bin; items in (C/2, C - a]
+    each need one too, and items in [a, C/2] can only use what those leave free.
+    """
+    if not sizes or capacity <= 0:
+        return 0
+    w = sorted(sizes)
+    prefix = [0]
+    for x in w:
+        prefix.append(prefix[-1] + x)
+    n, half = len(w), capacity / 2
+
+    def count_sum(lo: float, hi: float, lo_open: bool) -> tuple[int, int]:
+        i = bisect_right(w, lo) if lo_open else bisect_left(w, lo)
+        j = bisect_right(w, hi)
+        return j - i, prefix[j] - prefix[i]
+
+    best = -(-prefix[n] // capacity)
+    for a in sorted({x for x in w if x <= half} | {0}):
+        n1 = n - bisect_right(w, capacity - a)
+        n2, s2 = count_sum(half, capacity - a, lo_open=True)
+        _, s3 = count_sum(a, half, lo_open=False)
+        spare = n2 * capacity - s2
+        best = max(best, n1 + n2 + max(0, -(-(s3 - spare) // capacity)))
+    return best
+
+
 def min_servers(problem: Problem, items: list[int]) -> int:
-    """Servers any plan of these items needs: the largest set that pairwise cannot share."""
+    """Servers any plan of these items needs: the largest set that pairwise cannot share, and L2 per resource."""
     active = set(items)
     best = 1 if items else 0
     for _, members in problem.conflicts:
         best = max(best, sum(1 for i in members if i in active))
     reserve = problem.min_reserve()
     for k in range(3):
-        room = max(c[k] for c in problem.capacities) - reserve[k]
-        best = max(best, sum(1 for i in items if 2 * min_footprint(problem.items[i])[k] > room))
+        room = max(c[k] for c in problem.capacities) - reserve[k]  # every server relaxed to the largest
+        best = max(best, l2_bound([min_footprint(problem.items[i])[k] for i in items], room))
     return best
 
 

@@ -149,13 +149,19 @@ def model_orders(problem: Problem) -> list[list[int]]:
     return [[m, *(o for o in by_value if o != m)] for m in by_value]
 
 
+def _variants(problem: Problem) -> list[tuple[str, bool]]:
+    """Host-mode preference and form scoring variants; without containers they are all the same."""
+    if len(problem.modes) == 1 and not any("container_in_vm" in i.footprints for i in problem.items):
+        return [(HYPERVISOR_FIRST, False)]
+    return [(pref, amortize) for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST) for amortize in (False, True)]
+
+
 def best_greedy(problem: Problem) -> Assignment:
     """The best first-fit-decreasing plan over model orders, host-mode preferences and form scoring."""
     candidates = [
         first_fit_decreasing(problem, order, pref, amortize)
         for order in model_orders(problem)
-        for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST)
-        for amortize in (False, True)
+        for pref, amortize in _variants(problem)
     ]
     return min(candidates, key=lambda a: (-len(a.placed), a.cost(problem), len(a.servers)))
 
@@ -164,10 +170,6 @@ def single_model_counts(problem: Problem) -> list[int]:
     """Servers first-fit decreasing needs when it may buy only one model (for pool sizes)."""
     counts = []
     for m in range(len(problem.capacities)):
-        runs = [
-            first_fit_decreasing(problem, [m], pref, amortize)
-            for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST)
-            for amortize in (False, True)
-        ]
+        runs = [first_fit_decreasing(problem, [m], pref, amortize) for pref, amortize in _variants(problem)]
         counts.append(min(len(r.servers) for r in runs))
     return counts

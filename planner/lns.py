@@ -32,6 +32,20 @@ def _loads(problem: Problem, a: Assignment) -> list[float]:
     return fill
 
 
+def _size(problem: Problem, b: int, m: int) -> int:
+    """A bundle's share of a model's server, per mille, in its tightest resource."""
+    cap = problem.capacities[m]
+    return round(1000 * max(problem.bundle_min[b][k] / max(1, cap[k]) for k in range(3)))
+
+
+def _spread(problem: Problem, a: Assignment) -> int:
+    """Sum over servers of load squared (per mille): higher means load is more concentrated."""
+    load: dict[int, int] = {}
+    for b, s in {(problem.items[i].bundle, s) for i, (s, _) in a.placed.items()}:
+        load[s] = load.get(s, 0) + _size(problem, b, a.servers[s][0])
+    return sum(v * v for v in load.values())
+
+
 def canonical(problem: Problem, a: Assignment) -> Assignment:
     """The same plan with servers ordered by their smallest bundle index (what symmetry breaking keeps)."""
     first: dict[int, int] = {}
@@ -79,7 +93,14 @@ def _repack(
     builder = _Builder(problem, pools, bundles, hard=True)
     model = builder.build()
     builder.add_hint(sub)
-    model.add(builder.capex_expr() <= old_cost - 1)  # only a strictly cheaper re-pack is of use
+    # Lexicographic: CAPEX first; at equal CAPEX, load pushed onto the first slots so that the
+    # last one drains (sum of load squared grows), which is how a server is eventually emptied.
+    model.add(builder.capex_expr() <= old_cost)
+    slots = len(builder.servers)
+    weight = {s: slots - s for s in range(slots)}
+    terms = [weight[s] * _size(problem, b, builder.servers[s][0]) * v for (b, s), v in builder.assign.items()]
+    scale = 1 + sum(weight[s] * _size(problem, b, builder.servers[s][0]) for (b, s) in builder.assign)
+    model.minimize(scale * builder.capex_expr() - cp_model.LinearExpr.sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = workers
@@ -93,7 +114,11 @@ def _repack(
     servers = [a.servers[s] for s in kept] + new.servers
     placed = {i: (index[s], kind) for i, (s, kind) in a.placed.items() if s not in chosen_set}
     placed.update({i: (len(kept) + s, kind) for i, (s, kind) in new.placed.items()})
-    return canonical(problem, Assignment(servers, placed)), status == cp_model.OPTIMAL
+    proven = status == cp_model.OPTIMAL
+    new_cost = new.cost(problem)
+    if new_cost > old_cost or (new_cost == old_cost and _spread(problem, new) <= _spread(problem, sub)):
+        return None, proven
+    return canonical(problem, Assignment(servers, placed)), proven
 
 
 def improve(

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from planner.arcflow import arcflow_assignment, is_one_dimensional
 from planner.assemble import diagnose_unplaced, fits_any_empty_server, to_plan
 from planner.bounds import volume_bound
 from planner.domain import Estate
@@ -35,8 +36,9 @@ ProgressFn = Callable[[ProgressPoint], None]
 class _Builder:
     """Builds the CP-SAT model for the bundles in play on a fixed server pool."""
 
-    def __init__(self, problem: Problem, pools: list[int], active: list[int], hard: bool) -> None:
+    def __init__(self, problem: Problem, pools: list[int], active: list[int], hard: bool, symmetry_breaking: bool = True) -> None:
         self.p, self.pools, self.active, self.hard = problem, pools, active, hard
+        self.symmetry_breaking = symmetry_breaking  # off only for the textbook baseline in benchmarks
         self.model = cp_model.CpModel()
         self.servers = [(m, j) for m in range(len(pools)) for j in range(pools[m])]
         self.used: dict[int, cp_model.IntVar] = {}
@@ -86,7 +88,7 @@ class _Builder:
             choices = []
             for s, (m, j) in enumerate(self.servers):
                 # Symmetry breaking by construction: bundle of rank b only on positions <= b.
-                if not fits[m] or j > b:
+                if not fits[m] or (self.symmetry_breaking and j > b):
                     continue
                 var = self.model.new_bool_var(f"assign[{self.p.bundle_names[b]},{self._sid(s)}]")
                 self.assign[b, s] = var
@@ -169,6 +171,8 @@ class _Builder:
 
     def _add_symmetry_breaking(self) -> None:
         """Servers of one model are bought in pool order (for speed: they are interchangeable)."""
+        if not self.symmetry_breaking:
+            return
         for s in range(1, len(self.servers)):
             if self.servers[s][0] == self.servers[s - 1][0]:
                 self.model.add_implication(self.used[s], self.used[s - 1])
@@ -350,6 +354,7 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress,
 
 
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
+FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than it returns in time
 
 
 def solve(
@@ -382,7 +387,7 @@ def solve(
     active, reasons = _placeable(problem)
     start = best_greedy(problem)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
-    single = single_model_counts(problem)
+    single = [len(start.servers)] if len(problem.capacities) == 1 and hard else single_model_counts(problem)
     pools = _pools(problem, start, single, hard)
     all_items = sorted(i for b in active for i in problem.bundles[b])
     start_bound = volume_bound(problem, all_items, pools) if hard else 0
@@ -397,7 +402,20 @@ def solve(
     def remaining() -> float:
         return limit - (time.monotonic() - started)
 
-    if hard and _model_size(problem, pools, active) > LNS_THRESHOLD and start.cost(problem) > start_bound:
+    dim = is_one_dimensional(problem, all_items) if hard else None
+    if dim is not None and start.cost(problem) > start_bound and remaining() > 2:
+        # Pure 1-D packing: the arc-flow model gives the Gilmore-Gomory bound and often the optimum.
+        flow_plan, flow_bound, _ = arcflow_assignment(problem, all_items, dim, 0.5 * remaining())
+        start_bound = max(start_bound, flow_bound * problem.costs[0])
+        tracker.floor = max(tracker.floor, start_bound * unit)
+        tracker.bound = tracker.floor
+        if flow_plan is not None and flow_plan.cost(problem) < start.cost(problem):
+            start, method = flow_plan, method + " + arc-flow"
+            tracker.best = start.cost(problem) * unit
+        tracker._emit()
+    size = _model_size(problem, pools, active)
+    full_model = not hard or size <= FULL_MODEL_LIMIT  # a huge model would spend the budget being built
+    if hard and size > LNS_THRESHOLD and start.cost(problem) > start_bound:
 
         def improved(a: Assignment) -> None:
             tracker.best = a.cost(problem) * unit
@@ -406,7 +424,7 @@ def solve(
         start = improve(
             problem,
             start,
-            time_limit_s=0.6 * remaining(),
+            time_limit_s=(0.6 if full_model else 0.97) * remaining(),
             bound=start_bound,
             workers=workers,
             seed=seed,
@@ -415,21 +433,28 @@ def solve(
         )
         method += " + LNS"
         pools = _pools(problem, start, single, hard)
-    builder = _Builder(problem, pools, active, hard)
-    model = builder.build()
-    builder.add_hint(start)
-    solver = cp_model.CpSolver()
-    # Phase 1 (CAPEX) gets most of the time; the polish phase what is left (at least 15%).
-    solver.parameters.max_time_in_seconds = max(0.1, remaining() * (0.85 if polish else 1.0))
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    tracker.penalty = builder.penalty
-    solver.best_bound_callback = tracker.on_bound
     stopped = stop is not None and stop.is_set()
-    status = cp_model.UNKNOWN if stopped or remaining() < 0.2 else _run(solver, model, tracker, stop)
+    status, found, builder, solver = int(cp_model.UNKNOWN), None, None, cp_model.CpSolver()
+    settled = hard and start.cost(problem) <= start_bound  # proven optimal already
+    if full_model and not stopped and not settled and remaining() > 0.2:
+        builder = _Builder(problem, pools, active, hard)
+        model = builder.build()
+        builder.add_hint(start)
+        # Phase 1 (CAPEX) gets most of the time; the polish phase what is left (at least 15%).
+        solver.parameters.max_time_in_seconds = max(0.1, remaining() * (0.85 if polish else 1.0))
+        solver.parameters.num_workers = workers
+        solver.parameters.random_seed = seed
+        tracker.penalty = builder.penalty
+        solver.best_bound_callback = tracker.on_bound
+        status = _run(solver, model, tracker, stop)
     cp_bound = 0
-    found = builder.extract(solver) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-    if found is not None and (len(found.placed), -found.cost(problem)) >= (len(start.placed), -start.cost(problem)):
+    if builder is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = builder.extract(solver)
+    if (
+        builder is not None
+        and found is not None
+        and (len(found.placed), -found.cost(problem)) >= (len(start.placed), -start.cost(problem))
+    ):
         assignment, method, cp_bound = found, method + " + CP-SAT", int(solver.best_objective_bound)
         if polish and remaining() > 0.5 and not (stop is not None and stop.is_set()):
             assignment = builder.polish(solver, remaining()) or assignment
@@ -445,7 +470,7 @@ def solve(
     placed_items = sorted(assignment.placed)
     all_placed = len(placed_items) == len(all_items)
     bound = start_bound if all_placed and hard else volume_bound(problem, placed_items, pools)
-    if all_placed and cp_bound < builder.penalty:
+    if all_placed and builder is not None and cp_bound < builder.penalty:
         bound = max(bound, cp_bound)
     cost = assignment.cost(problem)
     optimal = status == cp_model.OPTIMAL or bound >= cost

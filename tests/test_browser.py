@@ -40,7 +40,11 @@ def test_upload_solve_check_and_download(app_url: str, tmp_path: Path) -> None:
     with browser_page() as page:
         page.goto(app_url)
         page.locator("input[type=file]").set_input_files(str(book))
-        page.get_by_text("Servers by model: 2 x M1").wait_for(timeout=120_000)
+        try:
+            page.get_by_text("Servers by model: 2 x M1").wait_for(timeout=120_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))  # kept for diagnosis
+            raise AssertionError(f"plan not shown; page text:\n{page.inner_text('body')[:3000]}") from None
         body = page.inner_text("body")
         assert "20,000" in body and "estate.xlsx" in body
         metric = page.locator("[data-testid=stMetric]").filter(has_text="Servers").first.inner_text()

@@ -1,0 +1,108 @@
+"""`python -m benchmarks [--tier quick|full] [--sets ...] [--out results.csv]`
+
+Prints, per instance and per set, this engine against first-fit decreasing and the textbook
+CP-SAT model given the same time, on the public sets in ../shared/benchdata (skipped cleanly
+when absent) and on generated estates. Ratios and counts, never wall-clock assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from benchmarks.instances import BENCHDATA, SKIPPED, Instance, bpplib, caprara_toth, generated_estate, vector
+from benchmarks.run import as_dicts, read_rows, run_all, summarise
+
+TIERS = {  # per set: (instances per set in the quick tier, time limit per instance)
+    "bpplib": (2, 10.0),
+    "ct": (1, 30.0),
+    "vector": (2, 30.0),
+}
+
+
+def _sample(instances: list[Instance], per_set: int | None) -> list[Instance]:
+    if per_set is None:
+        return instances
+    by_set: dict[str, list[Instance]] = {}
+    for inst in instances:
+        by_set.setdefault(inst.set_name, []).append(inst)
+    out = []
+    for group in by_set.values():
+        step = max(1, len(group) // per_set)
+        out += group[::step][:per_set]
+    return out
+
+
+def build_jobs(tier: str, sets: list[str], root: Path, textbook: bool) -> list[tuple[Instance, float, bool]]:
+    """The (instance, time limit, run textbook?) jobs of a tier."""
+    quick = tier == "quick"
+    jobs: list[tuple[Instance, float, bool]] = []
+    public = {"bpplib": bpplib, "ct": caprara_toth, "vector": vector}
+    if root.is_dir():
+        for name, loader in public.items():
+            if name in sets:
+                per_set, limit = TIERS[name]
+                if quick:
+                    limit = min(limit, 10.0)
+                jobs += [(inst, limit, textbook) for inst in _sample(list(loader(root)), per_set if quick else None)]
+    else:
+        print(f"benchmark data not found at {root}: public sets skipped", file=sys.stderr)
+    if "generated" in sets:
+        sizes = [(1000, 60.0)] if quick else [(1000, 60.0), (10_000, 60.0), (100_000, 600.0)]
+        jobs += [(generated_estate(n, time_limit_s=limit), limit, textbook and n <= 1000) for n, limit in sizes]
+    return jobs
+
+
+def markdown(table: list[dict[str, object]]) -> str:
+    """A list of dicts as a Markdown table."""
+    if not table:
+        return ""
+    keys = list(table[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    lines += ["| " + " | ".join(str(row[k]) for k in keys) + " |" for row in table]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a tier and print the per-instance rows and the per-set summary."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--tier", choices=["quick", "full"], default="quick")
+    parser.add_argument("--sets", nargs="+", default=["bpplib", "ct", "vector", "generated"])
+    parser.add_argument("--data", type=Path, default=BENCHDATA)
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results.csv"))
+    parser.add_argument("--no-textbook", action="store_true", help="skip the textbook CP-SAT baseline")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--summary-of", type=Path, help="print the per-set summary of an earlier results CSV and stop")
+    args = parser.parse_args(argv)
+    if args.summary_of:
+        print(markdown(summarise(read_rows(str(args.summary_of)))))
+        return 0
+    jobs = build_jobs(args.tier, args.sets, args.data, not args.no_textbook)
+    for note in SKIPPED:
+        print(f"skipped {note}")
+    print(
+        f"{len(jobs)} instances, tier {args.tier}, {args.processes} processes, {date.today()}, "
+        f"{platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}",
+        flush=True,
+    )
+    began = time.monotonic()
+    rows = run_all(jobs, args.processes)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(as_dicts(rows)[0]) if rows else ["instance"])
+        writer.writeheader()
+        writer.writerows(as_dicts(rows))
+    print()
+    print(markdown(summarise(rows)))
+    print(f"\n{len(rows)} instances in {time.monotonic() - began:.0f}s; rows in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Benchmark plumbing, and the engine on a few real public instances when ../shared is present:
+bounds never above the known optimum, plans that pass the checker, never worse than FFD."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.instances import BENCHDATA, Instance, bpplib, caprara_toth, parse_bpp, parse_vbp, vector
+from benchmarks.methods import run_engine, run_ffd, run_textbook
+from benchmarks.run import run_instance, summarise
+
+
+def test_parsers() -> None:
+    assert parse_bpp("3\n10\n4\n5\n6\n") == (10, [4, 5, 6])
+    caps, items = parse_vbp("2\n10 20\n2\n3 4 2\n5 6 1\n")
+    assert caps == (10, 20) and items == [(3, 4), (3, 4), (5, 6)]
+
+
+def test_instance_becomes_an_estate_and_runs() -> None:
+    # Sizes 6,5,5,4 in bins of 10: the optimum is 2 (6+4, 5+5).
+    inst = Instance("tiny", "t1", (10,), ((6,), (5,), (5,), (4,)), optimum=2)
+    estate = inst.estate(5)
+    assert [w.cpu_cores for w in estate.workloads] == [6, 5, 5, 4] and estate.server_models[0].cpu_cores == 10
+    row = run_instance((inst, 5.0, True))
+    assert (row.engine, row.ffd, row.textbook, row.violations) == (2, 2, 2, 0) and row.bound == 2
+    summary = summarise([row])[0]
+    assert summary["engine_at_opt"] == 1 and summary["engine_excess"] == 0
+
+
+def _some(loader, names: set[str]) -> list[Instance]:  # type: ignore[no-untyped-def]
+    return [i for i in loader(BENCHDATA) if i.name in names]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
+def test_engine_on_real_instances_is_valid() -> None:
+    picks = (
+        _some(bpplib, {"Falkenauer_u120_00", "Falkenauer_t60_00"})
+        + _some(caprara_toth, {"CL_1_25_1", "CL_10_24_1"})
+        + [i for i in vector(BENCHDATA) if i.name in {"class1_20_3_0", "classC_60_3_0"}]
+    )
+    assert len(picks) >= 6  # class1_20_3_0 is in both the Panigrahy and the New set
+    for inst in picks:
+        estate = inst.estate(4)
+        engine, ffd = run_engine(estate, 4), run_ffd(estate)
+        assert engine.violations == 0, inst.name
+        assert engine.servers is not None and ffd.servers is not None and engine.servers <= ffd.servers, inst.name
+        if inst.optimum is not None:
+            assert engine.bound is not None and engine.bound <= inst.optimum + 1e-9, inst.name
+            assert engine.servers >= inst.optimum, inst.name
+
+
+@pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
+def test_textbook_baseline_runs() -> None:
+    inst = _some(caprara_toth, {"CL_1_25_1"})[0]
+    outcome = run_textbook(inst.estate(3), 3)
+    assert outcome.servers is None or outcome.servers >= inst.optimum  # type: ignore[operator]
