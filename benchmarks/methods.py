@@ -12,9 +12,10 @@ from ortools.sat.python import cp_model
 from planner.checker import check_plan
 from planner.domain import Estate
 from planner.greedy import HYPERVISOR_FIRST, first_fit_decreasing, model_orders, single_model_counts
+from planner.model import ModelBuilder
 from planner.overheads import load_profile
 from planner.problem import build_problem
-from planner.solver import _Builder, solve
+from planner.solver import solve
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def run_textbook(estate: Estate, time_limit_s: float, seed: int = 0) -> Outcome:
     began = time.monotonic()
     problem = build_problem(estate, load_profile(estate.settings.overhead_profile))
     pools = single_model_counts(problem)
-    builder = _Builder(problem, pools, list(range(len(problem.bundles))), hard=True, symmetry_breaking=False)
+    builder = ModelBuilder(problem, pools, list(range(len(problem.bundles))), hard=True, symmetry_breaking=False)
     model = builder.build()
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit_s - (time.monotonic() - began))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from planner.greedy import Assignment
+from planner.model import ModelBuilder
 from planner.problem import Problem
 
 ImproveFn = Callable[[Assignment], None]
@@ -72,7 +73,6 @@ def _repack(
     problem: Problem, a: Assignment, chosen: list[int], seconds: float, workers: int, seed: int
 ) -> tuple[Assignment | None, bool]:
     """The best re-pack of the chosen servers' bundles (None if not cheaper) and whether it is proven optimal."""
-    from planner.solver import _Builder  # the same model as the full solve
 
     chosen_set = set(chosen)
     freed_items = [i for i, (s, _) in a.placed.items() if s in chosen_set]
@@ -90,7 +90,7 @@ def _repack(
         problem,
         Assignment([a.servers[s] for s in chosen], {i: (chosen.index(a.placed[i][0]), a.placed[i][1]) for i in freed_items}),
     )
-    builder = _Builder(problem, pools, bundles, hard=True)
+    builder = ModelBuilder(problem, pools, bundles, hard=True)
     model = builder.build()
     builder.add_hint(sub)
     # Lexicographic: CAPEX first; at equal CAPEX, load pushed onto the first slots so that the
