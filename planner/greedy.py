@@ -8,6 +8,7 @@ canonical start for CP-SAT: servers of a model are numbered in the order they op
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from planner.problem import Problem, Vec, compatible, vec_add, vec_fits
@@ -156,14 +157,27 @@ def _variants(problem: Problem) -> list[tuple[str, bool]]:
     return [(pref, amortize) for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST) for amortize in (False, True)]
 
 
-def best_greedy(problem: Problem) -> Assignment:
-    """The best first-fit-decreasing plan over model orders, host-mode preferences and form scoring."""
-    candidates = [
-        first_fit_decreasing(problem, order, pref, amortize)
-        for order in model_orders(problem)
-        for pref, amortize in _variants(problem)
-    ]
-    return min(candidates, key=lambda a: (-len(a.placed), a.cost(problem), len(a.servers)))
+def best_greedy(problem: Problem, seconds: float | None = None) -> Assignment:
+    """The best first-fit-decreasing plan over model orders, host-mode preferences and form scoring.
+
+    With `seconds`, variants are tried in order (best-value model first) until that time is
+    used; at least one always runs, so large estates still get a start within the budget.
+    """
+    began = time.monotonic()
+    best: Assignment | None = None
+    for order in model_orders(problem):
+        for pref, amortize in _variants(problem):
+            if best is not None and seconds is not None and time.monotonic() - began > seconds:
+                return best
+            plan = first_fit_decreasing(problem, order, pref, amortize)
+            if best is None or (-len(plan.placed), plan.cost(problem), len(plan.servers)) < (
+                -len(best.placed),
+                best.cost(problem),
+                len(best.servers),
+            ):
+                best = plan
+    assert best is not None
+    return best
 
 
 def single_model_counts(problem: Problem) -> list[int]:

@@ -137,10 +137,15 @@ def solve(
     if unit != 1.0:
         problem.costs = [round(m.unit_cost * 100) for m in estate.server_models]
     active, reasons = _placeable(problem)
-    start = best_greedy(problem)
+    start = best_greedy(problem, seconds=0.25 * limit)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
-    single = [len(start.servers)] if len(problem.capacities) == 1 and hard else single_model_counts(problem)
+    # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
+    # model's count; the single-model first-fit counts tighten that only when the full model is built.
+    single = [len(start.servers)] if len(problem.capacities) == 1 and hard else [len(problem.items)] * len(problem.capacities)
     pools = _pools(problem, start, single, hard)
+    if not hard or (len(single) > 1 and _model_size(problem, pools, active) <= FULL_MODEL_LIMIT):
+        single = single_model_counts(problem)
+        pools = _pools(problem, start, single, hard)
     all_items = sorted(i for b in active for i in problem.bundles[b])
     start_bound = volume_bound(problem, all_items, pools) if hard else 0
     penalty = sum(problem.costs[m] * pools[m] for m in range(len(pools))) + 1
