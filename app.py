@@ -27,13 +27,12 @@ from planner.dashboard import (
     settings_from_rows,
     why_summary,
 )
-from planner.domain import Settings
+from planner.domain import Estate, Settings
 from planner.jobs import SolveJob
 from planner.marking import mark_problems
 from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
 from planner.reader import InputError, InputProblem, estate_from_rows, load_rows
-from planner.report import placement_rows
-from planner.study import Study, load_overhead
+from planner.study import Study, load_overhead, plan_tables
 from planner.writer import write_template
 
 SAMPLE = Path(__file__).resolve().parent / "sample_data" / "estate.xlsx"
@@ -48,7 +47,7 @@ def set_source(name: str, data: bytes, suffix: str) -> None:
     """Make a file the current input: load its sheets into the editors and plan it."""
     state.source = {"name": name, "data": data, "suffix": suffix, "id": hashlib.sha1(data).hexdigest()[:12]}
     state.problems, state.rows = [], {}
-    for stale in ("workloads_frame", "servers_frame", "study", "previous", "solve_error"):  # they belong to the old input
+    for stale in ("workloads_frame", "servers_frame", "study", "tables", "files", "previous", "solve_error"):  # old input's
         state.pop(stale, None)
     job: SolveJob | None = state.get("job")
     if job is not None and job.running:  # the old input's solve is no longer wanted
@@ -70,6 +69,13 @@ def set_source(name: str, data: bytes, suffix: str) -> None:
     state.auto_solve = not state.problems
 
 
+@st.cache_data(show_spinner=False)
+def template_bytes() -> bytes:
+    """The blank input template, written once per server process."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_template(Path(folder) / "template.xlsx").read_bytes()
+
+
 def sidebar_input() -> None:
     """Upload, sample and template controls."""
     st.sidebar.header("Input")
@@ -85,9 +91,7 @@ def sidebar_input() -> None:
             set_source(upload.name, data, Path(upload.name).suffix.lower())
     if st.sidebar.button("Use the sample estate", width="stretch"):
         set_source("sample estate", SAMPLE.read_bytes(), ".xlsx")
-    with tempfile.TemporaryDirectory() as folder:
-        template = write_template(Path(folder) / "template.xlsx").read_bytes()
-    st.sidebar.download_button("Download a blank template", template, "planner-template.xlsx", width="stretch")
+    st.sidebar.download_button("Download a blank template", template_bytes(), "planner-template.xlsx", width="stretch")
     st.sidebar.caption(f"Planning: **{state.source['name']}**")
     if state.get("catalog_note"):
         st.sidebar.info(state.catalog_note)
@@ -182,12 +186,12 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
 # --- solving -----------------------------------------------------------------------------
 
 
-def build_estate(controls: dict[str, object]) -> object | None:
+def build_estate(controls: dict[str, object]) -> Estate | None:
     """The edited tables and the chosen constraints as a validated Estate, or None (problems shown)."""
     rows = state.rows
     workloads = frame_to_rows(state.get("workloads_frame", rows_to_frame(rows.get("workloads", []))))
     servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))
-    overrides = overrides_from_controls(controls, Settings(), state.get("profile_numbers", {}))
+    overrides = overrides_from_controls(controls, state.get("profile_numbers", {}))
     try:
         return estate_from_rows(workloads, servers, rows.get("settings"), overrides=overrides, source=state.source["name"])
     except InputError as err:
@@ -206,7 +210,7 @@ def start_solve(controls: dict[str, object]) -> None:
     if estate is None:
         return
     state.problems = []
-    state.job = SolveJob(estate, load_overhead(estate)).start()  # type: ignore[arg-type]
+    state.job = SolveJob(estate, load_overhead(estate)).start()
     state.solved_controls = dict(controls)
 
 
@@ -221,6 +225,8 @@ def collect_job() -> None:
     elif job.study is not None:
         state.previous = state.get("study")
         state.study = job.study
+        state.tables = plan_tables(job.study)  # report tables and downloads, once per plan, not per rerun
+        state.files = plan_downloads(job.study, state.tables)
         state.solve_error = None
 
 
@@ -300,7 +306,7 @@ def show_plan(study: Study) -> None:
     left.plotly_chart(before_after_figure(study), width="stretch")
     with right:
         st.caption("Why each replica got its form")
-        rows = placement_rows(study.estate, study.overhead, study.result)
+        rows = state.tables["Placements"]
         st.dataframe(pd.DataFrame(why_summary(rows)), hide_index=True, width="stretch")
     st.subheader("Utilization per server")
     st.plotly_chart(utilization_figure(study), width="stretch")
@@ -312,16 +318,10 @@ def show_plan(study: Study) -> None:
     shown = filter_placements(rows, text, forms, models)
     st.caption(f"{len(shown)} of {len(rows)} placements")
     st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch", height=360)
-    if study.result.plan.unplaced:
+    if state.tables["Unplaced"]:
         st.subheader("Unplaced")
-        st.dataframe(
-            pd.DataFrame(
-                [{"workload": u.workload, "replica": u.replica, "reason": u.reason} for u in study.result.plan.unplaced]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    files = plan_downloads(study)
+        st.dataframe(pd.DataFrame(state.tables["Unplaced"]), hide_index=True, width="stretch")
+    files = state.files
     cols = st.columns(3)
     cols[0].download_button(
         "Download plan workbook",

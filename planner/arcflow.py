@@ -132,38 +132,31 @@ def solve_arcflow(sizes: list[int], capacity: int, time_limit_s: float, workers:
         return ArcFlowResult(None, 0, False)
     bound = math.ceil(solver.Objective().BestBound() - 1e-6)
     values = {a: round(v.solution_value()) for a, v in flow.items()}
-    losses = {u: round(v.solution_value()) for u, v in loss.items()}
-    return ArcFlowResult(_decode(values, losses, scaled, cap), bound, status == solver.OPTIMAL)
+    return ArcFlowResult(_decode(values, scaled, cap), bound, status == solver.OPTIMAL)
 
 
-def _decode(flow: dict[tuple[int, int, int], int], loss: dict[int, int], scaled: list[int], cap: int) -> list[list[int]]:
-    """Split the flow into server paths and hand out item indices by size (surplus arcs stay empty)."""
+def _decode(flow: dict[tuple[int, int, int], int], scaled: list[int], cap: int) -> list[list[int]]:
+    """One path per unit of flow out of 0, handing out item indices by size (surplus arcs stay empty).
+
+    The graph is acyclic and the flow conserved, so following any arc with flow left always
+    reaches the end; where no item arc has flow left, the unit leaves by the loss arc.
+    """
     left = dict(flow)
-    left_loss = dict(loss)
-    by_node: dict[int, list[tuple[int, int, int]]] = {}
-    for a in left:
-        by_node.setdefault(a[0], []).append(a)
+    out_of: dict[int, list[tuple[int, int, int]]] = {}
+    for arc in left:
+        out_of.setdefault(arc[0], []).append(arc)
     pending: dict[int, list[int]] = {}
     for index, w in enumerate(scaled):
         pending.setdefault(w, []).append(index)
     bins: list[list[int]] = []
-    while True:
+    for _ in range(sum(v for (u, _, _), v in flow.items() if u == 0)):
         u, path = 0, []
-        while u != cap:
-            arc = next((a for a in by_node.get(u, []) if left[a] > 0), None)
-            if arc is None:
-                if left_loss.get(u, 0) > 0:
-                    left_loss[u] -= 1
-                    break
-                return [b for b in bins if b]
-            left[arc] -= 1
-            path.append(arc[2])
-            u = arc[1]
-        if not path and u == 0 and not any(left.values()):
-            return [b for b in bins if b]
+        while (step := next((a for a in out_of.get(u, []) if left[a] > 0), None)) is not None:
+            left[step] -= 1
+            path.append(step[2])
+            u = step[1]
         bins.append([pending[w].pop() for w in path if pending.get(w)])
-        if not any(left.values()) and not any(pending.values()):
-            return [b for b in bins if b]
+    return [b for b in bins if b]
 
 
 def arcflow_assignment(problem: Problem, items: list[int], dim: int, time_limit_s: float) -> tuple[Assignment | None, int, bool]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from planner.domain import RESOURCES
-from planner.greedy import Assignment, _Open, try_bundle
+from planner.greedy import Assignment, fits_empty_server
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
 from planner.problem import SCALE, Item, Problem, form_of, min_footprint
 
@@ -78,7 +78,7 @@ def diagnose_unplaced(problem: Problem, b: int, max_servers: int) -> str:
     reason = _too_large(problem, b)
     if reason:
         return reason
-    if not fits_any_empty_server(problem, bundle):
+    if not fits_empty_server(problem, bundle):
         return "no server model and host mode can hold it with its overheads (check OS and form rules)"
     for rule, members in problem.conflicts:
         if any(i in members for i in bundle) and len(members) > max_servers:
@@ -87,16 +87,6 @@ def diagnose_unplaced(problem: Problem, b: int, max_servers: int) -> str:
     if limits:
         return "no capacity left: the catalog's max_count limits are reached (" + ", ".join(limits) + ")"
     return "the solver found no room for it within the time limit"
-
-
-def fits_any_empty_server(problem: Problem, bundle: list[int]) -> bool:
-    """True when the bundle fits some server model in some host mode on its own."""
-    for m, cap in enumerate(problem.capacities):
-        for mode in problem.modes:
-            server = _Open(m, mode, problem.reserves[mode], set(), set())
-            if all(server.load[k] <= cap[k] for k in range(3)) and try_bundle(problem, server, bundle) is not None:
-                return True
-    return False
 
 
 def to_plan(problem: Problem, assignment: Assignment, reasons: dict[int, str]) -> Plan:

@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from planner.columns import SETTINGS
-from planner.domain import Settings
 from planner.report import Row
 from planner.study import Study, plan_tables
 from planner.writer import rows_to_csv, write_plan_workbook
@@ -37,9 +36,7 @@ def frame_to_rows(frame: pd.DataFrame) -> list[list[object]]:
     """An edited DataFrame back to header + data rows, with empty cells as None."""
 
     def clean(value: object) -> object:
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return None
-        if pd.isna(value) if not isinstance(value, str | list | tuple) else False:
+        if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
             return None
         return value.item() if hasattr(value, "item") else value
 
@@ -55,9 +52,7 @@ def settings_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, object]:
     return out
 
 
-def overrides_from_controls(
-    controls: Mapping[str, object], defaults: Settings, profile_numbers: Mapping[str, float]
-) -> dict[str, str]:
+def overrides_from_controls(controls: Mapping[str, object], profile_numbers: Mapping[str, float]) -> dict[str, str]:
     """Settings the user changed in the dashboard, as --set style overrides.
 
     Overhead numbers are included only where they differ from the profile's value.
@@ -103,9 +98,9 @@ def why_summary(rows: Sequence[Row]) -> list[Row]:
     return [{"form": f, "reason": why, "replicas": n} for (f, why), n in counts.most_common()]
 
 
-def plan_downloads(study: Study) -> dict[str, bytes]:
-    """The three downloads: plan workbook, placements CSV and summary JSON."""
-    tables = plan_tables(study)
+def plan_downloads(study: Study, tables: Mapping[str, list[Row]] | None = None) -> dict[str, bytes]:
+    """The three downloads: plan workbook, placements CSV and summary JSON (from `tables` when given)."""
+    tables = tables if tables is not None else plan_tables(study)
     book = io.BytesIO()
     write_plan_workbook(book, tables)
     return {

@@ -77,6 +77,16 @@ def try_bundle(problem: Problem, server: _Open, bundle: list[int], amortize: boo
     return chosen
 
 
+def fits_empty_server(problem: Problem, bundle: list[int], model: int | None = None) -> bool:
+    """True when the bundle fits an empty server of `model` (or of any model) in some host mode."""
+    for m in range(len(problem.capacities)) if model is None else (model,):
+        for mode in problem.modes:
+            server = _Open(m, mode, problem.reserves[mode], set(), set())
+            if vec_fits(server.load, problem.capacities[m]) and try_bundle(problem, server, bundle) is not None:
+                return True
+    return False
+
+
 def _commit(problem: Problem, server: _Open, chosen: list[tuple[int, str]]) -> None:
     for i, kind in chosen:
         item = problem.items[i]

@@ -3,8 +3,10 @@
 Each step frees the bundles of k servers (the emptiest one and others, partly at random),
 and asks CP-SAT, on the same model as the full solve (so every rule holds), for the
 cheapest set of at most k new servers that carries them. A cheaper re-pack replaces the
-old servers. k grows while sub-problems are solved to optimality and shrinks when they
-time out. Small sub-models solve in milliseconds where the full model needs minutes.
+old servers; so does one of equal cost that concentrates load (sum of load squared grows),
+which is how a server is drained over several steps until it can be removed. k grows while
+sub-problems are settled and shrinks when they time out. Small sub-models solve in
+milliseconds where the full model needs minutes.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def _choose(problem: Problem, a: Assignment, k: int, rng: random.Random) -> list
 def _repack(
     problem: Problem, a: Assignment, chosen: list[int], seconds: float, workers: int, seed: int
 ) -> tuple[Assignment | None, bool]:
-    """The best re-pack of the chosen servers' bundles (None if not cheaper) and whether it is proven optimal."""
+    """A better re-pack of the chosen servers' bundles (None if neither cheaper nor more concentrated),
+    and whether the sub-problem was settled (solved to optimality or shown infeasible)."""
 
     chosen_set = set(chosen)
     freed_items = [i for i, (s, _) in a.placed.items() if s in chosen_set]

@@ -12,8 +12,13 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from planner.greedy import Assignment, _Open, try_bundle
-from planner.problem import Problem, vec_fits
+from planner.greedy import Assignment, fits_empty_server
+from planner.problem import Problem
+
+
+def unplaced_penalty(problem: Problem, pools: list[int]) -> int:
+    """Objective cost of one unplaced replica: more than every server in the pool together."""
+    return sum(problem.costs[m] * pools[m] for m in range(len(pools))) + 1
 
 
 class ModelBuilder:
@@ -31,7 +36,7 @@ class ModelBuilder:
         self.ct: dict[tuple[int, int], cp_model.IntVar] = {}
         self.host_vm: dict[tuple[int, str], cp_model.IntVar] = {}
         self.placed: dict[int, cp_model.IntVar] = {}
-        self.penalty = sum(problem.costs[m] * pools[m] for m in range(len(pools))) + 1
+        self.penalty = unplaced_penalty(problem, pools)
 
     def build(self) -> cp_model.CpModel:
         """Add every rule and the objective; return the model."""
@@ -56,18 +61,10 @@ class ModelBuilder:
                 self.mode[s, k] = self.model.new_bool_var(f"mode[{self._sid(s)},{k}]")
             self.model.add(sum(self.mode[s, k] for k in self.p.modes) == self.used[s])
 
-    def _fits_model(self, b: int, m: int) -> bool:
-        bundle = self.p.bundles[b]
-        for mode in self.p.modes:
-            server = _Open(m, mode, self.p.reserves[mode], set(), set())
-            if vec_fits(server.load, self.p.capacities[m]) and try_bundle(self.p, server, bundle) is not None:
-                return True
-        return False
-
     def _add_assignment(self) -> None:
         """Every bundle in play on exactly one server (or unplaced, at a penalty, when not hard)."""
         for b in self.active:
-            fits = {m: self._fits_model(b, m) for m in range(len(self.pools))}
+            fits = {m: fits_empty_server(self.p, self.p.bundles[b], m) for m in range(len(self.pools))}
             choices = []
             for s, (m, j) in enumerate(self.servers):
                 # Symmetry breaking by construction: bundle of rank b only on positions <= b.
@@ -187,9 +184,8 @@ class ModelBuilder:
             terms.append((fp[1] + ratio * fp[0]) * var)
         return cp_model.LinearExpr.sum(terms)
 
-    def polish(self, solver: cp_model.CpSolver, seconds: float) -> Assignment | None:
-        """Keep the CAPEX found, and trim overhead: ties between forms go to the leaner one."""
-        best = self.extract(solver)
+    def polish(self, solver: cp_model.CpSolver, found: Assignment, seconds: float) -> Assignment:
+        """Keep the CAPEX of `found` (the solver's plan), and trim overhead: ties between forms go to the leaner one."""
         capex = int(sum(self.p.costs[m] * solver.boolean_value(self.used[s]) for s, (m, _) in enumerate(self.servers)))
         values = {v.index: solver.boolean_value(v) for v in self._all_vars()}
         self.model.clear_hints()
@@ -205,9 +201,7 @@ class ModelBuilder:
         second.parameters.num_workers = solver.parameters.num_workers
         second.parameters.random_seed = solver.parameters.random_seed
         status = second.solve(self.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return self.extract(second)
-        return best
+        return self.extract(second) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else found
 
     def _all_vars(self) -> list[cp_model.IntVar]:
         groups = (self.used, self.mode, self.assign, self.vm, self.ct, self.host_vm, self.placed)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from planner.baseline import Baseline
 from planner.checker import placement_kind, server_loads
-from planner.domain import RESOURCE_LABELS, RESOURCES, Estate
+from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.footprints import placement_footprint
 from planner.overheads import PARAMETERS, OverheadModel
 from planner.plan import SolveResult
@@ -148,26 +148,19 @@ def placement_rows(estate: Estate, overhead: OverheadModel, result: SolveResult)
 
 
 def server_rows(estate: Estate, overhead: OverheadModel, result: SolveResult) -> list[Row]:
-    """The Servers sheet: per server, used, capacity and utilization per resource."""
+    """The Servers sheet: per server (spares last, empty), used, capacity and utilization per resource."""
     loads = server_loads(estate, overhead, result.plan)
     counts = Counter(p.server_id for p in result.plan.placements)
     rows: list[Row] = []
-    for s in result.plan.servers:
+    for s in (*result.plan.servers, *result.plan.spares):
         model = estate.server_model(s.model)
+        load = loads.get(s.server_id, Resources())
         row: Row = {"server_id": s.server_id, "model": s.model, "mode": s.mode, "replicas": counts[s.server_id]}
         for r in RESOURCES:
-            label, used, cap = RESOURCE_LABELS[r], loads[s.server_id].get(r), model.capacity.get(r)
+            label, used, cap = RESOURCE_LABELS[r], load.get(r), model.capacity.get(r)
             row[f"{label}_used"] = round(used, 3)
             row[f"{label}_capacity"] = cap
             row[f"{label}_util_pct"] = round(100 * used / cap, 1)
-        row["unit_cost"] = model.unit_cost
-        rows.append(row)
-    for s in result.plan.spares:
-        model = estate.server_model(s.model)
-        row = {"server_id": s.server_id, "model": s.model, "mode": "spare", "replicas": 0}
-        for r in RESOURCES:
-            label = RESOURCE_LABELS[r]
-            row.update({f"{label}_used": 0.0, f"{label}_capacity": model.capacity.get(r), f"{label}_util_pct": 0.0})
         row["unit_cost"] = model.unit_cost
         rows.append(row)
     return rows

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from planner.arcflow import arcflow_assignment, is_one_dimensional
-from planner.assemble import diagnose_unplaced, fits_any_empty_server, to_plan
+from planner.assemble import diagnose_unplaced, to_plan
 from planner.bounds import volume_bound
 from planner.domain import Estate
-from planner.greedy import Assignment, best_greedy, single_model_counts
+from planner.greedy import Assignment, best_greedy, fits_empty_server, single_model_counts
 from planner.lns import improve
-from planner.model import ModelBuilder
+from planner.model import ModelBuilder, unplaced_penalty
 from planner.overheads import OverheadModel
 from planner.plan import ProgressPoint, SolveResult
 from planner.problem import Problem, build_problem
@@ -61,7 +61,7 @@ def _placeable(problem: Problem) -> tuple[list[int], dict[int, str]]:
     """Bundles that can be placed at all, and the reason for each that cannot."""
     active, reasons = [], {}
     for b, bundle in enumerate(problem.bundles):
-        if b in problem.self_conflicting or not fits_any_empty_server(problem, bundle):
+        if b in problem.self_conflicting or not fits_empty_server(problem, bundle):
             reasons[b] = diagnose_unplaced(problem, b, 0)
         else:
             active.append(b)
@@ -148,8 +148,7 @@ def solve(
         pools = _pools(problem, start, single, hard)
     all_items = sorted(i for b in active for i in problem.bundles[b])
     start_bound = volume_bound(problem, all_items, pools) if hard else 0
-    penalty = sum(problem.costs[m] * pools[m] for m in range(len(pools))) + 1
-    tracker = _Progress(progress, penalty, unit, started)
+    tracker = _Progress(progress, unplaced_penalty(problem, pools), unit, started)
     if hard:  # the start plan and the volume bound are both known before any search
         tracker.best = start.cost(problem) * unit
         tracker.floor = tracker.bound = start_bound * unit
@@ -214,7 +213,7 @@ def solve(
     ):
         assignment, method, cp_bound = found, method + " + CP-SAT", int(solver.best_objective_bound)
         if polish and remaining() > 0.5 and not (stop is not None and stop.is_set()):
-            assignment = builder.polish(solver, remaining()) or assignment
+            assignment = builder.polish(solver, found, remaining())
             method += ", overhead trimmed at equal CAPEX"
     elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
         assignment = start

@@ -20,7 +20,6 @@ from planner.dashboard import (
     settings_from_rows,
     why_summary,
 )
-from planner.domain import Settings
 from planner.jobs import SolveJob
 from planner.marking import mark_problems
 from planner.overheads import load_profile
@@ -55,7 +54,7 @@ def test_overrides_only_what_changed() -> None:
         "overhead.linux_guest_memory_gb": 1.0,
         "overhead.windows_guest_memory_gb": 3.0,
     }
-    assert overrides_from_controls(controls, Settings(), numbers) == {
+    assert overrides_from_controls(controls, numbers) == {
         "hypervisor": "type2",
         "overhead.windows_guest_memory_gb": "3.0",
     }
