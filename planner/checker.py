@@ -54,8 +54,10 @@ def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[st
 
 def _check_servers(estate: Estate, plan: Plan) -> list[str]:
     out: list[str] = []
-    ids = [s.server_id for s in (*plan.servers, *plan.spares)]
-    out += [f"server id {i} appears more than once" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    ids: dict[str, int] = defaultdict(int)
+    for s in (*plan.servers, *plan.spares):
+        ids[s.server_id] += 1
+    out += [f"server id {i} appears more than once" for i in sorted(i for i, n in ids.items() if n > 1)]
     models = {m.model: m for m in estate.server_models}
     counts: dict[str, int] = defaultdict(int)
     for s in plan.servers:
@@ -98,8 +100,10 @@ def _check_accounting(estate: Estate, plan: Plan) -> list[str]:
                 out.append(f"{w.name} replica {r} is neither placed nor listed as unplaced")
             elif seen[w.name, r] > 1:
                 out.append(f"{w.name} replica {r} appears {seen[w.name, r]} times in the plan")
-        extra = [r for (n, r) in seen if n == w.name and not 1 <= r <= w.replicas]
-        out += [f"{w.name} replica {r} does not exist (replicas: {w.replicas})" for r in extra]
+    for (name, r), _ in sorted(seen.items()):
+        w = estate.workloads_by_name[name]
+        if not 1 <= r <= w.replicas:
+            out.append(f"{name} replica {r} does not exist (replicas: {w.replicas})")
     return out
 
 

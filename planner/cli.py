@@ -50,6 +50,10 @@ def _read(args: argparse.Namespace) -> Estate:
     overrides = {p.partition("=")[0].strip(): p.partition("=")[2].strip() for p in pairs}
     if getattr(args, "time_limit", None) is not None:
         overrides["time_limit_s"] = str(args.time_limit)
+    if getattr(args, "seed", None) is not None:
+        overrides["seed"] = str(args.seed)
+    if getattr(args, "deterministic", False):
+        overrides["deterministic"] = "yes"
     return read_estate(args.workbook, servers_path=args.servers, overrides=overrides)
 
 
@@ -112,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", required=True, help="plan workbook to write (.xlsx)")
     plan.add_argument("--summary-json", help="also write the summary figures as JSON")
     plan.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    plan.add_argument("--seed", type=int, help="random seed of the solver")
+    plan.add_argument(
+        "--deterministic", action="store_true", help="count the limit in solver work, not seconds: same seed, same plan"
+    )
     plan.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting (repeatable)")
     plan.add_argument("--servers", help="server catalog (.xlsx Servers sheet or .csv) replacing the workbook's")
     plan.add_argument("--quiet", action="store_true", help="no progress or summary output")

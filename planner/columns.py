@@ -14,7 +14,7 @@ class Column:
     """One input column: its canonical name, kind, default and meaning."""
 
     name: str
-    kind: str  # text, number, whole, choice
+    kind: str  # text, number, whole, choice, yes_no
     required: bool
     default: object
     meaning: str
@@ -72,6 +72,7 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "spare_servers": ("whole", 0, "HA spares: empty servers bought on top, each able to take over any server", ()),
     "seed": ("whole", 0, "random seed of the solver", ()),
     "workers": ("whole", 2, "solver threads", ()),
+    "deterministic": ("yes_no", False, "yes: the limit counts solver work, not seconds, so a seed gives the same plan", ()),
 }
 
 # Alternative header spellings, after normalisation (lower case, spaces and dashes to _).

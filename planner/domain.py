@@ -168,6 +168,7 @@ class Settings:
     time_limit_s: float = 30.0
     seed: int = 0
     workers: int = 2
+    deterministic: bool = False
     spare_servers: int = 0
     overhead_overrides: tuple[tuple[str, float], ...] = field(default=())
 
@@ -189,6 +190,8 @@ class Settings:
             raise DomainError("setting workers must be a whole number of 1 or more")
         if not isinstance(self.spare_servers, int) or self.spare_servers < 0:
             raise DomainError("setting spare_servers must be a whole number, 0 or more")
+        if not isinstance(self.deterministic, bool):
+            raise DomainError("setting deterministic must be yes or no")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise DomainError("setting seed must be a whole number, 0 or more")
 

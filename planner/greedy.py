@@ -81,7 +81,7 @@ def fits_empty_server(problem: Problem, bundle: list[int], model: int | None = N
     """True when the bundle fits an empty server of `model` (or of any model) in some host mode."""
     for m in range(len(problem.capacities)) if model is None else (model,):
         for mode in problem.modes:
-            server = _Open(m, mode, problem.reserves[mode], set(), set())
+            server = open_server(problem, m, mode)
             if vec_fits(server.load, problem.capacities[m]) and try_bundle(problem, server, bundle) is not None:
                 return True
     return False
@@ -108,45 +108,80 @@ def _new_server_modes(problem: Problem, bundle: list[int], preference: str) -> l
     return modes
 
 
-def first_fit_decreasing(problem: Problem, model_order: list[int], preference: str, amortize: bool = False) -> Assignment:
-    """Pack every bundle, largest first, opening servers of the first model in model_order that fits."""
-    result = Assignment()
-    open_servers: list[_Open] = []
-    counts = [0] * len(problem.capacities)
-    for b, bundle in enumerate(problem.bundles):
-        if b in problem.self_conflicting:
-            continue
-        placed = False
-        for s, server in enumerate(open_servers):
-            chosen = try_bundle(problem, server, bundle, amortize)
-            if chosen is not None:
-                _commit(problem, server, chosen)
-                result.placed.update({i: (s, k) for i, k in chosen})
-                placed = True
-                break
-        if placed:
-            continue
+def open_server(problem: Problem, model: int, mode: str) -> _Open:
+    """An empty server of `model` in host `mode`, its host reserve already loaded."""
+    return _Open(model, mode, problem.reserves[mode], set(), set())
+
+
+@dataclass
+class Packer:
+    """First-fit state: open servers, what is placed where, and per shape class the first
+    server that may still have room for it (loads only grow, so a server too full for a
+    class stays too full; this keeps first fit near-linear on estates with few shapes)."""
+
+    servers: list[_Open] = field(default_factory=list)
+    result: Assignment = field(default_factory=Assignment)
+    start_at: dict[int, int] = field(default_factory=dict)
+
+    def add_server(self, server: _Open) -> int:
+        """Append an opened server; returns its index."""
+        self.servers.append(server)
+        self.result.servers.append((server.model, server.mode))
+        return len(self.servers) - 1
+
+    def commit(self, problem: Problem, s: int, chosen: list[tuple[int, str]]) -> None:
+        """Place the chosen (item, kind) pairs on server s."""
+        _commit(problem, self.servers[s], chosen)
+        self.result.placed.update({i: (s, k) for i, k in chosen})
+
+    def first_fit(self, problem: Problem, b: int, amortize: bool) -> bool:
+        """Place bundle b on the first open server where it fits; False when none does."""
+        bundle, c = problem.bundles[b], problem.bundle_class[b]
+        conflicts = problem.bundle_conflicts[b]
+        s, moving = self.start_at.get(c, 0), True
+        while s < len(self.servers):
+            server = self.servers[s]
+            if server.conflicts & conflicts:
+                moving = False
+            else:
+                chosen = try_bundle(problem, server, bundle, amortize)
+                if chosen is not None:
+                    self.commit(problem, s, chosen)
+                    return True
+                if moving:
+                    self.start_at[c] = s + 1
+            s += 1
+        return False
+
+    def open_for(self, problem: Problem, b: int, model_order: list[int], preference: str, amortize: bool) -> bool:
+        """Open a server of the first model in model_order (within its limit) that takes bundle b."""
+        bundle = problem.bundles[b]
         for m in model_order:
             limit = problem.max_counts[m]
-            if limit is not None and counts[m] >= limit:
+            if limit is not None and self.result.count(m) >= limit:
                 continue
             for mode in _new_server_modes(problem, bundle, preference):
-                server = _Open(m, mode, problem.reserves[mode], set(), set())
+                server = open_server(problem, m, mode)
                 if not vec_fits(server.load, problem.capacities[m]):
                     continue
                 chosen = try_bundle(problem, server, bundle, amortize)
-                if chosen is None:
-                    continue
-                _commit(problem, server, chosen)
-                open_servers.append(server)
-                counts[m] += 1
-                result.servers.append((m, mode))
-                result.placed.update({i: (len(open_servers) - 1, k) for i, k in chosen})
-                placed = True
-                break
-            if placed:
-                break
-    return result
+                if chosen is not None:
+                    self.commit(problem, self.add_server(server), chosen)
+                    return True
+        return False
+
+    def pack(self, problem: Problem, bundles: list[int], model_order: list[int], preference: str, amortize: bool) -> None:
+        """First fit for each bundle in the order given, opening servers when none fits."""
+        for b in bundles:
+            if b not in problem.self_conflicting and not self.first_fit(problem, b, amortize):
+                self.open_for(problem, b, model_order, preference, amortize)
+
+
+def first_fit_decreasing(problem: Problem, model_order: list[int], preference: str, amortize: bool = False) -> Assignment:
+    """Pack every bundle, largest first, opening servers of the first model in model_order that fits."""
+    packer = Packer()
+    packer.pack(problem, list(range(len(problem.bundles))), model_order, preference, amortize)
+    return packer.result
 
 
 def model_orders(problem: Problem) -> list[list[int]]:

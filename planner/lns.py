@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from planner.clock import Clock
 from planner.greedy import Assignment
 from planner.model import ModelBuilder
 from planner.problem import Problem
 
 ImproveFn = Callable[[Assignment], None]
+STEP_WORK, ASSIGN_WORK = 0.02, 2e-5  # work charged per step for Python-side model building (deterministic runs)
 
 
 def _loads(problem: Problem, a: Assignment) -> list[float]:
@@ -72,7 +73,7 @@ def _choose(problem: Problem, a: Assignment, k: int, rng: random.Random) -> list
 
 
 def _repack(
-    problem: Problem, a: Assignment, chosen: list[int], seconds: float, workers: int, seed: int
+    problem: Problem, a: Assignment, chosen: list[int], clock: Clock, seconds: float, workers: int, seed: int
 ) -> tuple[Assignment | None, bool]:
     """A better re-pack of the chosen servers' bundles (None if neither cheaper nor more concentrated),
     and whether the sub-problem was settled (solved to optimality or shown infeasible)."""
@@ -105,10 +106,10 @@ def _repack(
     scale = 1 + sum(weight[s] * _size(problem, b, builder.servers[s][0]) for (b, s) in builder.assign)
     model.minimize(scale * builder.capex_expr() - cp_model.LinearExpr.sum(terms))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    clock.configure(solver, seconds, workers, seed)
     status = solver.solve(model)
+    clock.charge(solver)
+    clock.charge_work(STEP_WORK + ASSIGN_WORK * len(builder.assign))  # building the model, in work units
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, status == cp_model.INFEASIBLE
     new = builder.extract(solver)
@@ -129,6 +130,7 @@ def improve(
     start: Assignment,
     *,
     time_limit_s: float,
+    clock: Clock | None = None,
     bound: int = 0,
     workers: int = 2,
     seed: int = 0,
@@ -138,14 +140,15 @@ def improve(
     """Improve a complete plan by re-packing neighbourhoods until the time limit, the bound or `stop`."""
     rng = random.Random(seed)
     best = canonical(problem, start)
-    deadline = time.monotonic() + time_limit_s
+    clock = clock or Clock(time_limit_s)
+    deadline = clock.elapsed() + time_limit_s
     k, step_s, failures = 3, 0.5, 0
     while len(best.servers) > 1 and best.cost(problem) > bound:
-        left = deadline - time.monotonic()
+        left = min(deadline - clock.elapsed(), clock.remaining())
         if left < 0.2 or (stop is not None and stop.is_set()):
             break
         chosen = _choose(problem, best, min(k, len(best.servers)), rng)
-        better, proven = _repack(problem, best, chosen, min(step_s, left), workers, rng.randrange(1 << 30))
+        better, proven = _repack(problem, best, chosen, clock, min(step_s, left), workers, rng.randrange(1 << 30))
         if better is not None:
             best, failures = better, 0
             if on_improve is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from planner.clock import Clock
 from planner.greedy import Assignment, fits_empty_server
 from planner.problem import Problem
 
@@ -184,7 +185,7 @@ class ModelBuilder:
             terms.append((fp[1] + ratio * fp[0]) * var)
         return cp_model.LinearExpr.sum(terms)
 
-    def polish(self, solver: cp_model.CpSolver, found: Assignment, seconds: float) -> Assignment:
+    def polish(self, solver: cp_model.CpSolver, found: Assignment, clock: Clock, seconds: float) -> Assignment:
         """Keep the CAPEX of `found` (the solver's plan), and trim overhead: ties between forms go to the leaner one."""
         capex = int(sum(self.p.costs[m] * solver.boolean_value(self.used[s]) for s, (m, _) in enumerate(self.servers)))
         values = {v.index: solver.boolean_value(v) for v in self._all_vars()}
@@ -197,10 +198,9 @@ class ModelBuilder:
                 self.model.add(v == 1)
         self.model.minimize(self.footprint_expr())
         second = cp_model.CpSolver()
-        second.parameters.max_time_in_seconds = seconds
-        second.parameters.num_workers = solver.parameters.num_workers
-        second.parameters.random_seed = solver.parameters.random_seed
+        clock.configure(second, seconds, solver.parameters.num_workers, solver.parameters.random_seed)
         status = second.solve(self.model)
+        clock.charge(second)
         return self.extract(second) if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else found
 
     def _all_vars(self) -> list[cp_model.IntVar]:

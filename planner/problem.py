@@ -101,6 +101,7 @@ class Problem:
     bundle_conflicts: list[set[int]] = field(default_factory=list)
     self_conflicting: set[int] = field(default_factory=set)
     bundle_min: list[Vec] = field(default_factory=list)
+    bundle_class: list[int] = field(default_factory=list)
 
     @property
     def hypervisor(self) -> str:
@@ -111,6 +112,17 @@ class Problem:
         """The smallest host reserve per resource over the modes in play."""
         rs = [self.reserves[m] for m in self.modes]
         return (min(r[0] for r in rs), min(r[1] for r in rs), min(r[2] for r in rs))
+
+
+def shape_key(items: list[Item], bundle: list[int]) -> tuple[object, ...]:
+    """What makes two bundles interchangeable on a server: each member's OS and footprints."""
+    return tuple(sorted((items[i].workload.os, tuple(sorted(items[i].footprints.items()))) for i in bundle))
+
+
+def _classes(items: list[Item], bundles: list[list[int]]) -> list[int]:
+    """A shape class per bundle: bundles with equal shape keys share a class, numbered in bundle order."""
+    ids: dict[tuple[object, ...], int] = {}
+    return [ids.setdefault(shape_key(items, b), len(ids)) for b in bundles]
 
 
 def _bundles(items: list[Item]) -> tuple[list[list[int]], list[str]]:
@@ -212,4 +224,5 @@ def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
             tuple(sum(min_footprint(items[i])[k] for i in bundle) for k in range(3))  # type: ignore[misc]
             for bundle in bundles
         ],
+        bundle_class=_classes(items, bundles),
     )

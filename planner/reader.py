@@ -82,6 +82,14 @@ def _parse(value: object, col: Column, where: tuple[str, int, str], problems: li
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return str(value).strip()
+    if col.kind == "yes_no":
+        text = str(value).strip().lower()
+        if text in ("yes", "true", "1", "y"):
+            return True
+        if text in ("no", "false", "0", "n"):
+            return False
+        bad(f"expected yes or no, got {value!r}")
+        return None
     if col.kind == "choice":
         text = str(value).strip().lower()
         if text not in col.choices:

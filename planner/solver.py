@@ -19,11 +19,13 @@ from ortools.sat.python import cp_model
 from planner.arcflow import arcflow_assignment, is_one_dimensional
 from planner.assemble import diagnose_unplaced, to_plan
 from planner.bounds import volume_bound
+from planner.clock import Clock
 from planner.domain import Estate
-from planner.greedy import Assignment, best_greedy, fits_empty_server, single_model_counts
+from planner.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
 from planner.lns import improve
 from planner.model import ModelBuilder, unplaced_penalty
 from planner.overheads import OverheadModel
+from planner.patterns import pattern_search
 from planner.plan import ProgressPoint, SolveResult
 from planner.problem import Problem, build_problem
 
@@ -107,6 +109,7 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress,
 
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
 FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than it returns in time
+MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 
 
 def solve(
@@ -119,12 +122,14 @@ def solve(
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
     polish: bool = True,
+    deterministic: bool | None = None,
 ) -> SolveResult:
     """Find a minimum-CAPEX plan that honours every rule, with a lower bound on its cost.
 
     Parameters default to the estate's settings. `progress` is called with each new
     plan or bound; setting `stop` ends the search and keeps the best plan so far.
-    With `polish`, time left after the CAPEX search trims overhead at equal CAPEX.
+    With `polish`, time left after the CAPEX search trims overhead at equal CAPEX. With
+    `deterministic`, the limit counts solver work instead of seconds, so a seed fixes the plan.
     Returns a SolveResult whose status is 'optimal' (proven) or 'feasible'.
     """
     started = time.monotonic()
@@ -132,12 +137,13 @@ def solve(
     limit = settings.time_limit_s if time_limit_s is None else time_limit_s
     workers = settings.workers if workers is None else workers
     seed = settings.seed if seed is None else seed
+    clock = Clock(limit, settings.deterministic if deterministic is None else deterministic, started)
     problem = build_problem(estate, overhead)
     unit = 1.0 if all(float(m.unit_cost).is_integer() for m in estate.server_models) else 0.01
     if unit != 1.0:
         problem.costs = [round(m.unit_cost * 100) for m in estate.server_models]
     active, reasons = _placeable(problem)
-    start = best_greedy(problem, seconds=0.25 * limit)
+    start = best_greedy(problem, seconds=None if clock.deterministic else 0.25 * limit)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
     # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
     # model's count; the single-model first-fit counts tighten that only when the full model is built.
@@ -155,8 +161,7 @@ def solve(
     tracker._emit()
     method = "first-fit decreasing"
 
-    def remaining() -> float:
-        return limit - (time.monotonic() - started)
+    remaining = clock.remaining
 
     dim = is_one_dimensional(problem, all_items) if hard else None
     if dim is not None and start.cost(problem) > start_bound and remaining() > 2:
@@ -167,6 +172,20 @@ def solve(
         tracker.bound = tracker.floor
         if flow_plan is not None and flow_plan.cost(problem) < start.cost(problem):
             start, method = flow_plan, method + " + arc-flow"
+            tracker.best = start.cost(problem) * unit
+        tracker._emit()
+    classes = len({problem.bundle_class[b] for b in active})
+    if hard and start.cost(problem) > start_bound and classes <= MAX_CLASSES and remaining() > 1:
+        # Shapes repeat: the pattern master gives the column-generation bound and, on large estates,
+        # a plan within a fraction of a percent of it, at the cost of a few hundred shapes.
+        found_p = pattern_search(
+            problem, active, start, pools, model_orders(problem), clock=clock, seconds=0.3 * remaining(), seed=seed
+        )
+        if found_p.bound > start_bound:
+            start_bound = found_p.bound
+            tracker.floor = tracker.bound = start_bound * unit
+        if found_p.plan is not None and found_p.plan.cost(problem) < start.cost(problem):
+            start, method = found_p.plan, method + " + column generation"
             tracker.best = start.cost(problem) * unit
         tracker._emit()
     size = _model_size(problem, pools, active)
@@ -180,6 +199,7 @@ def solve(
         start = improve(
             problem,
             start,
+            clock=clock,
             time_limit_s=(0.6 if full_model else 0.97) * remaining(),
             bound=start_bound,
             workers=workers,
@@ -197,12 +217,11 @@ def solve(
         model = builder.build()
         builder.add_hint(start)
         # Phase 1 (CAPEX) gets most of the time; the polish phase what is left (at least 15%).
-        solver.parameters.max_time_in_seconds = max(0.1, remaining() * (0.85 if polish else 1.0))
-        solver.parameters.num_workers = workers
-        solver.parameters.random_seed = seed
+        clock.configure(solver, max(0.1, remaining() * (0.85 if polish else 1.0)), workers, seed)
         tracker.penalty = builder.penalty
         solver.best_bound_callback = tracker.on_bound
         status = _run(solver, model, tracker, stop)
+        clock.charge(solver)
     cp_bound = 0
     if builder is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         found = builder.extract(solver)
@@ -213,7 +232,7 @@ def solve(
     ):
         assignment, method, cp_bound = found, method + " + CP-SAT", int(solver.best_objective_bound)
         if polish and remaining() > 0.5 and not (stop is not None and stop.is_set()):
-            assignment = builder.polish(solver, found, remaining())
+            assignment = builder.polish(solver, found, clock, remaining())
             method += ", overhead trimmed at equal CAPEX"
     elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
         assignment = start

@@ -34,6 +34,7 @@ def test_first_fit_misses_the_optimum_and_lns_finds_it() -> None:
 
 def test_solve_takes_the_lns_path_on_the_trap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(solver_module, "LNS_THRESHOLD", 0)  # force the LNS path on a small estate
+    monkeypatch.setattr(solver_module, "MAX_CLASSES", 0)  # and keep the pattern master out of it
     e = estate(FFD_TRAP, [server(cpu=10)])
     result = solve(e, load_profile("none"), time_limit_s=10)
     assert "LNS" in result.method and result.status == "optimal" and result.capex == 200
