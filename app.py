@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.charts import before_after_figure, progress_figure, utilization_figure
+from planner.columns import normalise_header
 from planner.compare import compare_studies
 from planner.dashboard import (
     FORM_CHOICES,
@@ -43,8 +44,8 @@ state = st.session_state
 # --- input -------------------------------------------------------------------------------
 
 
-def set_source(name: str, data: bytes, suffix: str) -> None:
-    """Make a file the current input: load its sheets into the editors and plan it."""
+def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | None = None) -> None:
+    """Make a file the current input: load its sheets (an inventory converted) into the editors and plan it."""
     state.source = {"name": name, "data": data, "suffix": suffix, "id": hashlib.sha1(data).hexdigest()[:12]}
     state.problems, state.rows = [], {}
     for stale in ("workloads_frame", "servers_frame", "study", "tables", "files", "previous", "solve_error"):  # old input's
@@ -58,9 +59,12 @@ def set_source(name: str, data: bytes, suffix: str) -> None:
         path = Path(folder) / f"input{suffix}"
         path.write_bytes(data)
         try:
-            state.rows = load_rows(path)
+            state.rows = load_rows(path, mapping)
         except InputError as err:
             state.problems = err.problems
+    state.import_notes = [str(r[0]) for r in state.rows.get("notes", [])[1:]]
+    header = [normalise_header(h) for h in state.rows.get("workloads", [[]])[0]]
+    state.needs_mapping = suffix == ".csv" and not state.problems and not {"name", "cpu_cores", "memory_gb"} <= set(header)
     if not state.problems and "servers" not in state.rows:  # a .csv of workloads: start from the sample catalog
         state.rows["servers"] = load_rows(SAMPLE)["servers"]
         state.catalog_note = "This file has no server catalog: the sample catalog is used; edit it under Workloads & servers."
@@ -79,7 +83,10 @@ def template_bytes() -> bytes:
 def sidebar_input() -> None:
     """Upload, sample and template controls."""
     st.sidebar.header("Input")
-    upload = st.sidebar.file_uploader("Workload workbook (.xlsx) or workloads (.csv)", type=["xlsx", "csv"])
+    upload = st.sidebar.file_uploader(
+        "Workload workbook, RVTools export (.xlsx) or CSV (planner, Azure Migrate, RVTools vInfo, any with a mapping)",
+        type=["xlsx", "csv"],
+    )
     if upload is not None and upload.file_id != state.get("upload_id"):
         state.upload_id = upload.file_id
         data = upload.getvalue()
@@ -95,6 +102,38 @@ def sidebar_input() -> None:
     st.sidebar.caption(f"Planning: **{state.source['name']}**")
     if state.get("catalog_note"):
         st.sidebar.info(state.catalog_note)
+    if state.get("import_notes"):
+        st.sidebar.info("\n".join(f"- {n}" for n in state.import_notes))
+    if state.get("needs_mapping"):
+        sidebar_mapping()
+
+
+def sidebar_mapping() -> None:
+    """Map the columns of a CSV in another format to ours, then read it with that mapping."""
+    theirs = [str(h) for h in state.rows["workloads"][0] if h not in (None, "")]
+    st.sidebar.warning("This CSV is not in the planner's format: map its columns to ours.")
+    with st.sidebar.form("column_mapping"):
+        chosen: dict[str, str] = {}
+        for target, label in (
+            ("name", "name"),
+            ("cpu_cores", "cores"),
+            ("memory", "memory"),
+            ("storage", "storage"),
+            ("os", "operating system"),
+            ("current_host", "current host"),
+            ("cpu_usage_pct", "CPU use %"),
+            ("memory_usage_pct", "memory use %"),
+        ):
+            column = st.selectbox(label, ["(none)", *theirs], key=f"map_{target}")
+            unit = ""
+            if target in ("memory", "storage"):  # shown always: a form does not rerun between choices
+                unit = "_" + st.selectbox(f"{label} unit", ["gb", "gib", "mb", "mib", "tb", "tib"], key=f"unit_{target}")
+            if column != "(none)":
+                chosen[column] = target + unit
+        if st.form_submit_button("Read with this mapping"):
+            source = state.source
+            set_source(source["name"], source["data"], source["suffix"], chosen)
+            st.rerun()
 
 
 # --- constraints -------------------------------------------------------------------------
@@ -193,7 +232,15 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
     servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))
     overrides = overrides_from_controls(controls, state.get("profile_numbers", {}))
     try:
-        return estate_from_rows(workloads, servers, rows.get("settings"), overrides=overrides, source=state.source["name"])
+        return estate_from_rows(
+            workloads,
+            servers,
+            rows.get("settings"),
+            overrides=overrides,
+            source=state.source["name"],
+            hosts=rows.get("hosts"),
+            notes=rows.get("notes"),
+        )
     except InputError as err:
         state.problems = err.problems
     except ProfileError as err:

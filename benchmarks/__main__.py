@@ -54,7 +54,7 @@ def build_jobs(tier: str, sets: list[str], root: Path, textbook: bool) -> list[t
     else:
         print(f"benchmark data not found at {root}: public sets skipped", file=sys.stderr)
     if "generated" in sets:
-        sizes = [(1000, 60.0)] if quick else [(1000, 60.0), (10_000, 60.0), (100_000, 600.0)]
+        sizes = [(1000, 60.0), (10_000, 60.0)] if quick else [(1000, 60.0), (10_000, 60.0), (100_000, 600.0)]
         jobs += [(generated_estate(n, time_limit_s=limit), limit, textbook and n <= 1000) for n, limit in sizes]
     return jobs
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from planner.domain import Estate
+from planner.imports import MAP_TARGETS
 from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
 from planner.plan import ProgressPoint
 from planner.reader import InputError, read_estate
@@ -54,7 +55,15 @@ def _read(args: argparse.Namespace) -> Estate:
         overrides["seed"] = str(args.seed)
     if getattr(args, "deterministic", False):
         overrides["deterministic"] = "yes"
-    return read_estate(args.workbook, servers_path=args.servers, overrides=overrides)
+    mapping = {}
+    for entry in getattr(args, "map", None) or []:
+        theirs, sep, target = entry.rpartition("=")
+        if not sep or not theirs.strip():
+            from planner.reader import InputProblem
+
+            raise InputError([InputProblem("--map", None, None, f"expected 'their column=target', got {entry!r}")])
+        mapping[theirs.strip()] = target.strip()
+    return read_estate(args.workbook, servers_path=args.servers, overrides=overrides, mapping=mapping or None)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -74,6 +83,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, saving {s.savings:,.0f} ({s.savings_pct}%)")
         print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
         print(f"  solver    {s.status}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+        for note in estate.notes:
+            print(f"  input     {note}")
     return EXIT_OK
 
 
@@ -83,6 +94,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     load_overhead(estate)
     n = sum(w.replicas for w in estate.workloads)
     print(f"{args.workbook}: valid: {len(estate.workloads)} workloads ({n} replicas), {len(estate.server_models)} server models")
+    for note in estate.notes:
+        print(f"  {note}")
     return EXIT_OK
 
 
@@ -107,6 +120,11 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+MAP_HELP = (
+    "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable); targets: " + ", ".join(MAP_TARGETS)
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the planner command."""
     parser = argparse.ArgumentParser(prog="planner", description="Consolidation planning: fewest servers, VMs or containers.")
@@ -122,12 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting (repeatable)")
     plan.add_argument("--servers", help="server catalog (.xlsx Servers sheet or .csv) replacing the workbook's")
+    plan.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
     plan.add_argument("--quiet", action="store_true", help="no progress or summary output")
     plan.set_defaults(func=cmd_plan)
     validate = sub.add_parser("validate", help="report input problems only")
     validate.add_argument("workbook")
     validate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     validate.add_argument("--servers")
+    validate.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
     validate.set_defaults(func=cmd_validate)
     template = sub.add_parser("template", help="write a blank input workbook with documented columns")
     template.add_argument("out")

@@ -34,6 +34,8 @@ WORKLOAD_COLUMNS = (
     Column("affinity_group", "text", False, None, "workloads sharing a value go on the same server"),
     Column("anti_affinity_group", "text", False, None, "workloads sharing a value go on different servers"),
     Column("current_host", "text", False, None, "physical server it runs on today (for the baseline)"),
+    Column("cpu_usage_pct", "number", False, None, "measured peak CPU use, % of cpu_cores (demand sizing)"),
+    Column("memory_usage_pct", "number", False, None, "measured peak memory use, % of memory_gb (demand sizing)"),
 )
 
 SERVER_COLUMNS = (
@@ -72,6 +74,15 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "spare_servers": ("whole", 0, "HA spares: empty servers bought on top, each able to take over any server", ()),
     "seed": ("whole", 0, "random seed of the solver", ()),
     "workers": ("whole", 2, "solver threads", ()),
+    "include_powered_off": ("yes_no", False, "yes: plan powered-off VMs of an inventory too (templates never)", ()),
+    "sizing": (
+        "choice",
+        "allocation",
+        "allocation (as configured) or demand (measured use x comfort_factor, never below demand_floor_pct)",
+        ("allocation", "demand"),
+    ),
+    "comfort_factor": ("number", 1.3, "demand sizing: headroom multiplied onto measured peak use", ()),
+    "demand_floor_pct": ("number", 25.0, "demand sizing: never below this % of the allocation", ()),
     "deterministic": ("yes_no", False, "yes: the limit counts solver work, not seconds, so a seed gives the same plan", ()),
 }
 

@@ -90,6 +90,8 @@ class Workload:
     anti_affinity_group: str | None = None
     current_host: str | None = None
     extra: tuple[tuple[str, object], ...] = ()
+    cpu_usage_pct: float | None = None  # measured peak use, % of cpu_cores (for demand sizing)
+    memory_usage_pct: float | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
@@ -102,6 +104,9 @@ class Workload:
         _one_of(self.isolation, ISOLATIONS, f"workload {self.name}: isolation")
         if not isinstance(self.replicas, int) or isinstance(self.replicas, bool) or self.replicas < 1:
             raise DomainError(f"workload {self.name}: replicas must be a whole number of 1 or more")
+        for label, pct in (("cpu_usage_pct", self.cpu_usage_pct), ("memory_usage_pct", self.memory_usage_pct)):
+            if pct is not None and not 0 <= pct <= 100:
+                raise DomainError(f"workload {self.name}: {label} must be between 0 and 100, got {pct}")
         if self.isolation == "strict" and self.platform == "container":
             raise DomainError(f"workload {self.name}: strict isolation requires a VM, but platform is 'container'")
 
@@ -169,6 +174,10 @@ class Settings:
     seed: int = 0
     workers: int = 2
     deterministic: bool = False
+    include_powered_off: bool = False
+    sizing: str = "allocation"
+    comfort_factor: float = 1.3
+    demand_floor_pct: float = 25.0
     spare_servers: int = 0
     overhead_overrides: tuple[tuple[str, float], ...] = field(default=())
 
@@ -190,6 +199,11 @@ class Settings:
             raise DomainError("setting workers must be a whole number of 1 or more")
         if not isinstance(self.spare_servers, int) or self.spare_servers < 0:
             raise DomainError("setting spare_servers must be a whole number, 0 or more")
+        _one_of(self.sizing, ("allocation", "demand"), "setting sizing")
+        if not self.comfort_factor >= 1:
+            raise DomainError(f"setting comfort_factor must be 1 or more, got {self.comfort_factor}")
+        if not 0 < self.demand_floor_pct <= 100:
+            raise DomainError(f"setting demand_floor_pct must be above 0 and at most 100, got {self.demand_floor_pct}")
         if not isinstance(self.deterministic, bool):
             raise DomainError("setting deterministic must be yes or no")
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -202,13 +216,32 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class CurrentHost:
+    """A physical server running today (from an inventory such as RVTools vHost)."""
+
+    name: str
+    cpu_cores: float
+    memory_gb: float
+    cpu_usage_pct: float | None = None
+    memory_usage_pct: float | None = None
+    vendor: str = ""
+    model: str = ""
+
+
+@dataclass(frozen=True)
 class Estate:
-    """Everything a study starts from: workloads, the server catalog and settings."""
+    """Everything a study starts from: workloads, the server catalog and settings.
+
+    `hosts` are today's physical servers when the input lists them (the baseline then counts
+    them); `notes` say what an import did (rows skipped, units converted, sizing applied).
+    """
 
     workloads: tuple[Workload, ...]
     server_models: tuple[ServerModel, ...]
     settings: Settings = Settings()
     source: str = ""
+    hosts: tuple[CurrentHost, ...] = ()
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.server_models:

@@ -222,9 +222,10 @@ def _pricing(
     clock.charge(solver)
     clock.charge_work(PRICING_WORK)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, float(solver.best_objective_bound) if status == cp_model.UNKNOWN else 0.0
+        return None, math.inf  # stopped before any solution: no bound on the pattern's value is known
     counts = tuple(sorted(((c, o), solver.value(v)) for (c, o), v in y.items() if solver.value(v) > 0))
-    return Pattern(m, mode, counts), float(solver.best_objective_bound)
+    value = sum(duals[c] * n for (c, _), n in counts)
+    return Pattern(m, mode, counts), max(value, float(solver.best_objective_bound))
 
 
 @dataclass
@@ -285,12 +286,11 @@ class ColumnGeneration:
                         seen.add(pattern)
                         self.patterns.append(pattern)
                         added += 1
-            if self.classes.exact:  # Lagrangian: at most pools[m] servers of model m, each priced >= worst[m]
+            if self.classes.exact and all(math.isfinite(w) for w in worst):
+                # Lagrangian: at most pools[m] servers of model m, each with reduced cost >= worst[m]
                 self.bound = max(self.bound, dual_value + sum(pool * w for pool, w in zip(self.pools, worst, strict=True)))
             if added == 0:
-                self.converged = all(w >= -1e-6 for w in worst)
-                if self.converged and self.classes.exact:
-                    self.bound = max(self.bound, self.lp_value)
+                self.converged = all(w >= -1e-6 for w in worst)  # -inf (pricing stopped early) is not converged
                 return
 
 
@@ -371,7 +371,8 @@ def pattern_search(
     classes = shape_classes(problem, active)
     cg = ColumnGeneration(problem, classes, pools, initial_patterns(problem, classes, start))
     cg.run(clock, 0.8 * seconds, seed)
-    bound = math.ceil(cg.bound - 1e-6) if cg.bound > 0 else 0
+    slack = 1e-6 + 1e-7 * abs(cg.bound)  # floating-point error of the LP duals, relative to the objective
+    bound = math.ceil(cg.bound - slack) if cg.bound > 0 else 0
     whole = {p: math.floor(v + 1e-6) for p, v in cg.solution.items() if v >= 1 - 1e-6}
     best: Assignment | None = None
     for order in model_orders:

@@ -1,4 +1,4 @@
-"""Read a workload workbook (.xlsx, or a .csv of workloads) into a validated Estate.
+"""Read an input file (native workbook or CSV, or an inventory export) into a validated Estate.
 
 Every problem in the input is collected, with the sheet, the row as Excel shows it,
 the column and a plain sentence, and raised together as one InputError. Nothing is
@@ -7,123 +7,26 @@ dropped or coerced silently: blank rows are skipped, everything else is checked.
 
 from __future__ import annotations
 
-import csv
-import math
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from planner.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
-from planner.domain import DomainError, Estate, ServerModel, Settings, Workload
+from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload
+from planner.imports import Imported, _Sheet, azure_migrate, detect, mapped_csv, rvtools
+from planner.input_errors import InputError, InputProblem
+from planner.intake import file_kind
 from planner.overheads import PARAMETERS, list_profiles
+from planner.sheets import Table, is_blank, make_table, parse_cell, read_tables
+from planner.sizing import apply_sizing
 
+HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model")
+Importer = Callable[[Settings, list[InputProblem]], Imported]
 
-@dataclass(frozen=True)
-class InputProblem:
-    """One problem in the input: where it is and what is wrong."""
-
-    sheet: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.sheet + (f", row {self.row}" if self.row else "") + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
-
-
-class InputError(ValueError):
-    """The input cannot be planned; carries every problem found."""
-
-    def __init__(self, problems: list[InputProblem]) -> None:
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the input:\n" + "\n".join(f"- {p}" for p in problems))
-
-
-@dataclass
-class _Table:
-    sheet: str
-    headers: list[str]  # canonical keys, in column order
-    originals: list[str]
-    rows: list[tuple[int, list[object]]]  # (Excel row number, cells)
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _table(sheet: str, rows: Iterable[Iterable[object]]) -> _Table:
-    it: Iterator[Iterable[object]] = iter(rows)
-    header = list(next(it, []))
-    while header and _is_blank(header[-1]):
-        header.pop()
-    originals = ["" if h is None else str(h).strip() for h in header]
-    data = []
-    for number, cells in enumerate(it, start=2):
-        values = list(cells)
-        if all(_is_blank(v) for v in values):
-            continue
-        data.append((number, values))
-    return _Table(sheet, [normalise_header(h) if h else "" for h in originals], originals, data)
-
-
-def _parse(value: object, col: Column, where: tuple[str, int, str], problems: list[InputProblem]) -> object:
-    """One cell by its column's kind; a problem is recorded and None returned when it is wrong."""
-    sheet, row, name = where
-
-    def bad(message: str) -> None:
-        problems.append(InputProblem(sheet, row, name, message))
-
-    if _is_blank(value):
-        if col.required:
-            bad("a value is required")
-        return col.default
-    if col.kind == "text":
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
-    if col.kind == "yes_no":
-        text = str(value).strip().lower()
-        if text in ("yes", "true", "1", "y"):
-            return True
-        if text in ("no", "false", "0", "n"):
-            return False
-        bad(f"expected yes or no, got {value!r}")
-        return None
-    if col.kind == "choice":
-        text = str(value).strip().lower()
-        if text not in col.choices:
-            bad(f"{value!r} is not one of {', '.join(col.choices)}")
-            return None
-        return text
-    if isinstance(value, bool):
-        bad(f"expected a number, got {value!r}")
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            bad(f"expected a number, got {value!r}")
-            return None
-    if not isinstance(value, int | float):
-        bad(f"expected a number, got {value!r}")
-        return None
-    if not math.isfinite(value):
-        bad(f"expected a finite number, got {value}")
-        return None
-    if col.kind == "whole":
-        if not float(value).is_integer():
-            bad(f"expected a whole number, got {value}")
-            return None
-        value = int(value)
-    if value < 0 or (value == 0 and col.positive):
-        bad(f"must be {'more than zero' if col.positive else 'zero or more'}, got {value}")
-        return None
-    return value
+__all__ = ["InputError", "InputProblem", "estate_from_rows", "load_rows", "parse_settings", "read_estate"]
 
 
 def _records(
-    table: _Table, columns: tuple[Column, ...], problems: list[InputProblem]
+    table: Table, columns: tuple[Column, ...], problems: list[InputProblem]
 ) -> list[tuple[int, dict[str, object], list[tuple[str, object]]]]:
     known = {c.name: c for c in columns}
     for col in columns:
@@ -143,15 +46,15 @@ def _records(
         for col in columns:
             position = seen.get(col.name)
             cell = cells[position] if position is not None and position < len(cells) else None
-            values[col.name] = _parse(cell, col, (table.sheet, row, col.name), problems)
+            values[col.name] = parse_cell(cell, col, (table.sheet, row, col.name), problems)
         for index, key in enumerate(table.headers):
-            if key not in known and table.originals[index] and index < len(cells) and not _is_blank(cells[index]):
+            if key not in known and table.originals[index] and index < len(cells) and not is_blank(cells[index]):
                 extra.append((table.originals[index], cells[index]))
         out.append((row, values, extra))
     return out
 
 
-def _workloads(table: _Table, problems: list[InputProblem]) -> list[tuple[int, Workload]]:
+def _workloads(table: Table, problems: list[InputProblem]) -> list[tuple[int, Workload]]:
     out = []
     first_row: dict[str, int] = {}
     before = len(problems)
@@ -172,7 +75,7 @@ def _workloads(table: _Table, problems: list[InputProblem]) -> list[tuple[int, W
     return out
 
 
-def _servers(table: _Table, problems: list[InputProblem]) -> list[ServerModel]:
+def _servers(table: Table, problems: list[InputProblem]) -> list[ServerModel]:
     out = []
     names: dict[str, int] = {}
     before = len(problems)
@@ -203,7 +106,7 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
         name = normalise_header(raw_name)
         if name.startswith("overhead."):
             key = name.removeprefix("overhead.")
-            number = _parse(raw, Column(key, "number", True, None, ""), (sheet, row or 0, "value"), problems)
+            number = parse_cell(raw, Column(key, "number", True, None, ""), (sheet, row or 0, "value"), problems)
             if key not in PARAMETERS:
                 problems.append(InputProblem(sheet, row, "setting", f"unknown overhead number {key!r}"))
             elif number is not None:
@@ -213,7 +116,7 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
             problems.append(InputProblem(sheet, row, "setting", f"unknown setting {raw_name!r}; known: {', '.join(SETTINGS)}"))
             continue
         kind, default, _, choices = SETTINGS[name]
-        parsed = _parse(
+        parsed = parse_cell(
             raw, Column(name, kind, True, default, "", choices, positive=kind == "number"), (sheet, row or 0, "value"), problems
         )
         if parsed is None:
@@ -260,52 +163,26 @@ def _cross_checks(
                 groups[key] = (row, w.name)
 
 
-def _xlsx_tables(path: Path, problems: list[InputProblem]) -> dict[str, _Table]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for files that are not workbooks
-        problems.append(InputProblem(path.name, None, None, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})"))
-        return {}
-    try:
-        return {name.strip().lower(): _table(name, book[name].iter_rows(values_only=True)) for name in book.sheetnames}
-    finally:
-        book.close()
-
-
-def _csv_table(path: Path, sheet: str, problems: list[InputProblem]) -> _Table | None:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            return _table(sheet, list(csv.reader(handle)))
-    except (UnicodeDecodeError, csv.Error) as exc:
-        problems.append(InputProblem(sheet, None, None, f"not a readable UTF-8 CSV file ({exc})"))
-        return None
-
-
-def _tables(path: Path, problems: list[InputProblem]) -> dict[str, _Table]:
-    if path.suffix.lower() == ".csv":
-        table = _csv_table(path, f"Workloads ({path.name})", problems)
-        return {"workloads": table} if table else {}
-    return _xlsx_tables(path, problems)
-
-
 def read_estate(
-    path: str | Path, *, servers_path: str | Path | None = None, overrides: Mapping[str, str] | None = None
+    path: str | Path,
+    *,
+    servers_path: str | Path | None = None,
+    overrides: Mapping[str, str] | None = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> Estate:
-    """Read and validate a workbook (or a workloads .csv plus a server catalog) into an Estate.
+    """Read and validate an input file into an Estate.
 
-    Parameters: the workbook path; an optional catalog (.xlsx with a Servers sheet, or
-    .csv) that replaces the workbook's; settings given on the command line, which win
-    over the Settings sheet. Raises InputError with every problem found.
+    The file is a native workbook or CSV, an RVTools export (.xlsx, or its vInfo tab as .csv),
+    an Azure Migrate import CSV, or any CSV with `mapping` (their header -> our target).
+    `servers_path` gives a catalog (.xlsx Servers sheet or .csv) replacing the workbook's;
+    `overrides` are settings from the command line, which win over a Settings sheet.
+    Raises InputError with every problem found.
     """
     path = Path(path)
     problems: list[InputProblem] = []
-    if not path.is_file():
-        raise InputError([InputProblem(path.name, None, None, f"file not found: {path}")])
-    tables = _tables(path, problems)
+    tables = read_tables(path, problems)
     if servers_path is not None:
-        catalog = _tables(Path(servers_path), problems)
+        catalog = read_tables(Path(servers_path), problems)
         server_table = catalog.get("servers") or catalog.get("workloads")
         if server_table is not None:
             server_table.sheet = f"Servers ({Path(servers_path).name})"
@@ -313,24 +190,47 @@ def read_estate(
         server_table = tables.get("servers")
     if problems:
         raise InputError(problems)
-    return _estate(tables, server_table, overrides, str(path), path.suffix.lower() == ".csv")
+    is_csv = path.suffix.lower() == ".csv" or file_kind(path) == "csv"
+    fmt = detect(tables, is_csv, mapping)
+    return _estate(tables, server_table, overrides, str(path), is_csv, _importer(fmt, tables, mapping))
+
+
+def _importer(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] | None) -> Importer | None:
+    """The function that reads workloads in a foreign format (None for the native one)."""
+    if fmt == "native":
+        return None
+
+    def sheet(table: Table) -> _Sheet:
+        return _Sheet(table.sheet, table.originals, table.rows, parse_cell)
+
+    if fmt == "rvtools":
+        info = tables.get("vinfo") or tables["workloads"]
+        host = tables.get("vhost")
+        return lambda settings, problems: rvtools(sheet(info), sheet(host) if host else None, settings, problems)
+    if fmt == "azure_migrate":
+        return lambda settings, problems: azure_migrate(sheet(tables["workloads"]), problems)
+    return lambda settings, problems: mapped_csv(sheet(tables["workloads"]), mapping or {}, problems)
 
 
 def _estate(
-    tables: dict[str, _Table], server_table: _Table | None, overrides: Mapping[str, str] | None, source: str, is_csv: bool = False
+    tables: dict[str, Table],
+    server_table: Table | None,
+    overrides: Mapping[str, str] | None,
+    source: str,
+    is_csv: bool = False,
+    importer: Importer | None = None,
+    hosts: tuple[CurrentHost, ...] = (),
+    notes: tuple[str, ...] = (),
 ) -> Estate:
     problems: list[InputProblem] = []
-    if "workloads" not in tables:
+    if "workloads" not in tables and importer is None:
         problems.append(InputProblem(Path(source).name, None, None, "missing sheet Workloads"))
     if server_table is None:
-        hint = " (a .csv holds workloads only: give the catalog with --servers)" if is_csv else ""
+        hint = " (an inventory or .csv holds workloads only: give the catalog with --servers)" if is_csv or importer else ""
         problems.append(InputProblem(Path(source).name, None, None, f"missing sheet Servers{hint}"))
     if problems:
         raise InputError(problems)
     assert server_table is not None
-    workloads = _workloads(tables["workloads"], problems)
-    servers = _servers(server_table, problems)
-    _cross_checks(tables["workloads"].sheet, workloads, servers, problems)
     entries: list[tuple[str, int | None, object, object]] = []
     if "settings" in tables:
         for row, v, _ in _records(tables["settings"], SETTING_COLUMNS, problems):
@@ -338,9 +238,19 @@ def _estate(
                 entries.append((tables["settings"].sheet, row, v["setting"], v["value"]))
     entries += [("--set", None, k, v) for k, v in (overrides or {}).items()]
     settings = parse_settings(entries, problems)
+    said = list(notes)
+    if importer is None:
+        sheet = tables["workloads"].sheet
+        workloads = _workloads(tables["workloads"], problems)
+    else:
+        imported = importer(settings, problems)
+        sheet, workloads, hosts, said = imported.sheet, imported.workloads, imported.hosts, list(imported.notes)
+    servers = _servers(server_table, problems)
+    _cross_checks(sheet, workloads, servers, problems)
     if problems:
         raise InputError(problems)
-    return Estate(tuple(w for _, w in workloads), tuple(servers), settings, source=source)
+    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings)
+    return Estate(tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=tuple(said + sizing_notes))
 
 
 def estate_from_rows(
@@ -350,29 +260,49 @@ def estate_from_rows(
     *,
     overrides: Mapping[str, str] | None = None,
     source: str = "edited tables",
+    hosts: list[list[object]] | None = None,
+    notes: list[list[object]] | None = None,
 ) -> Estate:
     """Validate in-memory tables (a header row, then data rows) exactly as a workbook's sheets.
 
-    Used by the dashboard's editors; raises InputError with every problem found.
+    Used by the dashboard's editors, with the "hosts" and "notes" tables of an imported
+    inventory (from `load_rows`) carried through; raises InputError with every problem found.
     """
-    tables = {"workloads": _table("Workloads", workloads), "servers": _table("Servers", servers)}
+    tables = {"workloads": make_table("Workloads", workloads), "servers": make_table("Servers", servers)}
     if settings:
-        tables["settings"] = _table("Settings", settings)
-    return _estate(tables, tables["servers"], overrides, source)
+        tables["settings"] = make_table("Settings", settings)
+    today = tuple(CurrentHost(*row) for row in (hosts or [])[1:])  # type: ignore[arg-type]
+    said = tuple(str(row[0]) for row in (notes or [])[1:])
+    return _estate(tables, tables["servers"], overrides, source, hosts=today, notes=said)
 
 
-def load_rows(path: str | Path) -> dict[str, list[list[object]]]:
+def load_rows(path: str | Path, mapping: Mapping[str, str] | None = None) -> dict[str, list[list[object]]]:
     """The Workloads, Servers and Settings sheets of a file as header + data rows (for editing).
 
-    Blank rows are left out; raises InputError when the file cannot be read at all.
+    An inventory (RVTools, Azure Migrate, a mapped CSV) is converted to the native Workloads
+    sheet with default import settings; what the import did is under the key "notes".
+    Blank rows are left out; raises InputError when the file cannot be read or converted.
     """
     path = Path(path)
     problems: list[InputProblem] = []
-    tables = _tables(path, problems)
+    tables = read_tables(path, problems)
     if problems:
         raise InputError(problems)
-    return {
+    rows: dict[str, list[list[object]]] = {
         name: [list(table.originals), *([*cells[: len(table.originals)]] for _, cells in table.rows)]
         for name, table in tables.items()
         if name in ("workloads", "servers", "settings")
     }
+    importer = _importer(detect(tables, file_kind(path) == "csv", mapping), tables, mapping)
+    if importer is not None:
+        imported = importer(Settings(), problems)
+        if problems:
+            raise InputError(problems)
+        header = [c.name for c in WORKLOAD_COLUMNS]
+        extras = list(dict.fromkeys(k for _, w in imported.workloads for k, _ in w.extra))
+        rows["workloads"] = [header + extras] + [
+            [getattr(w, c) for c in header] + [dict(w.extra).get(k) for k in extras] for _, w in imported.workloads
+        ]
+        rows["notes"] = [["note"], *([n] for n in [f"imported from {imported.format}", *imported.notes])]  # type: ignore[list-item]
+        rows["hosts"] = [list(HOST_FIELDS), *([getattr(h, f) for f in HOST_FIELDS] for h in imported.hosts)]
+    return rows

@@ -185,7 +185,12 @@ def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline)
             "source": overhead.path,
         },
         {"setting": "forms", "value": s.forms, "unit": "", "reason": "", "source": ""},
+        {"setting": "units", "value": "GB = GiB", "unit": "", "reason": "memory and disk sizes are binary gigabytes (2^30 bytes)",
+         "source": "MB/MiB/TB/TiB inputs are converted explicitly on import"},
+        {"setting": "sizing", "value": s.sizing, "unit": "", "reason": "allocation (as configured) or demand (measured use)",
+         "source": ""},
     ]
+    rows += [{"setting": "import", "value": note, "unit": "", "reason": "", "source": ""} for note in estate.notes]
     for r in RESOURCES:
         rows.append(
             {
@@ -207,13 +212,6 @@ def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline)
             "value": s.spare_servers,
             "unit": "",
             "reason": "HA spares, each able to take over any server",
-            "source": "",
-        },
-        {
-            "setting": "units",
-            "value": "GB = 10^9 bytes as given; cores as given",
-            "unit": "",
-            "reason": "no unit conversion is applied to the input",
             "source": "",
         },
     ]

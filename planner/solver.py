@@ -175,7 +175,8 @@ def solve(
             tracker.best = start.cost(problem) * unit
         tracker._emit()
     classes = len({problem.bundle_class[b] for b in active})
-    if hard and start.cost(problem) > start_bound and classes <= MAX_CLASSES and remaining() > 1:
+    aggregates = len(active) >= 2 * classes  # shapes repeat: the pattern master pays only then
+    if hard and aggregates and start.cost(problem) > start_bound and classes <= MAX_CLASSES and remaining() > 1:
         # Shapes repeat: the pattern master gives the column-generation bound and, on large estates,
         # a plan within a fraction of a percent of it, at the cost of a few hundred shapes.
         found_p = pattern_search(

@@ -116,3 +116,46 @@ def test_upload_over_the_size_cap_is_refused() -> None:
     at = wait_for_plan(start())
     at.sidebar.file_uploader[0].upload("huge.xlsx", b"0" * (21 * 1024 * 1024), XLSX).run()
     assert any("the limit is 20 MB" in str(row) for row in at.dataframe[0].value["problem"])
+
+
+def _wait_for_new_plan(at: AppTest, first: object) -> AppTest:
+    deadline = time.monotonic() + 90
+    while at.session_state["collected"] is first and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.run()
+    return at
+
+
+def test_rvtools_upload_is_converted_and_planned(tmp_path: object) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "sample_data"))
+    from make_rvtools import write_v4
+
+    data = write_v4(tmp_path / "rv.xlsx").read_bytes()  # type: ignore[operator]
+    at = wait_for_plan(start())
+    first = at.session_state["collected"]
+    at.sidebar.file_uploader[0].upload("RVTools_export.xlsx", data, XLSX).run()
+    at = _wait_for_new_plan(at, first)
+    assert not at.exception
+    notes = " ".join(i.value for i in at.sidebar.info)
+    assert "imported from RVTools" in notes and "templates skipped" in notes and "sample catalog" in notes
+    assert int(metrics(at)["Servers"]) >= 1
+
+
+def test_a_foreign_csv_is_mapped_in_the_page_and_planned() -> None:
+    at = wait_for_plan(start())
+    first = at.session_state["collected"]
+    csv_bytes = b"Host Name;vCPU;RAM (MB)\nsrv1;2;8000\nsrv2;4;16000\n"
+    at.sidebar.file_uploader[0].upload("cmdb.csv", csv_bytes, "text/csv").run()
+    assert any("map its columns" in w.value for w in at.sidebar.warning)
+    at.sidebar.selectbox(key="map_name").select("Host Name")
+    at.sidebar.selectbox(key="map_cpu_cores").select("vCPU")
+    at.sidebar.selectbox(key="map_memory").select("RAM (MB)")
+    at.sidebar.selectbox(key="unit_memory").select("mb")
+    submit = next(b for b in at.sidebar.button if "mapping" in b.label)
+    submit.click().run()
+    at = _wait_for_new_plan(at, first)
+    assert not at.exception
+    assert any("mapped CSV" in i.value for i in at.sidebar.info)
+    assert metrics(at)["Servers"] == "1"

@@ -7,7 +7,7 @@ import io
 import json
 import time
 
-from conftest import GOOD_SERVERS, GOOD_WORKLOADS, estate, server, wl, write_book
+from conftest import GOOD_SERVERS, GOOD_WORKLOADS, WORKLOAD_HEADER, estate, server, wl, write_book
 from openpyxl import load_workbook
 
 from planner.compare import compare_studies, match_servers
@@ -29,7 +29,7 @@ from planner.study import run_study
 
 def test_rows_frame_round_trip_keeps_blanks_as_none() -> None:
     frame = rows_to_frame(GOOD_WORKLOADS)
-    frame.loc[len(frame)] = ["new", 1, 2, None, None, None, None, None, None, None, None]
+    frame.loc[len(frame)] = ["new", 1, 2] + [None] * (len(GOOD_WORKLOADS[0]) - 3)
     rows = frame_to_rows(frame)
     assert rows[0] == GOOD_WORKLOADS[0] and rows[-1][:3] == ["new", 1, 2] and rows[-1][3] is None
     e = estate_from_rows(rows, GOOD_SERVERS)
@@ -93,7 +93,7 @@ def test_marked_workbook_marks_cells_rows_and_missing_columns(tmp_path: object) 
     cell = book["Workloads"]["C3"]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE") and "more than zero" in cell.comment.text
     assert all(c.fill.fgColor.rgb.endswith("FFC7CE") for c in book["Servers"][2])
-    assert book["Workloads"].cell(row=1, column=12).value == "extra_col"
+    assert book["Workloads"].cell(row=1, column=len(WORKLOAD_HEADER) + 1).value == "extra_col"
 
 
 def test_marked_copy_of_csv_and_of_garbage() -> None:

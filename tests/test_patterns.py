@@ -131,3 +131,19 @@ def test_a_fixed_seed_gives_the_same_plan_in_deterministic_mode(monkeypatch: pyt
     assert _placements(runs[0].plan) == _placements(runs[1].plan)
     assert runs[0].capex == runs[1].capex and runs[0].lower_bound == runs[1].lower_bound
     assert check_plan(e, model, runs[0].plan) == []
+
+
+def test_pricing_stopped_early_never_certifies_a_bound() -> None:
+    # 40 pairs of sizes that fill a server exactly: the optimum is 40 servers. With pricing cut
+    # off before it finds anything, the bound must stay at or below 40 (never the start's count).
+    rng = random.Random(5)
+    sizes = [rng.randint(1, 499) for _ in range(40)]
+    ws = [wl(f"a{i}", cpu=s / 100) for i, s in enumerate(sizes)]
+    ws += [wl(f"b{i}", cpu=(1000 - s) / 100) for i, s in enumerate(sizes)]
+    problem = build_problem(estate(ws, [server(cpu=10, cost=1)]), NONE)
+    active, _ = _placeable(problem)
+    start = best_greedy(problem)
+    pools = [len(start.servers)]
+    for budget in (0.0, 0.01, 0.05):
+        found = pattern_search(problem, active, start, pools, model_orders(problem), clock=Clock(budget + 0.01), seconds=budget)
+        assert found.bound <= 40

@@ -13,7 +13,7 @@ W, S = WORKLOAD_HEADER, SERVER_HEADER
 
 
 def _row(**values: object) -> list[object]:
-    base = dict(zip(W, ["app", 2, 4, 20, "linux", "any", "shared", 1, None, None, "h1"], strict=True))
+    base = dict(zip(W, ["app", 2, 4, 20, "linux", "any", "shared", 1, None, None, "h1", None, None], strict=True))
     base.update(values)
     return [base[c] for c in W]
 
@@ -223,8 +223,9 @@ def test_every_problem_is_collected(tmp_path: Path) -> None:
     ("name", "content", "message"),
     [
         ("missing.xlsx", None, "file not found"),  # no file
-        ("garbage.xlsx", b"this is not a zip", "not a readable .xlsx workbook"),  # renamed text
-        ("bad.csv", b"\xff\xfe\x00bad", "not a readable UTF-8 CSV"),  # binary CSV
+        ("garbage.xlsx", b"this is not a zip", "not an Excel workbook"),  # renamed text
+        ("bad.csv", b"\xff\xfebad", "not a readable UTF-8 CSV"),  # not UTF-8
+        ("binary.csv", b"\xff\xfe\x00bad", "not a text CSV file"),  # binary
     ],
 )
 def test_unreadable_files(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:

@@ -1,0 +1,87 @@
+"""What a file is, and whether it is safe to parse, decided before any parser sees it.
+
+Uploads reach a dashboard from anywhere, so the bytes are checked first: size, the
+signature (a zip for .xlsx, the OLE2 container that encrypted or legacy workbooks use),
+the zip's directory (a workbook's parts, an uncompressed total and a compression ratio
+that rule out decompression bombs) and the XML parts themselves (no DTD, so no entity
+expansion; openpyxl also parses through defusedxml). A refusal is an InputError naming
+the file and saying what to do.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from planner.input_errors import InputError, InputProblem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # an estate of 200,000 workloads is well under this
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 150  # uncompressed/compressed per part; real sheets stay far below
+MAX_ROWS = 250_000  # data rows per sheet, within the memory bound of the whole pipeline
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+
+
+def _refuse(path: Path, message: str) -> InputError:
+    return InputError([InputProblem(path.name, None, None, message)])
+
+
+def file_kind(path: Path) -> str:
+    """'xlsx' or 'csv' for a file that is safe to parse; raises InputError otherwise."""
+    if not path.is_file():
+        raise _refuse(path, f"file not found: {path}")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _refuse(path, f"the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(OLE2):
+        raise _refuse(
+            path,
+            "this is a password-protected (encrypted) workbook or a legacy .xls file: "
+            "save it from Excel as .xlsx without a password",
+        )
+    if head.startswith(ZIP):
+        _check_zip(path)
+        return "xlsx"
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise _refuse(path, "not an Excel workbook: the file does not start like an .xlsx (zip) file")
+    if b"\x00" in _sample(path):
+        raise _refuse(path, "not a text CSV file: it holds binary data")
+    return "csv"
+
+
+def _sample(path: Path, size: int = 65536) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(size)
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+                raise _refuse(path, "a zip archive, but not an Excel workbook (no xl/workbook.xml inside)")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise _refuse(
+                    path,
+                    f"the workbook unpacks to {total / 2**20:.0f} MB; the limit is {MAX_UNCOMPRESSED_BYTES // 2**20} MB "
+                    "(a decompression bomb, or an estate too large for one file)",
+                )
+            for info in infos:
+                if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(1, info.compress_size):
+                    raise _refuse(path, f"part {info.filename} expands {info.file_size // max(1, info.compress_size)}-fold: "
+                                  "refused as a decompression bomb")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        head = part.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise _refuse(path, f"part {info.filename} declares a DTD or entities (an XML bomb): refused")
+    except zipfile.BadZipFile as exc:
+        raise _refuse(path, f"a corrupt workbook: {exc}") from exc
+    except (OSError, RuntimeError, NotImplementedError) as exc:  # encrypted zip members, unsupported compression
+        raise _refuse(path, f"a workbook that cannot be unpacked: {exc}") from exc
