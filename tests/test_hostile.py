@@ -183,3 +183,15 @@ def test_fuzz_random_workbooks(tmp_path: Path, header: list[object], rows: list[
     path = tmp_path / "random.xlsx"
     book.save(path)
     _outcome(path)
+
+
+def test_formulas_with_saved_values_use_them(tmp_path: Path) -> None:
+    rows = [row[:] for row in GOOD_WORKLOADS]
+    rows[1][1] = "=1+1"
+    path = write_book(tmp_path / "f.xlsx", {"Workloads": rows, "Servers": GOOD_SERVERS})
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert b"<f>1+1</f><v />" in sheet
+    path.write_bytes(_rezip(data, {"xl/worksheets/sheet1.xml": sheet.replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>3</v>")}))
+    assert read_estate(path).workload("web").cpu_cores == 3  # what Excel saved, as Excel shows it
