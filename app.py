@@ -44,9 +44,10 @@ state = st.session_state
 # --- input -------------------------------------------------------------------------------
 
 
-def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | None = None) -> None:
+def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | None = None, powered_off: bool = False) -> None:
     """Make a file the current input: load its sheets (an inventory converted) into the editors and plan it."""
     state.source = {"name": name, "data": data, "suffix": suffix, "id": hashlib.sha1(data).hexdigest()[:12]}
+    state.source.update(mapping=mapping, powered_off=powered_off)
     state.problems, state.rows = [], {}
     for stale in ("workloads_frame", "servers_frame", "study", "tables", "files", "previous", "solve_error"):  # old input's
         state.pop(stale, None)
@@ -59,7 +60,7 @@ def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | No
         path = Path(folder) / f"input{suffix}"
         path.write_bytes(data)
         try:
-            state.rows = load_rows(path, mapping)
+            state.rows = load_rows(path, mapping, Settings(include_powered_off=powered_off))
         except InputError as err:
             state.problems = err.problems
     state.import_notes = [str(r[0]) for r in state.rows.get("notes", [])[1:]]
@@ -104,6 +105,12 @@ def sidebar_input() -> None:
         st.sidebar.info(state.catalog_note)
     if state.get("import_notes"):
         st.sidebar.info("\n".join(f"- {n}" for n in state.import_notes))
+        if any("powered-off" in n for n in state.import_notes):
+            source = state.source
+            wanted = st.sidebar.checkbox("Include powered-off VMs", value=bool(source.get("powered_off")), key="powered_off")
+            if wanted != bool(source.get("powered_off")):
+                set_source(source["name"], source["data"], source["suffix"], source.get("mapping"), wanted)
+                st.rerun()
     if state.get("needs_mapping"):
         sidebar_mapping()
 

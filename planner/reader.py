@@ -276,11 +276,14 @@ def estate_from_rows(
     return _estate(tables, tables["servers"], overrides, source, hosts=today, notes=said)
 
 
-def load_rows(path: str | Path, mapping: Mapping[str, str] | None = None) -> dict[str, list[list[object]]]:
+def load_rows(
+    path: str | Path, mapping: Mapping[str, str] | None = None, import_settings: Settings | None = None
+) -> dict[str, list[list[object]]]:
     """The Workloads, Servers and Settings sheets of a file as header + data rows (for editing).
 
     An inventory (RVTools, Azure Migrate, a mapped CSV) is converted to the native Workloads
-    sheet with default import settings; what the import did is under the key "notes".
+    sheet under `import_settings` (default settings if None); what the import did is under the
+    key "notes", today's hosts under "hosts".
     Blank rows are left out; raises InputError when the file cannot be read or converted.
     """
     path = Path(path)
@@ -295,7 +298,7 @@ def load_rows(path: str | Path, mapping: Mapping[str, str] | None = None) -> dic
     }
     importer = _importer(detect(tables, file_kind(path) == "csv", mapping), tables, mapping)
     if importer is not None:
-        imported = importer(Settings(), problems)
+        imported = importer(import_settings or Settings(), problems)
         if problems:
             raise InputError(problems)
         header = [c.name for c in WORKLOAD_COLUMNS]

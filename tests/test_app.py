@@ -159,3 +159,20 @@ def test_a_foreign_csv_is_mapped_in_the_page_and_planned() -> None:
     assert not at.exception
     assert any("mapped CSV" in i.value for i in at.sidebar.info)
     assert metrics(at)["Servers"] == "1"
+
+
+def test_powered_off_vms_can_be_included_from_the_page(tmp_path: object) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "sample_data"))
+    from make_rvtools import write_v3
+
+    data = write_v3(tmp_path / "rv.xlsx").read_bytes()  # type: ignore[operator]
+    at = wait_for_plan(start())
+    at.sidebar.file_uploader[0].upload("rv.xlsx", data, XLSX).run()
+    before = len(at.session_state["rows"]["workloads"])
+    at.sidebar.checkbox(key="powered_off").check().run()
+    notes = " ".join(i.value for i in at.sidebar.info)
+    assert "included (include_powered_off=yes)" in notes
+    assert len(at.session_state["rows"]["workloads"]) > before
+    assert not at.exception
