@@ -240,29 +240,40 @@ class ColumnGeneration:
     lp_value: float = math.inf
     converged: bool = False
     solution: dict[Pattern, float] = field(default_factory=dict)
+    need: dict[int, int] = field(default_factory=dict)  # bundles per class still to cover (all, unless diving)
+
+    def __post_init__(self) -> None:
+        self.pools = list(self.pools)  # a dive lowers them: never the caller's list
+        self.need = self.need or {c: len(bs) for c, bs in self.classes.members.items()}
 
     def _master(self) -> tuple[pywraplp.Solver, list[pywraplp.Variable], dict[int, pywraplp.Constraint], list[pywraplp.Constraint]]:  # noqa: E501
         """The LP master over the columns found so far (GLOP: deterministic, with duals)."""
         solver = pywraplp.Solver.CreateSolver("GLOP")
         x = [solver.NumVar(0, self.pools[p.model], "") for p in self.patterns]
-        cover = {c: solver.Constraint(len(bs), solver.infinity()) for c, bs in self.classes.members.items()}
+        cover = {c: solver.Constraint(n, solver.infinity()) for c, n in self.need.items() if n > 0}
         limit = [solver.Constraint(0, pool) for pool in self.pools]
         objective = solver.Objective()
         for var, p in zip(x, self.patterns, strict=True):
             for c, n in p.covers().items():
-                cover[c].SetCoefficient(var, n)
+                if c in cover:
+                    cover[c].SetCoefficient(var, n)
             limit[p.model].SetCoefficient(var, 1)
             objective.SetCoefficient(var, self.problem.costs[p.model])
         objective.SetMinimization()
         return solver, x, cover, limit
 
-    def run(self, clock: Clock, seconds: float, seed: int = 0) -> None:
-        """Generate columns until no pattern prices out or the budget is spent."""
+    def run(self, clock: Clock, seconds: float, seed: int = 0, rounds: int | None = None) -> None:
+        """Generate columns until no pattern prices out, `rounds` are done or the budget is spent.
+
+        The bound is kept only while `need` is the whole demand (not inside a dive)."""
         deadline = clock.elapsed() + seconds
         seen = set(self.patterns)
-        need = {c: len(bs) for c, bs in self.classes.members.items()}
+        need = self.need
+        whole = all(need[c] == len(bs) for c, bs in self.classes.members.items())
         combos = [(m, mode) for m in range(len(self.pools)) if self.pools[m] > 0 for mode in self.problem.modes]
-        while clock.elapsed() < deadline and clock.remaining() > 0:
+        done = 0
+        while clock.elapsed() < deadline and clock.remaining() > 0 and (rounds is None or done < rounds):
+            done += 1
             solver, x, cover, limit = self._master()
             clock.charge_work(MASTER_WORK * len(self.patterns) * len(cover))
             if solver.Solve() != pywraplp.Solver.OPTIMAL:
@@ -286,12 +297,43 @@ class ColumnGeneration:
                         seen.add(pattern)
                         self.patterns.append(pattern)
                         added += 1
-            if self.classes.exact and all(math.isfinite(w) for w in worst):
+            if whole and self.classes.exact and all(math.isfinite(w) for w in worst):
                 # Lagrangian: at most pools[m] servers of model m, each with reduced cost >= worst[m]
                 self.bound = max(self.bound, dual_value + sum(pool * w for pool, w in zip(self.pools, worst, strict=True)))
             if added == 0:
-                self.converged = all(w >= -1e-6 for w in worst)  # -inf (pricing stopped early) is not converged
+                self.converged = whole and all(w >= -1e-6 for w in worst)  # -inf: pricing stopped early
                 return
+
+
+def dive(cg: ColumnGeneration, clock: Clock, seconds: float, seed: int = 0, rounds: int = 3) -> dict[Pattern, int] | None:
+    """Diving: take the whole part of the LP solution as servers (or, when nothing is whole, its
+    largest pattern once), re-price the residual demand a few rounds, repeat until all is covered.
+    Returns the servers taken as pattern counts (when the budget runs out first, those taken so
+    far: `realise` packs the rest first fit), or None without any LP solution."""
+    deadline = clock.elapsed() + seconds
+    full_need, full_pools = dict(cg.need), list(cg.pools)
+    taken: dict[Pattern, int] = {}
+    try:
+        while any(n > 0 for n in cg.need.values()):
+            if clock.elapsed() > deadline or clock.remaining() <= 0:
+                return taken or None
+            cg.run(clock, max(0.01, deadline - clock.elapsed()), seed, rounds=rounds)
+            if not cg.solution:
+                return taken or None
+            step = {p: math.floor(v + 1e-6) for p, v in cg.solution.items() if v >= 1 - 1e-6}
+            if not step:
+                useful = {p: sum(min(n, cg.need.get(c, 0)) for c, n in p.covers().items()) for p in cg.solution}
+                best = max(cg.solution, key=lambda q: (cg.solution[q], useful[q], -cg.patterns.index(q)))
+                step = {best: 1}
+            for p, n in step.items():
+                taken[p] = taken.get(p, 0) + n
+                cg.pools[p.model] = max(0, cg.pools[p.model] - n)
+                for c, k in p.covers().items():
+                    cg.need[c] = max(0, cg.need[c] - k * n)
+            cg.solution = {}
+        return taken
+    finally:
+        cg.need, cg.pools = full_need, full_pools
 
 
 def realise(problem: Problem, classes: Classes, counts: dict[Pattern, int], model_order: list[int]) -> Assignment:
@@ -364,19 +406,26 @@ def pattern_search(
     clock: Clock,
     seconds: float,
     seed: int = 0,
+    dive_too: bool = False,
 ) -> PatternResult:
     """Column generation for the bound, then a plan: the whole part of the LP solution as
     servers, the rest packed first fit (the fractional part is at most one server per class, so
-    on large estates this is within a fraction of a percent of the bound)."""
+    on large estates this is within a fraction of a percent of the bound). With `dive_too`
+    (estates whose shapes do not repeat), a dive uses the second half of the time as well."""
     classes = shape_classes(problem, active)
     cg = ColumnGeneration(problem, classes, pools, initial_patterns(problem, classes, start))
-    cg.run(clock, 0.8 * seconds, seed)
+    began = clock.elapsed()
+    cg.run(clock, (0.4 if dive_too else 0.8) * seconds, seed)
     slack = 1e-6 + 1e-7 * abs(cg.bound)  # floating-point error of the LP duals, relative to the objective
     bound = math.ceil(cg.bound - slack) if cg.bound > 0 else 0
     whole = {p: math.floor(v + 1e-6) for p, v in cg.solution.items() if v >= 1 - 1e-6}
+    candidates = [whole]
+    if dive_too:
+        dived = dive(cg, clock, seconds - (clock.elapsed() - began), seed)
+        candidates += [dived] if dived is not None else []
     best: Assignment | None = None
-    for order in model_orders:
-        plan = realise(problem, classes, whole, order)
+    for counts, order in itertools.product(candidates, model_orders):
+        plan = realise(problem, classes, counts, order)
         if best is None or plan.cost(problem) < best.cost(problem):
             best = plan
     return PatternResult(best, bound, cg.converged, len(cg.patterns))

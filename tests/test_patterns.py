@@ -147,3 +147,27 @@ def test_pricing_stopped_early_never_certifies_a_bound() -> None:
     for budget in (0.0, 0.01, 0.05):
         found = pattern_search(problem, active, start, pools, model_orders(problem), clock=Clock(budget + 0.01), seconds=budget)
         assert found.bound <= 40
+
+
+def test_diving_on_distinct_shapes_gives_a_checked_plan_and_leaves_the_pools_alone() -> None:
+    rng = random.Random(9)
+    ws = [
+        wl(
+            f"w{i}",
+            cpu=rng.randint(5, 40) / 10,
+            mem=rng.randint(5, 40) / 10,
+            storage=rng.randint(1, 40),
+            anti_affinity_group="g" if i % 7 == 0 else None,
+        )
+        for i in range(40)
+    ]
+    e = estate(ws, [server(cpu=10, mem=10, storage=100, cost=1)])
+    problem = build_problem(e, NONE)
+    active, _ = _placeable(problem)
+    start = best_greedy(problem)
+    pools = [len(start.servers)]
+    found = pattern_search(problem, active, start, pools, model_orders(problem), clock=Clock(10), seconds=4, dive_too=True)
+    assert pools == [len(start.servers)]  # the dive lowers its own copy only
+    assert found.plan is not None and len(found.plan.placed) == len(problem.items)
+    assert check_plan(e, NONE, to_plan(problem, found.plan, {})) == []
+    assert found.bound <= found.plan.cost(problem)
