@@ -87,8 +87,103 @@ def _graph(sizes: Counter[int], capacity: int) -> list[tuple[int, int, int]]:
     return sorted(arcs)
 
 
+def _model(
+    arcs: list[tuple[int, int, int]], demand: Counter[int], cap: int, n: int, integer: bool
+) -> tuple[pywraplp.Solver, dict[tuple[int, int, int], pywraplp.Variable]] | None:
+    """The arc-flow model: HiGHS for the MIP, GLOP for the LP relaxation."""
+    nodes = sorted({0, cap} | {u for u, _, _ in arcs} | {v for _, v, _ in arcs})
+    with _quiet_stdout():  # HiGHS prints a banner even with output suppressed
+        solver = pywraplp.Solver.CreateSolver("HIGHS" if integer else "GLOP")
+    if solver is None:
+        return None
+    solver.SuppressOutput()
+    var = solver.IntVar if integer else solver.NumVar
+    flow = {a: var(0, demand[a[2]], "") for a in arcs}
+    loss = {u: var(0, n, "") for u in nodes if u != cap}
+    out_of: dict[int, list[object]] = {u: [] for u in nodes}
+    into: dict[int, list[object]] = {u: [] for u in nodes}
+    by_size: dict[int, list[object]] = {}
+    for (u, v, size), x in flow.items():
+        out_of[u].append(x)
+        into[v].append(x)
+        by_size.setdefault(size, []).append(x)
+    for u, x in loss.items():
+        out_of[u].append(x)
+        into[cap].append(x)
+    for u in nodes:
+        if u not in (0, cap):
+            solver.Add(solver.Sum(into[u]) == solver.Sum(out_of[u]))
+    for w, count in demand.items():
+        solver.Add(solver.Sum(by_size[w]) >= count)
+    solver.Minimize(solver.Sum(out_of[0]))
+    return solver, flow
+
+
+def _paths(flow: dict[tuple[int, int, int], float], cap: int) -> list[tuple[list[int], float]]:
+    """A decomposition of a (fractional) flow into paths from 0, each with its weight."""
+    left = {a: v for a, v in flow.items() if v > 1e-9}
+    out_of: dict[int, list[tuple[int, int, int]]] = {}
+    for arc in left:
+        out_of.setdefault(arc[0], []).append(arc)
+    paths: list[tuple[list[int], float]] = []
+    while True:
+        start = [a for a in out_of.get(0, []) if left[a] > 1e-9]
+        if not start:
+            return paths
+        u, path = 0, []
+        while (step := next((a for a in out_of.get(u, []) if left[a] > 1e-9), None)) is not None:
+            path.append(step)
+            u = step[1]
+        weight = min(left[a] for a in path)
+        for a in path:
+            left[a] -= weight
+        paths.append(([a[2] for a in path], weight))
+
+
+def _first_fit(bins: list[list[int]], items: list[int], scaled: list[int], cap: int) -> list[list[int]]:
+    """Items (indices) added largest first to the first bin with room, new bins as needed."""
+    loads = [sum(scaled[i] for i in b) for b in bins]
+    for i in sorted(items, key=lambda i: -scaled[i]):
+        k = next((k for k, load in enumerate(loads) if load + scaled[i] <= cap), None)
+        if k is None:
+            bins.append([])
+            loads.append(0)
+            k = len(bins) - 1
+        bins[k].append(i)
+        loads[k] += scaled[i]
+    return bins
+
+
+def _lp_rounding(
+    arcs: list[tuple[int, int, int]], demand: Counter[int], scaled: list[int], cap: int, seconds: float
+) -> tuple[list[list[int]], int]:
+    """Bins from the LP relaxation (whole part of each path, the rest first fit) and the LP bound.
+
+    The arc-flow LP bound is usually the optimum (the integer round-up property), while the
+    MIP may need long to find a plan: rounding gives one within a few bins of it at once."""
+    built = _model(arcs, demand, cap, len(scaled), integer=False)
+    if built is None:
+        return [], 0
+    solver, flow = built
+    solver.SetTimeLimit(max(1, int(seconds * 1000)))
+    if solver.Solve() != solver.OPTIMAL:
+        return [], 0
+    bound = math.ceil(solver.Objective().Value() - 1e-6)
+    whole: Counter[tuple[int, int, int]] = Counter()
+    for sizes, weight in _paths({a: x.solution_value() for a, x in flow.items()}, cap):
+        copies = math.floor(weight + 1e-9)
+        u = 0
+        for w in sizes:
+            whole[(u, u + w, w)] += copies
+            u += w
+    bins = _decode(dict(whole), scaled, cap)
+    placed = {i for b in bins for i in b}
+    return _first_fit(bins, [i for i in range(len(scaled)) if i not in placed], scaled, cap), bound
+
+
 def solve_arcflow(sizes: list[int], capacity: int, time_limit_s: float, workers: int = 2) -> ArcFlowResult:
-    """Minimum number of servers of `capacity` for items of `sizes` (indices kept), via arc-flow."""
+    """Minimum number of servers of `capacity` for items of `sizes` (indices kept), via arc-flow:
+    LP rounding first (a plan and the bound at once), then the MIP for what is left of the time."""
     began = time.monotonic()
     g = math.gcd(capacity, *sizes) if sizes else 1
     cap = capacity // g
@@ -97,42 +192,27 @@ def solve_arcflow(sizes: list[int], capacity: int, time_limit_s: float, workers:
     arcs = _graph(demand, cap)
     if not arcs:
         return ArcFlowResult(None, 0, False)
-    nodes = sorted({0, cap} | {u for u, _, _ in arcs} | {v for _, v, _ in arcs})
-    with _quiet_stdout():  # HiGHS prints a banner even with output suppressed
-        solver = pywraplp.Solver.CreateSolver("HIGHS") or pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:
-        return ArcFlowResult(None, 0, False)
-    solver.SuppressOutput()
-    flow = {a: solver.IntVar(0, demand[a[2]], "") for a in arcs}
-    loss = {u: solver.IntVar(0, len(sizes), "") for u in nodes if u != cap}
-    out_of: dict[int, list[object]] = {u: [] for u in nodes}
-    into: dict[int, list[object]] = {u: [] for u in nodes}
-    by_size: dict[int, list[object]] = {}
-    for (u, v, size), var in flow.items():
-        out_of[u].append(var)
-        into[v].append(var)
-        by_size.setdefault(size, []).append(var)
-    for u, var in loss.items():
-        out_of[u].append(var)
-        into[cap].append(var)
-    for u in nodes:
-        if u not in (0, cap):
-            solver.Add(solver.Sum(into[u]) == solver.Sum(out_of[u]))
-    for w, count in demand.items():
-        solver.Add(solver.Sum(by_size[w]) >= count)
-    solver.Minimize(solver.Sum(out_of[0]))
-    left = time_limit_s - (time.monotonic() - began)  # building the model counts against the budget
-    if left < 0.5:
-        return ArcFlowResult(None, 0, False)
+    rounded, lp_bound = _lp_rounding(arcs, demand, scaled, cap, 0.4 * (time_limit_s - (time.monotonic() - began)))
+    best = rounded or None
+    if best is not None and len(best) <= lp_bound:
+        return ArcFlowResult(best, lp_bound, True)
+    built = _model(arcs, demand, cap, len(sizes), integer=True)
+    left = time_limit_s - (time.monotonic() - began)  # building the models counts against the budget
+    if built is None or left < 0.5:
+        return ArcFlowResult(best, lp_bound, False)
+    solver, flow = built
     solver.SetTimeLimit(int(left * 1000))
     solver.SetSolverSpecificParametersAsString(f"time_limit = {left:.2f}\n")
     with _quiet_stdout():
         status = solver.Solve()
     if status not in (solver.OPTIMAL, solver.FEASIBLE):
-        return ArcFlowResult(None, 0, False)
-    bound = math.ceil(solver.Objective().BestBound() - 1e-6)
+        return ArcFlowResult(best, lp_bound, False)
+    bound = max(lp_bound, math.ceil(solver.Objective().BestBound() - 1e-6))
     values = {a: round(v.solution_value()) for a, v in flow.items()}
-    return ArcFlowResult(_decode(values, scaled, cap), bound, status == solver.OPTIMAL)
+    found = _decode(values, scaled, cap)
+    if best is None or len(found) < len(best):
+        best = found
+    return ArcFlowResult(best, bound, status == solver.OPTIMAL or len(best) <= bound)
 
 
 def _decode(flow: dict[tuple[int, int, int], int], scaled: list[int], cap: int) -> list[list[int]]:

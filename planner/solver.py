@@ -167,7 +167,7 @@ def solve(
     dim = is_one_dimensional(problem, all_items) if hard else None
     if dim is not None and start.cost(problem) > start_bound and remaining() > 2:
         # Pure 1-D packing: the arc-flow model gives the Gilmore-Gomory bound and often the optimum.
-        flow_plan, flow_bound, _ = arcflow_assignment(problem, all_items, dim, 0.5 * remaining())
+        flow_plan, flow_bound, _ = arcflow_assignment(problem, all_items, dim, 0.7 * remaining())
         start_bound = max(start_bound, flow_bound * problem.costs[0])
         tracker.floor = max(tracker.floor, start_bound * unit)
         tracker.bound = tracker.floor
