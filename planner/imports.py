@@ -77,7 +77,7 @@ class _Sheet:
         self.keys = [norm(h) for h in originals]
 
     def find(self, *candidates: str) -> int | None:
-        """Index of the first column whose folded header is one of the candidates (or starts with 'cand (')."""
+        """Index of the first column whose folded header is one of the candidates, tried in order."""
         for cand in candidates:
             for i, key in enumerate(self.keys):
                 if key == cand:

@@ -180,7 +180,8 @@ def read_estate(
     """
     path = Path(path)
     problems: list[InputProblem] = []
-    tables = read_tables(path, problems)
+    kind = file_kind(path)
+    tables = read_tables(path, problems, kind)
     if servers_path is not None:
         catalog = read_tables(Path(servers_path), problems)
         server_table = catalog.get("servers") or catalog.get("workloads")
@@ -190,7 +191,7 @@ def read_estate(
         server_table = tables.get("servers")
     if problems:
         raise InputError(problems)
-    is_csv = path.suffix.lower() == ".csv" or file_kind(path) == "csv"
+    is_csv = kind == "csv"
     fmt = detect(tables, is_csv, mapping)
     return _estate(tables, server_table, overrides, str(path), is_csv, _importer(fmt, tables, mapping))
 
@@ -288,7 +289,8 @@ def load_rows(
     """
     path = Path(path)
     problems: list[InputProblem] = []
-    tables = read_tables(path, problems)
+    kind = file_kind(path)
+    tables = read_tables(path, problems, kind)
     if problems:
         raise InputError(problems)
     rows: dict[str, list[list[object]]] = {
@@ -296,7 +298,7 @@ def load_rows(
         for name, table in tables.items()
         if name in ("workloads", "servers", "settings")
     }
-    importer = _importer(detect(tables, file_kind(path) == "csv", mapping), tables, mapping)
+    importer = _importer(detect(tables, kind == "csv", mapping), tables, mapping)
     if importer is not None:
         imported = importer(import_settings or Settings(), problems)
         if problems:

@@ -194,8 +194,10 @@ def csv_table(path: Path, sheet: str, problems: list[InputProblem], known: set[s
         return None
 
 
-def read_tables(path: Path, problems: list[InputProblem]) -> dict[str, Table]:
-    if file_kind(path) == "csv":
+def read_tables(path: Path, problems: list[InputProblem], kind: str | None = None) -> dict[str, Table]:
+    """Every table of a file: a CSV's one table as "workloads", a workbook's sheets by name.
+    `kind` is `file_kind(path)` when the caller has it already (the check reads the file)."""
+    if (kind or file_kind(path)) == "csv":
         table = csv_table(path, f"Workloads ({path.name})", problems)
         return {"workloads": table} if table else {}
     return xlsx_tables(path, problems)
