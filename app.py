@@ -9,14 +9,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from planner.charts import before_after_figure, progress_figure, utilization_figure
+from planner.charts import (
+    before_after_figure,
+    growth_figure,
+    progress_figure,
+    strategies_figure,
+    tco_figure,
+    utilization_figure,
+)
 from planner.columns import normalise_header
 from planner.compare import compare_studies
+from planner.costs import COST_PARAMETERS, load_costs
 from planner.dashboard import (
     FORM_CHOICES,
     MAX_UPLOAD_MB,
@@ -26,12 +35,13 @@ from planner.dashboard import (
     plan_downloads,
     rows_to_frame,
     settings_from_rows,
+    table_frame,
     why_summary,
 )
 from planner.domain import Estate, Settings
 from planner.jobs import SolveJob
 from planner.marking import mark_problems
-from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
+from planner.overheads import PARAMETERS, OverheadModel, ProfileError, list_profiles, load_profile
 from planner.reader import InputError, InputProblem, estate_from_rows, load_rows
 from planner.study import Study, load_overhead, plan_tables
 from planner.writer import write_template
@@ -187,6 +197,15 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
         int(default("spare_servers", 0)),  # type: ignore[arg-type]
         help="empty servers bought on top, each able to take over any server",
     )
+    c["ha_failures"] = st.sidebar.number_input(
+        "Servers that may fail (HA)",
+        0,
+        10,
+        int(default("ha_failures", 0)),  # type: ignore[arg-type]
+        help="the plan must survive losing any this many servers: their workloads restart on the others, every rule kept",
+        key="ha_failures",
+    )
+    sidebar_business(c, default)
     baselines = ["current_hosts", "one_per_workload"]
     b = str(default("baseline", base.baseline))
     c["baseline"] = st.sidebar.radio("Baseline (today's estate)", baselines, index=baselines.index(b) if b in baselines else 0)
@@ -209,24 +228,76 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     except ProfileError as err:
         st.sidebar.error(str(err))
         return c
-    with st.sidebar.expander("Overhead numbers"):
+    profile_inputs(c, "Overhead numbers", "overhead", profile, PARAMETERS, lambda key: sheet.get(key))
+    state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
+    return c
+
+
+def profile_inputs(
+    c: dict[str, object],
+    title: str,
+    prefix: str,
+    profile: OverheadModel,
+    meanings: Mapping[str, tuple[str, str]],
+    own: Callable[[str], object],
+) -> None:
+    """One number input per profile number (overhead or cost), with its default, reason and source."""
+    with st.sidebar.expander(title):
         st.caption(f"{profile.name}: {profile.description}")
         for key, number in profile.numbers.items():
-            unit, meaning = PARAMETERS[key]
-            own = sheet.get(f"overhead.{key}")
-            value = number.value if own in (None, "") else float(own)  # type: ignore[arg-type]
-            c[f"overhead.{key}"] = st.number_input(
+            unit, meaning = meanings[key]
+            mine = own(f"{prefix}.{key}")
+            value = number.value if mine in (None, "") else float(mine)  # type: ignore[arg-type]
+            c[f"{prefix}.{key}"] = st.number_input(
                 f"{key} ({unit})",
                 min_value=0.0,
                 value=float(value),
                 step=max(0.001, number.value / 10 or 0.1),
                 format="%.3f",
-                key=f"ov_{profile.name}_{key}",
+                key=f"{prefix}_{profile.name}_{key}",
                 help=f"{meaning}. Default {number.value:g} {unit}: {number.reason}. Source: {number.source}",
             )
-            st.caption(f"default {number.value:g} {unit}: {number.reason}")
-    state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
-    return c
+            st.caption(f"default {number.value:g} {unit}: {number.reason} ({number.source})")
+
+
+def sidebar_business(c: dict[str, object], default: Callable[[str, object], object]) -> None:
+    """Business-case controls: objective, horizon, growth, and the cost drivers with their sources."""
+    base = Settings()
+    c["business_case"] = st.sidebar.checkbox(
+        "Business case (strategies, TCO, growth)",
+        value=str(default("business_case", "yes")).lower() in ("yes", "true", "1"),
+        key="business_case",
+        help="plans the estate under each strategy and each growth year too (more solves)",
+    )
+    objectives = ["capex", "tco"]
+    chosen = str(default("objective", base.objective))
+    c["objective"] = st.sidebar.radio(
+        "Optimize for",
+        objectives,
+        index=objectives.index(chosen) if chosen in objectives else 0,
+        horizontal=True,
+        help="capex: price of the servers; tco: price plus energy, rack space, support and licences over the horizon",
+    )
+    c["years"] = st.sidebar.number_input(
+        "Horizon (years)",
+        1,
+        30,
+        int(default("years", base.years)),
+        key="years",  # type: ignore[arg-type]
+    )
+    c["growth_pct_per_year"] = st.sidebar.number_input(
+        "Demand growth % per year",
+        0.0,
+        500.0,
+        float(default("growth_pct_per_year", base.growth_pct_per_year)),  # type: ignore[arg-type]
+    )
+    try:
+        costs = load_costs(str(default("cost_profile", base.cost_profile)))
+    except ProfileError as err:
+        st.sidebar.error(str(err))
+        return
+    profile_inputs(c, "Cost drivers", "cost", costs, COST_PARAMETERS, lambda key: default(key, None))
+    state.cost_numbers = {k: n.value for k, n in costs.numbers.items()}
 
 
 # --- solving -----------------------------------------------------------------------------
@@ -237,7 +308,7 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
     rows = state.rows
     workloads = frame_to_rows(state.get("workloads_frame", rows_to_frame(rows.get("workloads", []))))
     servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))
-    overrides = overrides_from_controls(controls, state.get("profile_numbers", {}))
+    overrides = overrides_from_controls(controls, state.get("profile_numbers", {}), state.get("cost_numbers", {}))
     try:
         return estate_from_rows(
             workloads,
@@ -302,6 +373,8 @@ def progress_panel() -> None:
     cols[2].metric("Gap to bound", gap)
     if cols[3].button("Stop", help="stop now and keep the best plan so far"):
         job.stop()
+    if job.phase != "solving":
+        st.info(f"Plan found; now the {job.phase}.")
     st.plotly_chart(progress_figure(points, now=job.elapsed), width="stretch")
 
 
@@ -387,6 +460,37 @@ def show_plan(study: Study) -> None:
     cols[2].download_button("Download summary (JSON)", files["summary.json"], "summary.json", "application/json")
 
 
+def show_business_case(study: Study) -> None:
+    """Strategies, TCO, growth and resilience: the same tables and charts as the plan workbook."""
+    case, tables = study.case, state.tables
+    if case is not None:
+        st.subheader("Strategies")
+        st.success(case.verdict)
+        st.plotly_chart(strategies_figure(case), width="stretch")
+        st.dataframe(table_frame(tables["Strategies"]), hide_index=True, width="stretch")
+        st.subheader("Total cost of ownership")
+        t = case.tco
+        cols = st.columns(4)
+        cols[0].metric(f"Plan, {t.years} years", f"{t.plan_total:,.0f}")
+        cols[1].metric("Today", f"{t.baseline_total:,.0f}")
+        cols[2].metric("TCO savings", f"{t.savings:,.0f}")
+        cols[3].metric("Payback", "-" if t.payback_month is None else f"month {t.payback_month}")
+        st.caption(f"CO2: {t.co2_tonnes(t.plan):,.1f} t/year planned against {t.co2_tonnes(t.baseline):,.1f} t/year today.")
+        st.plotly_chart(tco_figure(case), width="stretch")
+        st.dataframe(table_frame(tables["TCO"]), hide_index=True, width="stretch")
+        st.subheader("Growth")
+        out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
+        st.write(f"The plan as placed {out}.")
+        st.plotly_chart(growth_figure(case), width="stretch")
+        st.dataframe(table_frame(tables["Growth"]), hide_index=True, width="stretch")
+    else:
+        st.info("Tick 'Business case' in the sidebar and solve to compare strategies, TCO and growth.")
+    st.subheader("Resilience")
+    st.dataframe(table_frame(tables["Resilience"]), hide_index=True, width="stretch")
+    if tables.get("Failures"):
+        st.dataframe(table_frame(tables["Failures"]), hide_index=True, width="stretch", height=260)
+
+
 def show_changes() -> None:
     """What changed against the previous plan."""
     before, after = state.get("previous"), state.get("study")
@@ -441,12 +545,15 @@ def main() -> None:
     study: Study | None = state.get("study")
     if study is not None and state.get("solved_controls") not in (None, controls) and not running:
         st.info("Constraints changed since this plan: press Solve to plan with them.")
-    plan_tab, estate_tab, changes_tab = st.tabs(["Plan", "Workloads & servers", "Changes"])
+    plan_tab, case_tab, estate_tab, changes_tab = st.tabs(["Plan", "Business case", "Workloads & servers", "Changes"])
     with plan_tab:
         if study is not None:
             show_plan(study)
         elif not running:
             st.info("Press Solve to plan this estate.")
+    with case_tab:
+        if study is not None:
+            show_business_case(study)
     with estate_tab:
         show_editors()
     with changes_tab:

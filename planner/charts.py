@@ -1,6 +1,8 @@
-"""Plotly figures for the dashboard: solver progress, per-server utilization, before and after."""
+"""Plotly figures for the dashboard: solver progress, utilization, before and after, and the business case."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -10,6 +12,9 @@ from planner.domain import RESOURCE_LABELS, RESOURCES, Resources
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.plan import ProgressPoint
 from planner.study import Study
+
+if TYPE_CHECKING:
+    from planner.business import BusinessCase
 
 PARTS = {"host reserve": "#9e9e9e", "VMs": "#1f77b4", "containers": "#2ca02c"}
 
@@ -100,4 +105,43 @@ def before_after_figure(study: Study) -> go.Figure:
             showlegend=False,
         )
     fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig
+
+
+def strategies_figure(case: BusinessCase) -> go.Figure:
+    """Servers and CAPEX (and TCO when priced) per strategy, side by side."""
+    rows = list(case.strategies)
+    labels = [r.label for r in rows]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["servers", "CAPEX and TCO"])
+    fig.add_bar(x=labels, y=[r.servers for r in rows], name="servers", marker_color="#1f77b4", row=1, col=1)
+    fig.add_bar(x=labels, y=[r.capex for r in rows], name="CAPEX", marker_color="#ff7f0e", row=1, col=2)
+    fig.add_bar(x=labels, y=[r.tco or 0 for r in rows], name=f"TCO, {case.tco.years} years", marker_color="#2ca02c", row=1, col=2)
+    fig.update_layout(
+        height=380, margin={"l": 10, "r": 10, "t": 40, "b": 10}, barmode="group", legend={"orientation": "h", "y": -0.5}
+    )
+    return fig
+
+
+def tco_figure(case: BusinessCase) -> go.Figure:
+    """Cumulative cost of ownership, plan against today, year by year."""
+    t = case.tco
+    years = list(range(t.years + 1))
+    fig = go.Figure()
+    fig.add_scatter(x=years, y=t.cumulative(t.baseline), name="today", mode="lines+markers", line_color="#9e9e9e")
+    fig.add_scatter(x=years, y=t.cumulative(t.plan), name="plan", mode="lines+markers", line_color="#1f77b4")
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Cumulative cost", xaxis_title="year", yaxis_title="cost"
+    )
+    return fig
+
+
+def growth_figure(case: BusinessCase) -> go.Figure:
+    """Servers needed per year under demand growth, against the servers the plan buys."""
+    years = [g.year for g in case.growth]
+    fig = go.Figure()
+    fig.add_bar(x=years, y=[g.servers_needed for g in case.growth], name="servers needed", marker_color="#1f77b4")
+    fig.add_hline(y=case.plan_servers, line_dash="dash", line_color="#d62728", annotation_text="plan")
+    fig.update_layout(
+        height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Servers needed per year", xaxis_title="year"
+    )
     return fig

@@ -14,12 +14,13 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from planner.business import add_business_case
 from planner.domain import Estate
 from planner.imports import MAP_TARGETS
 from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
 from planner.plan import ProgressPoint
 from planner.reader import InputError, read_estate
-from planner.study import export_plan, load_overhead, run_study
+from planner.study import Study, export_plan, load_overhead, run_study
 from planner.writer import write_template
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
@@ -55,6 +56,8 @@ def _read(args: argparse.Namespace) -> Estate:
         overrides["seed"] = str(args.seed)
     if getattr(args, "deterministic", False):
         overrides["deterministic"] = "yes"
+    if getattr(args, "plan_only", False):
+        overrides["business_case"] = "no"
     mapping = {}
     for entry in getattr(args, "map", None) or []:
         theirs, sep, target = entry.rpartition("=")
@@ -74,6 +77,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     study = run_study(estate, overhead=overhead, progress=_progress_printer(sys.stderr) if live else None)
     if live:
         sys.stderr.write("\n")
+    if estate.settings.business_case and not args.quiet:
+        print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
+    study = add_business_case(study)
     export_plan(study, args.out, args.summary_json)
     s = study.summary
     if not args.quiet:
@@ -83,9 +89,37 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, saving {s.savings:,.0f} ({s.savings_pct}%)")
         print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
         print(f"  solver    {s.status}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
-        for note in estate.notes:
-            print(f"  input     {note}")
+        for note in (*study.result.notes, *estate.notes):
+            print(f"  note      {note}")
+        _print_case(study)
     return EXIT_OK
+
+
+def _print_case(study: Study) -> None:
+    """The business case in a few lines: strategies, TCO, growth, resilience."""
+    if study.resilience is not None:
+        r = study.resilience
+        worst = r.worst
+        text = "survives" if r.survived else "does NOT survive"
+        print(f"  failures  {text} losing any {r.k} server(s): {len(r.scenarios)} of {r.total} failure sets checked", end="")
+        print(f"; worst: {' + '.join(worst.failed)}, survivors peak at {worst.peak_util_pct}%" if worst else "")
+    case = study.case
+    if case is None:
+        return
+    print("  strategies")
+    for row in case.strategies:
+        tco = "-" if row.tco is None else f"{row.tco:,.0f}"
+        print(f"    {row.label:44} {row.servers:6} servers  CAPEX {row.capex:>14,.0f}  TCO {tco:>14}")
+    print(f"  verdict   {case.verdict}")
+    t = case.tco
+    payback = "not within the horizon" if t.payback_month is None else f"month {t.payback_month}"
+    print(
+        f"  TCO       {t.years} years: plan {t.plan_total:,.0f}, today {t.baseline_total:,.0f}, saving {t.savings:,.0f}; "
+        f"payback {payback}; CO2 {t.co2_tonnes(t.plan):,.1f} t/year vs {t.co2_tonnes(t.baseline):,.1f} today"
+    )
+    needed = ", ".join(f"y{g.year}: {g.servers_needed} ({g.capex_needed:,.0f})" for g in case.growth)
+    out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
+    print(f"  growth    servers (CAPEX) needed {needed}; the plan as placed {out}")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -120,9 +154,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-MAP_HELP = (
-    "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable); targets: " + ", ".join(MAP_TARGETS)
-)
+MAP_HELP = "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable); targets: " + ", ".join(MAP_TARGETS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--servers", help="server catalog (.xlsx Servers sheet or .csv) replacing the workbook's")
     plan.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
     plan.add_argument("--quiet", action="store_true", help="no progress or summary output")
+    plan.add_argument("--plan-only", action="store_true", help="skip the business case (strategies, TCO, growth): one solve only")
     plan.set_defaults(func=cmd_plan)
     validate = sub.add_parser("validate", help="report input problems only")
     validate.add_argument("workbook")

@@ -47,6 +47,7 @@ SERVER_COLUMNS = (
     Column("power_watts", "number", False, None, "typical power draw, W"),
     Column("rack_units", "number", False, None, "height in rack units"),
     Column("max_count", "whole", False, None, "most servers of this model that may be bought"),
+    Column("sockets", "whole", False, 2, "CPU sockets per server (for per-socket and per-core licences)", positive=True),
 )
 
 SETTING_COLUMNS = (
@@ -84,6 +85,27 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "comfort_factor": ("number", 1.3, "demand sizing: headroom multiplied onto measured peak use", ()),
     "demand_floor_pct": ("number", 25.0, "demand sizing: never below this % of the allocation", ()),
     "deterministic": ("yes_no", False, "yes: the limit counts solver work, not seconds, so a seed gives the same plan", ()),
+    "objective": (
+        "choice",
+        "capex",
+        "capex (fewest servers by price) or tco (price plus running costs over the years)",
+        ("capex", "tco"),
+    ),
+    "cost_profile": ("text", "default", "cost-driver profile in models/costs/ (energy, rack, support, licences)", ()),
+    "baseline_hardware": (
+        "choice",
+        "owned",
+        "owned: today's servers are paid for; refresh: they would be bought again",
+        ("owned", "refresh"),
+    ),
+    "years": ("whole", 5, "horizon of the TCO and growth tables, years", ()),
+    "growth_pct_per_year": ("number", 10.0, "demand growth per year, % (every resource)", ()),
+    "cpu_growth_pct_per_year": ("number", None, "CPU demand growth per year (default: growth_pct_per_year)", ()),
+    "memory_growth_pct_per_year": ("number", None, "memory demand growth per year (default: growth_pct_per_year)", ()),
+    "storage_growth_pct_per_year": ("number", None, "storage demand growth per year (default: growth_pct_per_year)", ()),
+    "ha_failures": ("whole", 0, "servers the plan must survive losing: their workloads restart on the others", ()),
+    "restart_parallel": ("whole", 8, "workloads restarted at once after a failure (for recovery time)", ()),
+    "business_case": ("yes_no", True, "yes: also compare strategies, TCO and growth (more solves)", ()),
 }
 
 # Alternative header spellings, after normalisation (lower case, spaces and dashes to _).

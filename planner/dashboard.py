@@ -52,16 +52,21 @@ def settings_from_rows(rows: Sequence[Sequence[object]]) -> dict[str, object]:
     return out
 
 
-def overrides_from_controls(controls: Mapping[str, object], profile_numbers: Mapping[str, float]) -> dict[str, str]:
+def overrides_from_controls(
+    controls: Mapping[str, object], profile_numbers: Mapping[str, float], cost_numbers: Mapping[str, float] | None = None
+) -> dict[str, str]:
     """Settings the user changed in the dashboard, as --set style overrides.
 
-    Overhead numbers are included only where they differ from the profile's value.
+    Overhead and cost numbers are included only where they differ from their profile's value.
     """
     out: dict[str, str] = {}
     for key, value in controls.items():
-        if key.startswith("overhead."):
-            number = key.removeprefix("overhead.")
-            if value is not None and not math.isclose(float(value), profile_numbers[number], abs_tol=1e-12):  # type: ignore[arg-type]
+        prefix, _, number = key.partition(".")
+        if number and prefix in ("overhead", "cost"):
+            known = profile_numbers if prefix == "overhead" else (cost_numbers or {})
+            if value is not None and (
+                number not in known or not math.isclose(float(value), known[number], abs_tol=1e-12)  # type: ignore[arg-type]
+            ):
                 out[key] = repr(float(value))  # type: ignore[arg-type]
         elif key in SETTINGS and value is not None and value != "":
             out[key] = str(value)
@@ -108,3 +113,13 @@ def plan_downloads(study: Study, tables: Mapping[str, list[Row]] | None = None) 
         "placements.csv": rows_to_csv(tables["Placements"]).encode("utf-8"),
         "summary.json": (json.dumps(study.summary.as_dict(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
     }
+
+
+def table_frame(rows: Sequence[Row]) -> pd.DataFrame:
+    """Report rows as a DataFrame the browser can show: a column mixing numbers and text becomes text."""
+    frame = pd.DataFrame(list(rows))
+    for name in frame.columns:
+        kinds = {type(v) for v in frame[name] if v is not None and not (isinstance(v, float) and math.isnan(v))}
+        if str in kinds and len(kinds) > 1:
+            frame[name] = frame[name].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+    return frame

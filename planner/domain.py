@@ -17,6 +17,8 @@ FORMS = ("vm", "container")
 HYPERVISORS = ("type1", "type2")
 BASELINES = ("current_hosts", "one_per_workload")
 FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
+OBJECTIVES = ("capex", "tco")
+BASELINE_HARDWARE = ("owned", "refresh")
 HOST_MODES = ("hypervisor", "container_host_linux", "container_host_windows")
 RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
 RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
@@ -136,10 +138,13 @@ class ServerModel:
     power_watts: float | None = None
     rack_units: float | None = None
     max_count: int | None = None
+    sockets: int = 2
 
     def __post_init__(self) -> None:
         if not self.model or not self.model.strip():
             raise DomainError("a server model needs a name")
+        if not isinstance(self.sockets, int) or isinstance(self.sockets, bool) or self.sockets < 1:
+            raise DomainError(f"server model {self.model}: sockets must be a whole number of 1 or more")
         for what in ("cpu_cores", "memory_gb", "storage_gb"):
             _positive(getattr(self, what), f"server model {self.model}: {what}")
         _positive(self.unit_cost, f"server model {self.model}: unit_cost", allow_zero=True)
@@ -180,6 +185,18 @@ class Settings:
     demand_floor_pct: float = 25.0
     spare_servers: int = 0
     overhead_overrides: tuple[tuple[str, float], ...] = field(default=())
+    objective: str = "capex"
+    cost_profile: str = "default"
+    cost_overrides: tuple[tuple[str, float], ...] = field(default=())
+    baseline_hardware: str = "owned"
+    years: int = 5
+    growth_pct_per_year: float = 10.0
+    cpu_growth_pct_per_year: float | None = None
+    memory_growth_pct_per_year: float | None = None
+    storage_growth_pct_per_year: float | None = None
+    ha_failures: int = 0
+    restart_parallel: int = 8
+    business_case: bool = True
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
@@ -208,6 +225,21 @@ class Settings:
             raise DomainError("setting deterministic must be yes or no")
         if not isinstance(self.seed, int) or self.seed < 0:
             raise DomainError("setting seed must be a whole number, 0 or more")
+        _one_of(self.objective, OBJECTIVES, "setting objective")
+        _one_of(self.baseline_hardware, BASELINE_HARDWARE, "setting baseline_hardware")
+        for name, low, high in (("years", 1, 30), ("ha_failures", 0, 10), ("restart_parallel", 1, 10_000)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise DomainError(f"setting {name} must be a whole number from {low} to {high}, got {value!r}")
+        for label in ("", "cpu_", "memory_", "storage_"):
+            value = getattr(self, f"{label}growth_pct_per_year")
+            if value is not None and not (isinstance(value, int | float) and -50 <= value <= 500):
+                raise DomainError(f"setting {label}growth_pct_per_year must be between -50 and 500, got {value!r}")
+
+    def growth_pct(self, resource: str) -> float:
+        """Demand growth per year for one resource: its own setting, else growth_pct_per_year."""
+        own = getattr(self, f"{RESOURCE_LABELS[resource]}_growth_pct_per_year")
+        return float(self.growth_pct_per_year if own is None else own)
 
     def utilization_pct(self, resource: str) -> float:
         """The ceiling for one resource: its own setting, else max_utilization_pct."""

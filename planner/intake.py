@@ -73,8 +73,11 @@ def _check_zip(path: Path) -> None:
                 )
             for info in infos:
                 if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-                    raise _refuse(path, f"part {info.filename} expands {info.file_size // max(1, info.compress_size)}-fold: "
-                                  "refused as a decompression bomb")
+                    raise _refuse(
+                        path,
+                        f"part {info.filename} expands {info.file_size // max(1, info.compress_size)}-fold: "
+                        "refused as a decompression bomb",
+                    )
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     with archive.open(info) as part:

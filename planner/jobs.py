@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from planner.business import add_business_case
 from planner.domain import Estate
 from planner.overheads import OverheadModel
 from planner.plan import ProgressPoint
@@ -28,6 +29,7 @@ class SolveJob:
     points: list[ProgressPoint] = field(default_factory=list)
     study: Study | None = None
     error: str | None = None
+    phase: str = "solving"
     started: float = field(default_factory=time.monotonic)
     stop_event: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -42,6 +44,10 @@ class SolveJob:
     def _run(self) -> None:
         try:
             study = run_study(self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event)
+            if self.estate.settings.business_case and not self.stop_event.is_set():
+                with self._lock:
+                    self.phase = "business case: planning the other strategies and the growth years"
+                study = add_business_case(study, stop=self.stop_event)
             with self._lock:
                 self.study = study
         except Exception as exc:  # shown as a message; the detail goes to the log

@@ -60,11 +60,7 @@ class OverheadNumber:
     value: float
     reason: str
     source: str
-
-    @property
-    def unit(self) -> str:
-        """The unit of this number."""
-        return PARAMETERS[self.key][0]
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +72,7 @@ class OverheadModel:
     numbers: Mapping[str, OverheadNumber]
     path: str = ""
     overridden: tuple[str, ...] = field(default=())
+    parameters: Mapping[str, tuple[str, str]] = field(default_factory=lambda: PARAMETERS, repr=False, compare=False)
 
     def __getitem__(self, key: str) -> float:
         return self.numbers[key].value
@@ -84,9 +81,10 @@ class OverheadModel:
         """A copy with some numbers replaced by the user's values (checked like the file's)."""
         numbers = dict(self.numbers)
         for key, value in overrides.items():
-            if key not in PARAMETERS:
-                raise ProfileError(f"unknown overhead number {key!r}; known: {', '.join(PARAMETERS)}")
-            _check_value(value, f"overhead number {key}")
+            label = "overhead" if self.parameters is PARAMETERS else "cost"
+            if key not in self.parameters:
+                raise ProfileError(f"unknown {label} number {key!r}; known: {', '.join(self.parameters)}")
+            _check_value(value, f"{label} number {key}")
             old = numbers[key]
             numbers[key] = replace(old, value=float(value), reason=f"set by the user (profile: {old.value:g})")
         return replace(self, numbers=numbers, overridden=tuple(sorted({*self.overridden, *overrides})))
@@ -99,14 +97,16 @@ def _check_value(value: object, where: str) -> None:
         raise ProfileError(f"{where}: value must be a finite number, zero or more, got {value}")
 
 
-def parse_profile(data: Mapping[str, object], where: str) -> OverheadModel:
-    """Validate a profile's parsed TOML; `where` names the file in error messages."""
+def parse_profile(
+    data: Mapping[str, object], where: str, parameters: Mapping[str, tuple[str, str]] = PARAMETERS
+) -> OverheadModel:
+    """Validate a profile's parsed TOML against `parameters`; `where` names the file in error messages."""
     problems: list[str] = []
     numbers: dict[str, OverheadNumber] = {}
     for key, entry in data.items():
         if key in ("name", "description"):
             continue
-        if key not in PARAMETERS:
+        if key not in parameters:
             problems.append(f"{where}: unknown key {key!r}")
             continue
         if not isinstance(entry, Mapping) or "value" not in entry:
@@ -123,16 +123,20 @@ def parse_profile(data: Mapping[str, object], where: str) -> OverheadModel:
         for text in ("reason", "source"):
             if not str(entry.get(text, "")).strip():
                 problems.append(f"{where}: [{key}] needs a {text}")
-        numbers[key] = OverheadNumber(key, float(entry["value"]), str(entry.get("reason", "")), str(entry.get("source", "")))
-    problems += [f"{where}: missing number [{key}]" for key in PARAMETERS if key not in data]
+        numbers[key] = OverheadNumber(
+            key, float(entry["value"]), str(entry.get("reason", "")), str(entry.get("source", "")), parameters[key][0]
+        )
+    problems += [f"{where}: missing number [{key}]" for key in parameters if key not in data]
     if problems:
         raise ProfileError("; ".join(problems))
-    ordered = {key: numbers[key] for key in PARAMETERS}
-    return OverheadModel(str(data.get("name", "")), str(data.get("description", "")), ordered, where)
+    ordered = {key: numbers[key] for key in parameters}
+    return OverheadModel(str(data.get("name", "")), str(data.get("description", "")), ordered, where, parameters=parameters)
 
 
-def load_profile(name_or_path: str, models_dir: Path | None = None) -> OverheadModel:
-    """Load a profile by name from models/ (or by path to a .toml file) and validate it."""
+def load_profile(
+    name_or_path: str, models_dir: Path | None = None, parameters: Mapping[str, tuple[str, str]] = PARAMETERS
+) -> OverheadModel:
+    """Load a profile by name from models/ (or by path to a .toml file) and validate it against `parameters`."""
     directory = models_dir or MODELS_DIR
     path = Path(name_or_path)
     if path.suffix != ".toml":
@@ -144,7 +148,7 @@ def load_profile(name_or_path: str, models_dir: Path | None = None) -> OverheadM
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path.name}: not valid TOML: {exc}") from exc
-    model = parse_profile(data, path.name)
+    model = parse_profile(data, path.name, parameters)
     return replace(model, name=model.name or path.stem, path=str(path))
 
 

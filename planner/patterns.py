@@ -246,7 +246,9 @@ class ColumnGeneration:
         self.pools = list(self.pools)  # a dive lowers them: never the caller's list
         self.need = self.need or {c: len(bs) for c, bs in self.classes.members.items()}
 
-    def _master(self) -> tuple[pywraplp.Solver, list[pywraplp.Variable], dict[int, pywraplp.Constraint], list[pywraplp.Constraint]]:  # noqa: E501
+    def _master(
+        self,
+    ) -> tuple[pywraplp.Solver, list[pywraplp.Variable], dict[int, pywraplp.Constraint], list[pywraplp.Constraint]]:
         """The LP master over the columns found so far (GLOP: deterministic, with duals)."""
         solver = pywraplp.Solver.CreateSolver("GLOP")
         x = [solver.NumVar(0, self.pools[p.model], "") for p in self.patterns]

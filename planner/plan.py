@@ -70,10 +70,19 @@ class SolveResult:
     seconds: float
     method: str = ""
     progress: tuple[ProgressPoint, ...] = field(default=())
+    objective: str = "capex"
+    cost: float | None = None  # the objective's value (CAPEX, or CAPEX plus the horizon's running costs)
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def objective_value(self) -> float:
+        """What the solver minimised, in the units of `lower_bound`."""
+        return self.capex if self.cost is None else self.cost
 
     @property
     def gap_pct(self) -> float:
-        """Distance from the plan's CAPEX to the lower bound, as a percent of the CAPEX."""
-        if self.capex <= 0:
+        """Distance from the plan's objective value to the lower bound, as a percent of that value."""
+        value = self.objective_value
+        if value <= 0:
             return 0.0
-        return max(0.0, 100.0 * (self.capex - self.lower_bound) / self.capex)
+        return max(0.0, 100.0 * (value - self.lower_bound) / value)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from planner.costs import solver_costs
 from planner.domain import RESOURCES, Estate, Workload
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.overheads import OverheadModel
@@ -202,7 +203,7 @@ def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
         for i in members
         if sum(1 for j in members if items[j].bundle == items[i].bundle) > 1
     }
-    costs = [round(m.unit_cost) for m in estate.server_models]
+    costs = [round(c) for c in solver_costs(estate)]
     if not any(costs):  # all free: minimise the server count instead
         costs = [1] * len(costs)
     return Problem(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from planner.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
+from planner.costs import COST_PARAMETERS, list_cost_profiles
 from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload
 from planner.imports import Imported, _Sheet, azure_migrate, detect, mapped_csv, rvtools
 from planner.input_errors import InputError, InputProblem
@@ -102,22 +103,27 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
     """Settings from (sheet, row, name, value) entries; 'overhead.KEY' entries override profile numbers."""
     values: dict[str, object] = {}
     overrides: dict[str, float] = {}
+    cost_overrides: dict[str, float] = {}
     for sheet, row, raw_name, raw in pairs:
         name = normalise_header(raw_name)
-        if name.startswith("overhead."):
-            key = name.removeprefix("overhead.")
+        prefix, _, key = name.partition(".")
+        if key and prefix in ("overhead", "cost"):
+            known, into = (PARAMETERS, overrides) if prefix == "overhead" else (COST_PARAMETERS, cost_overrides)
             number = parse_cell(raw, Column(key, "number", True, None, ""), (sheet, row or 0, "value"), problems)
-            if key not in PARAMETERS:
-                problems.append(InputProblem(sheet, row, "setting", f"unknown overhead number {key!r}"))
+            if key not in known:
+                problems.append(InputProblem(sheet, row, "setting", f"unknown {prefix} number {key!r}"))
             elif number is not None:
-                overrides[key] = float(number)  # type: ignore[arg-type]
+                into[key] = float(number)  # type: ignore[arg-type]
             continue
         if name not in SETTINGS:
             problems.append(InputProblem(sheet, row, "setting", f"unknown setting {raw_name!r}; known: {', '.join(SETTINGS)}"))
             continue
         kind, default, _, choices = SETTINGS[name]
         parsed = parse_cell(
-            raw, Column(name, kind, True, default, "", choices, positive=kind == "number"), (sheet, row or 0, "value"), problems
+            raw,
+            Column(name, kind, True, default, "", choices, positive=kind == "number" and "growth" not in name),
+            (sheet, row or 0, "value"),
+            problems,
         )
         if parsed is None:
             continue
@@ -126,9 +132,18 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
                 InputProblem(sheet, row, "value", f"no overhead profile {parsed!r}; profiles: {', '.join(list_profiles())}")
             )
             continue
+        if name == "cost_profile" and parsed not in list_cost_profiles() and not str(parsed).endswith(".toml"):
+            problems.append(
+                InputProblem(sheet, row, "value", f"no cost profile {parsed!r}; profiles: {', '.join(list_cost_profiles())}")
+            )
+            continue
         values[name] = parsed
     try:
-        return Settings(**values, overhead_overrides=tuple(sorted(overrides.items())))  # type: ignore[arg-type]
+        return Settings(
+            **values,  # type: ignore[arg-type]
+            overhead_overrides=tuple(sorted(overrides.items())),
+            cost_overrides=tuple(sorted(cost_overrides.items())),
+        )
     except DomainError as exc:
         problems.append(InputProblem("Settings", None, None, str(exc)))
         return Settings()

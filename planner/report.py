@@ -15,6 +15,7 @@ from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.footprints import placement_footprint
 from planner.overheads import PARAMETERS, OverheadModel
 from planner.plan import SolveResult
+from planner.resilience import ResilienceReport
 
 Row = dict[str, object]
 
@@ -45,14 +46,21 @@ class Summary:
     avg_storage_util_pct: float
     method: str
     spare_servers: int = 0
+    objective: str = "capex"
+    objective_value: float = 0.0
+    ha_failures: int = 0
+    ha_survived: bool | None = None
+    notes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
         return asdict(self)
 
 
-def summarize(estate: Estate, overhead: OverheadModel, result: SolveResult, baseline: Baseline) -> Summary:
-    """Headline figures of a plan against its baseline."""
+def summarize(
+    estate: Estate, overhead: OverheadModel, result: SolveResult, baseline: Baseline, resilience: ResilienceReport | None = None
+) -> Summary:
+    """Headline figures of a plan against its baseline (and its failure check, when asked for)."""
     plan = result.plan
     forms = Counter(p.form for p in plan.placements)
     loads = server_loads(estate, overhead, plan)
@@ -84,6 +92,11 @@ def summarize(estate: Estate, overhead: OverheadModel, result: SolveResult, base
         avg_storage_util_pct=util["storage_gb"],
         method=result.method,
         spare_servers=len(plan.spares),
+        objective=result.objective,
+        objective_value=result.objective_value,
+        ha_failures=estate.settings.ha_failures,
+        ha_survived=None if resilience is None else resilience.survived,
+        notes=result.notes,
     )
 
 
@@ -98,6 +111,8 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "baseline_capex", "value": summary.baseline_capex},
         {"figure": "savings", "value": summary.savings},
         {"figure": "savings_pct", "value": summary.savings_pct},
+        {"figure": "objective", "value": summary.objective},
+        {"figure": "objective_value", "value": summary.objective_value},
         {"figure": "lower_bound", "value": summary.lower_bound},
         {"figure": "gap_pct", "value": summary.gap_pct},
         {"figure": "status", "value": summary.status},
@@ -113,7 +128,10 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "avg_memory_util_pct", "value": summary.avg_memory_util_pct},
         {"figure": "avg_storage_util_pct", "value": summary.avg_storage_util_pct},
         {"figure": "baseline_method", "value": baseline.note},
+        {"figure": "ha_failures", "value": summary.ha_failures},
+        {"figure": "ha_survived", "value": "" if summary.ha_survived is None else ("yes" if summary.ha_survived else "no")},
     ]
+    rows += [{"figure": "note", "value": note} for note in summary.notes]
     return rows
 
 
@@ -185,10 +203,20 @@ def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline)
             "source": overhead.path,
         },
         {"setting": "forms", "value": s.forms, "unit": "", "reason": "", "source": ""},
-        {"setting": "units", "value": "GB = GiB", "unit": "", "reason": "memory and disk sizes are binary gigabytes (2^30 bytes)",
-         "source": "MB/MiB/TB/TiB inputs are converted explicitly on import"},
-        {"setting": "sizing", "value": s.sizing, "unit": "", "reason": "allocation (as configured) or demand (measured use)",
-         "source": ""},
+        {
+            "setting": "units",
+            "value": "GB = GiB",
+            "unit": "",
+            "reason": "memory and disk sizes are binary gigabytes (2^30 bytes)",
+            "source": "MB/MiB/TB/TiB inputs are converted explicitly on import",
+        },
+        {
+            "setting": "sizing",
+            "value": s.sizing,
+            "unit": "",
+            "reason": "allocation (as configured) or demand (measured use)",
+            "source": "",
+        },
     ]
     rows += [{"setting": "import", "value": note, "unit": "", "reason": "", "source": ""} for note in estate.notes]
     for r in RESOURCES:

@@ -20,6 +20,7 @@ from planner.arcflow import arcflow_assignment, is_one_dimensional
 from planner.assemble import diagnose_unplaced, to_plan
 from planner.bounds import volume_bound
 from planner.clock import Clock
+from planner.costs import solver_costs
 from planner.domain import Estate
 from planner.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
 from planner.lns import improve
@@ -140,9 +141,10 @@ def solve(
     seed = settings.seed if seed is None else seed
     clock = Clock(limit, settings.deterministic if deterministic is None else deterministic, started)
     problem = build_problem(estate, overhead)
-    unit = 1.0 if all(float(m.unit_cost).is_integer() for m in estate.server_models) else 0.01
+    prices = solver_costs(estate)
+    unit = 1.0 if all(float(p).is_integer() for p in prices) else 0.01
     if unit != 1.0:
-        problem.costs = [round(m.unit_cost * 100) for m in estate.server_models]
+        problem.costs = [round(p * 100) for p in prices]
     active, reasons = _placeable(problem)
     start = best_greedy(problem, seconds=None if clock.deterministic else 0.25 * limit)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
@@ -184,7 +186,14 @@ def solve(
         # fraction of a percent of it, at the cost of a few hundred shapes; on small ones by diving.
         share = 0.3 if aggregates else 0.6
         found_p = pattern_search(
-            problem, active, start, pools, model_orders(problem), clock=clock, seconds=share * remaining(), seed=seed,
+            problem,
+            active,
+            start,
+            pools,
+            model_orders(problem),
+            clock=clock,
+            seconds=share * remaining(),
+            seed=seed,
             dive_too=diving,
         )
         if found_p.bound > start_bound:
@@ -257,12 +266,16 @@ def solve(
     optimal = status == cp_model.OPTIMAL or bound >= cost
     plan = to_plan(problem, assignment, reasons)
     capex = sum(estate.server_model(s.model).unit_cost for s in plan.servers)
+    price = dict(zip((m.model for m in estate.server_models), prices, strict=True))
+    value = sum(price[s.model] for s in plan.servers)
     return SolveResult(
         status="optimal" if optimal else "feasible",
         plan=plan,
         capex=capex,
-        lower_bound=min(capex, bound * unit),
+        lower_bound=min(value, bound * unit),
         seconds=time.monotonic() - started,
         method=method,
         progress=tuple(tracker.points),
+        objective=settings.objective,
+        cost=value,
     )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.baseline import Baseline, compute_baseline
-from planner.checker import verify_plan
+from planner.checker import PlanCheckError, verify_plan
 from planner.domain import Estate
 from planner.overheads import OverheadModel, load_profile
 from planner.plan import SolveResult
@@ -21,20 +22,31 @@ from planner.report import (
     summary_rows,
     unplaced_rows,
 )
-from planner.solver import ProgressFn, solve
+from planner.resilience import ResilienceReport, assess, check_scenario, enforce_failures
+from planner.solver import ProgressFn
 from planner.spares import add_spares
+from planner.windows import solve_for_tco
 from planner.writer import write_plan_workbook, write_summary_json
+
+if TYPE_CHECKING:
+    from planner.business import BusinessCase
 
 
 @dataclass(frozen=True)
 class Study:
-    """A solved and checked study: its input, overhead model, result, baseline and summary."""
+    """A solved and checked study: its input, overhead model, result, baseline and summary.
+
+    `resilience` is the failure check of the plan (when ha_failures > 0); `case` the business
+    case (strategies, TCO, growth), attached by `planner.business.add_business_case`.
+    """
 
     estate: Estate
     overhead: OverheadModel
     result: SolveResult
     baseline: Baseline
     summary: Summary
+    resilience: ResilienceReport | None = None
+    case: BusinessCase | None = None
 
 
 def load_overhead(estate: Estate) -> OverheadModel:
@@ -56,17 +68,50 @@ def run_study(
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
     overhead = overhead or load_overhead(estate)
-    result = add_spares(estate, solve(estate, overhead, time_limit_s=time_limit_s, progress=progress, stop=stop))
-    verify_plan(estate, overhead, result.plan)
     baseline = compute_baseline(estate)
-    return Study(estate, overhead, result, baseline, summarize(estate, overhead, result, baseline))
+    found = solve_for_tco(estate, overhead, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop)
+    return checked_study(estate, overhead, enforce_failures(estate, overhead, add_spares(estate, found)))
+
+
+def checked_study(estate: Estate, overhead: OverheadModel, result: SolveResult) -> Study:
+    """A study of a finished result: the plan and every failure scenario checked, then priced.
+
+    Raises PlanCheckError if the plan breaks any rule.
+    """
+    verify_plan(estate, overhead, result.plan)
+    report = verify_failures(estate, overhead, result)
+    baseline = compute_baseline(estate)
+    return Study(estate, overhead, result, baseline, summarize(estate, overhead, result, baseline, report), report)
+
+
+def verify_failures(estate: Estate, overhead: OverheadModel, result: SolveResult) -> ResilienceReport | None:
+    """Check every failure scenario of `ha_failures` servers independently.
+
+    Raises PlanCheckError when a survivor plan breaks a rule, or when replicas are stranded
+    although the solver did not say the requirement could not be met.
+    """
+    k = estate.settings.ha_failures
+    if k == 0:
+        return None
+    report = assess(estate, overhead, result.plan, k)
+    violations = [v for s in report.scenarios for v in check_scenario(estate, overhead, result.plan, s)]
+    unmet = any("not met" in n for n in result.notes)
+    if not report.survived and not unmet:
+        worst = report.worst
+        violations.append(f"losing {' + '.join(worst.failed)} strands {len(worst.stranded)} replica(s)")  # type: ignore[union-attr]
+    if violations:
+        raise PlanCheckError(violations)
+    return report
 
 
 def plan_tables(study: Study) -> dict[str, list[Row]]:
     """The plan workbook's sheets as rows."""
+    from planner.business import business_tables  # builds on this module
+
     e, o, r = study.estate, study.overhead, study.result
     return {
         "Summary": summary_rows(study.summary, study.baseline),
+        **business_tables(study),
         "Placements": placement_rows(e, o, r),
         "Servers": server_rows(e, o, r),
         "Unplaced": unplaced_rows(r),

@@ -20,12 +20,24 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.columns import SERVER_COLUMNS, SETTINGS, WORKLOAD_COLUMNS
+from planner.xlsx_charts import add_charts
 
 Row = Mapping[str, object]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-SHEET_ORDER = ("Summary", "Placements", "Servers", "Unplaced", "Assumptions")
+SHEET_ORDER = (
+    "Summary",
+    "Strategies",
+    "TCO",
+    "Growth",
+    "Resilience",
+    "Placements",
+    "Servers",
+    "Failures",
+    "Unplaced",
+    "Assumptions",
+)
 EMPTY_COLUMNS = {
     "Unplaced": ["workload", "replica", "reason"],
     "Placements": [
@@ -62,6 +74,23 @@ def _headers(rows: Sequence[Row], fallback: list[str]) -> list[str]:
     return headers or fallback
 
 
+MONEY = ("capex", "cost", "tco", "savings")
+
+
+def number_format(header: str, value: object) -> str | None:
+    """The display format of a number by its column: percents, money, or plain with separators."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    name = header.lower()
+    if "pct" in name:
+        return "0.0"
+    if any(m in name for m in MONEY) or name.startswith("year ") or name == "total":
+        return "#,##0"
+    if isinstance(value, float):
+        return "#,##0.00" if abs(value) < 1000 else "#,##0"
+    return None
+
+
 def write_sheet(sheet: Worksheet, rows: Sequence[Row], fallback: list[str] | None = None) -> None:
     """Fill a sheet with a formatted header row and one row per mapping."""
     headers = _headers(rows, fallback or [])
@@ -73,8 +102,9 @@ def write_sheet(sheet: Worksheet, rows: Sequence[Row], fallback: list[str] | Non
         for c, name in enumerate(headers, start=1):
             cell = sheet.cell(row=r, column=c)
             _set(cell, row.get(name))
-            if isinstance(cell.value, float):
-                cell.number_format = "#,##0.00" if abs(cell.value) < 1000 else "#,##0"
+            fmt = number_format(name, cell.value)
+            if fmt:
+                cell.number_format = fmt
     for c, name in enumerate(headers, start=1):
         width = max([len(str(name))] + [len(str(row.get(name, ""))) for row in rows[:500]])
         sheet.column_dimensions[get_column_letter(c)].width = min(60, max(10, width + 2))
@@ -88,6 +118,7 @@ def write_plan_workbook(path: str | Path | IO[bytes], tables: Mapping[str, Seque
     names = [n for n in SHEET_ORDER if n in tables] + [n for n in tables if n not in SHEET_ORDER]
     for name in names:
         write_sheet(book.create_sheet(name), tables[name], EMPTY_COLUMNS.get(name))
+    add_charts(book)
     target = path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
     book.save(target)
     return target  # type: ignore[return-value]

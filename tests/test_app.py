@@ -11,9 +11,10 @@ from streamlit.testing.v1 import AppTest
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def start(time_limit: int = 5) -> AppTest:
+def start(time_limit: int = 5, business_case: bool = False) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.session_state["time_limit"] = time_limit
+    at.session_state["business_case"] = business_case
     at.run()
     return at
 
@@ -176,3 +177,20 @@ def test_powered_off_vms_can_be_included_from_the_page(tmp_path: object) -> None
     assert "included (include_powered_off=yes)" in notes
     assert len(at.session_state["rows"]["workloads"]) > before
     assert not at.exception
+
+
+def test_business_case_tab_shows_strategies_tco_growth_and_resilience() -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["time_limit"] = 5
+    at.session_state["ha_failures"] = 1
+    at.session_state["years"] = 2
+    at.run()
+    at = wait_for_plan(at, timeout=240)
+    assert not at.exception
+    study = at.session_state["study"]
+    assert study.case is not None and study.resilience is not None and study.resilience.survived
+    assert any(s.value.startswith("Cheapest:") for s in at.success)
+    m = metrics(at)
+    assert "TCO savings" in m and "Payback" in m
+    headers = [h.value for h in at.subheader]
+    assert {"Strategies", "Total cost of ownership", "Growth", "Resilience"} <= set(headers)

@@ -49,7 +49,36 @@ def test_plan_sample_writes_a_verified_plan(tmp_path: Path) -> None:
     assert check_plan(estate, load_overhead(estate), plan) == []
     assert len(plan.placements) + len(plan.unplaced) == sum(w.replicas for w in estate.workloads)
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["Summary", "Placements", "Servers", "Unplaced", "Assumptions"]
+    assert book.sheetnames == [
+        "Summary",
+        "Strategies",
+        "TCO",
+        "Growth",
+        "Resilience",
+        "Placements",
+        "Servers",
+        "Unplaced",
+        "Assumptions",
+    ]
+    assert "verdict   Cheapest:" in run.stdout and "payback" in run.stdout and "needed y0:" in run.stdout
+
+
+def test_plan_with_failures_round_trips_every_failure_set(tmp_path: Path) -> None:
+    out = tmp_path / "plan.xlsx"
+    run = planner("plan", str(SAMPLE), "--out", str(out), "--time-limit", "8", "--set", "ha_failures=1", "--plan-only")
+    assert run.returncode == 0, run.stderr
+    assert "survives losing any 1 server(s)" in run.stdout
+    estate = read_estate(SAMPLE, overrides={"ha_failures": "1"})
+    overhead = load_overhead(estate)
+    plan = read_plan(out)
+    assert check_plan(estate, overhead, plan) == []
+    from planner.resilience import assess, check_scenario
+
+    report = assess(estate, overhead, plan, 1)
+    assert report.survived and report.total == len(plan.servers) + len(plan.spares)
+    assert all(check_scenario(estate, overhead, plan, s) == [] for s in report.scenarios)
+    book = load_workbook(out, read_only=True)
+    assert "Failures" in book.sheetnames and "Strategies" not in book.sheetnames
 
 
 def test_plan_with_settings_and_quiet(tmp_path: Path) -> None:
@@ -60,6 +89,7 @@ def test_plan_with_settings_and_quiet(tmp_path: Path) -> None:
         "--out",
         str(out),
         "--quiet",
+        "--plan-only",
         "--time-limit",
         "5",
         "--set",

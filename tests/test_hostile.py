@@ -59,8 +59,10 @@ def test_a_truncated_workbook_is_corrupt(tmp_path: Path) -> None:
 
 
 def test_xml_entity_bombs_are_refused(tmp_path: Path) -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+    )
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(_rezip(_good_bytes(tmp_path), {"xl/worksheets/sheet1.xml": bomb}))
     assert "XML bomb" in _error(path)

@@ -105,8 +105,18 @@ def test_rvtools_vinfo_csv_and_errors_point_at_the_foreign_cell(tmp_path: Path, 
 
 def test_azure_migrate_csv_with_demand_sizing(tmp_path: Path, catalog: Path) -> None:
     path = tmp_path / "azure.csv"
-    header = ["*Server Name", "IP addresses", "*Cores", "*Memory (In MB)", "*OS name", "CPU utilization percentage",
-              "Memory utilization percentage", "Number of disks", "Disk 1 size (In GB)", "Disk 2 size (In GB)"]
+    header = [
+        "*Server Name",
+        "IP addresses",
+        "*Cores",
+        "*Memory (In MB)",
+        "*OS name",
+        "CPU utilization percentage",
+        "Memory utilization percentage",
+        "Number of disks",
+        "Disk 1 size (In GB)",
+        "Disk 2 size (In GB)",
+    ]
     with path.open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(header)
@@ -134,7 +144,7 @@ def test_demand_size_bounds() -> None:
 
 def test_mapped_csv_converts_units_and_names_their_columns(tmp_path: Path, catalog: Path) -> None:
     path = tmp_path / "cmdb.csv"
-    path.write_text("Host Name;vCPU;RAM (MB);Disk (TB);Platform\nsrv1;2;8000;0.5;Windows 2019\nsrv2;1;\"2,048\";1;SLES 15\n")
+    path.write_text('Host Name;vCPU;RAM (MB);Disk (TB);Platform\nsrv1;2;8000;0.5;Windows 2019\nsrv2;1;"2,048";1;SLES 15\n')
     mapping = {"Host Name": "name", "vCPU": "cpu_cores", "RAM (MB)": "memory_mb", "Disk (TB)": "storage_tb", "Platform": "os"}
     estate = read_estate(path, servers_path=catalog, mapping=mapping)
     s1, s2 = estate.workload("srv1"), estate.workload("srv2")

@@ -23,7 +23,7 @@ def test_plan_workbook_sheets_and_values(tmp_path: Path) -> None:
     study = run_study(e)
     path = export_plan(study, tmp_path / "plan.xlsx", tmp_path / "s.json")
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Placements", "Servers", "Unplaced", "Assumptions"]
+    assert book.sheetnames == ["Summary", "Resilience", "Placements", "Servers", "Unplaced", "Assumptions"]
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["servers"] == 2 and summary["capex"] == 200 and summary["status"] == "optimal"
     unplaced = list(book["Unplaced"].iter_rows(min_row=2, values_only=True))
