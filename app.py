@@ -340,19 +340,34 @@ def start_solve(controls: dict[str, object]) -> None:
 
 
 def collect_job() -> None:
-    """Move a finished job's study into the page state (previous plan kept for comparison)."""
+    """Move a job's study into the page state: the plan as soon as it is checked, the business case when done.
+
+    The previous plan is kept for comparison.
+    """
     job: SolveJob | None = state.get("job")
-    if job is None or job.running or state.get("collected") is job:
+    if job is None or state.get("collected") is job:
+        return
+    if job.running:
+        early = job.plan_study
+        if early is not None and state.get("early") is not job:
+            state.early = job
+            show_study(early)
         return
     state.collected = job
     if job.error:
         state.solve_error = job.error
     elif job.study is not None:
+        show_study(job.study, replaces_early=state.get("early") is job)
+
+
+def show_study(study: Study, *, replaces_early: bool = False) -> None:
+    """Make a study the page's current one, with its report tables and downloads built once."""
+    if not replaces_early:
         state.previous = state.get("study")
-        state.study = job.study
-        state.tables = plan_tables(job.study)  # report tables and downloads, once per plan, not per rerun
-        state.files = plan_downloads(job.study, state.tables)
-        state.solve_error = None
+    state.study = study
+    state.tables = plan_tables(study)  # report tables and downloads, once per plan, not per rerun
+    state.files = plan_downloads(study, state.tables)
+    state.solve_error = None
 
 
 @st.fragment(run_every=1.0)
@@ -361,8 +376,8 @@ def progress_panel() -> None:
     job: SolveJob | None = state.get("job")
     if job is None or state.get("collected") is job:
         return
-    if not job.running:
-        st.rerun()  # the whole page picks up the finished plan
+    if not job.running or (job.plan_study is not None and state.get("early") is not job):
+        st.rerun()  # the whole page picks up the finished plan (or the plan before its business case)
     points = job.snapshot()
     best = next((p.best_cost for p in reversed(points) if p.best_cost is not None), None)
     bound = next((p.bound for p in reversed(points) if p.bound is not None), None)
@@ -460,7 +475,7 @@ def show_plan(study: Study) -> None:
     cols[2].download_button("Download summary (JSON)", files["summary.json"], "summary.json", "application/json")
 
 
-def show_business_case(study: Study) -> None:
+def show_business_case(study: Study, *, building: bool = False) -> None:
     """Strategies, TCO, growth and resilience: the same tables and charts as the plan workbook."""
     case, tables = study.case, state.tables
     if case is not None:
@@ -483,6 +498,8 @@ def show_business_case(study: Study) -> None:
         st.write(f"The plan as placed {out}.")
         st.plotly_chart(growth_figure(case), width="stretch")
         st.dataframe(table_frame(tables["Growth"]), hide_index=True, width="stretch")
+    elif building:
+        st.info("The business case is being built: the other strategies and the growth years are being planned.")
     else:
         st.info("Tick 'Business case' in the sidebar and solve to compare strategies, TCO and growth.")
     st.subheader("Resilience")
@@ -553,7 +570,7 @@ def main() -> None:
             st.info("Press Solve to plan this estate.")
     with case_tab:
         if study is not None:
-            show_business_case(study)
+            show_business_case(study, building=running)
     with estate_tab:
         show_editors()
     with changes_tab:

@@ -27,6 +27,7 @@ COST_PARAMETERS: dict[str, tuple[str, str]] = {
     "baseline_rack_units": ("U", "rack height of one of today's servers"),
     "rack_unit_per_year": ("currency/U/year", "rack space per unit per year"),
     "support_pct_per_year": ("%/year", "hardware support per year, percent of the server's price"),
+    "support_per_server_year": ("currency/server/year", "flat support fee per server per year"),
     "hypervisor_per_host_year": ("currency/host/year", "type-1 hypervisor subscription per host"),
     "hypervisor_per_socket_year": ("currency/socket/year", "type-1 hypervisor subscription per CPU socket"),
     "hypervisor_per_core_year": ("currency/core/year", "type-1 hypervisor subscription per core"),
@@ -39,6 +40,7 @@ COST_PARAMETERS: dict[str, tuple[str, str]] = {
     ),
     "windows_min_cores_per_socket": ("cores", "Windows cores counted at least per processor"),
     "windows_min_cores_per_server": ("cores", "Windows cores counted at least per server"),
+    "linux_per_host_year": ("currency/host/year", "Linux subscription per host running Linux guests or containers"),
 }
 
 
@@ -102,8 +104,11 @@ def energy(watts: float, costs: OverheadModel) -> tuple[float, float]:
     return kwh, kwh * costs["electricity_price_per_kwh"]
 
 
-def server_cost(model: ServerModel, mode: str, hypervisor: str, runs_windows: bool, costs: OverheadModel) -> ServerCost:
-    """Cost of one plan server of a model in a host mode; `runs_windows` adds a Datacenter licence."""
+def server_cost(
+    model: ServerModel, mode: str, hypervisor: str, runs_windows: bool, costs: OverheadModel, runs_linux: bool = False
+) -> ServerCost:
+    """Cost of one plan server of a model in a host mode; `runs_windows` adds a Datacenter licence,
+    `runs_linux` the per-host Linux subscription."""
     watts = costs["default_server_watts"] if model.power_watts is None else model.power_watts
     units = costs["default_rack_units"] if model.rack_units is None else model.rack_units
     kwh, power = energy(watts, costs)
@@ -114,8 +119,9 @@ def server_cost(model: ServerModel, mode: str, hypervisor: str, runs_windows: bo
         windows_licence=licence,
         energy=power,
         rack=units * costs["rack_unit_per_year"],
-        support=model.unit_cost * costs["support_pct_per_year"] / 100.0,
-        subscriptions=subscriptions(mode, hypervisor, model.cpu_cores, model.sockets, costs),
+        support=model.unit_cost * costs["support_pct_per_year"] / 100.0 + costs["support_per_server_year"],
+        subscriptions=subscriptions(mode, hypervisor, model.cpu_cores, model.sockets, costs)
+        + (costs["linux_per_host_year"] if runs_linux else 0.0),
         kwh_per_year=kwh,
     )
 

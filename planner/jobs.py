@@ -28,6 +28,7 @@ class SolveJob:
     overhead: OverheadModel
     points: list[ProgressPoint] = field(default_factory=list)
     study: Study | None = None
+    plan_study: Study | None = None  # the checked plan, before its business case is built
     error: str | None = None
     phase: str = "solving"
     started: float = field(default_factory=time.monotonic)
@@ -46,6 +47,7 @@ class SolveJob:
             study = run_study(self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event)
             if self.estate.settings.business_case and not self.stop_event.is_set():
                 with self._lock:
+                    self.plan_study = study
                     self.phase = "business case: planning the other strategies and the growth years"
                 study = add_business_case(study, stop=self.stop_event)
             with self._lock:

@@ -168,7 +168,9 @@ def verdict(rows: list[StrategyRow], objective: str) -> str:
     text += f" (as cheap: {'; '.join(ties)})." if ties else "."
     today = next((r for r in rows if r.key == "today"), None)
     if today is not None and price(today) > 0:
-        text += f" {price(today) - price(win):,.0f} less than today ({100 * (price(today) - price(win)) / price(today):.0f}%)."
+        saved = price(today) - price(win)
+        word = "less" if saved >= 0 else "more"
+        text += f" {abs(saved):,.0f} {word} than today ({100 * abs(saved) / price(today):.0f}% {word})."
     others = ranked[1:2] + [r for r in ranked[2:] if r.key == "type1_vms"]  # the next, and all-VM for reference
     for n, other in enumerate(others):
         gap = price(other) - price(win)

@@ -58,16 +58,23 @@ def windows_servers(estate: Estate, plan: Plan) -> set[str]:
     return out
 
 
+def linux_servers(estate: Estate, plan: Plan) -> set[str]:
+    """Servers that run Linux: a Linux guest of any form, or a Linux container host."""
+    out = {s.server_id for s in plan.servers if s.mode == "container_host_linux"}
+    return out | {p.server_id for p in plan.placements if estate.workload(p.workload).os == "linux"}
+
+
 def cost_plan(estate: Estate, plan: Plan, costs: OverheadModel) -> Costed:
     """What buying and running the plan's servers (spares included) costs."""
     hv = estate.settings.hypervisor
     windows = windows_servers(estate, plan)
+    linux = linux_servers(estate, plan)
     once = {"hardware": 0.0, "Windows Server licences": 0.0}
     per_year: dict[str, float] = {}
     kwh = 0.0
     for s in (*plan.servers, *plan.spares):
         mode = "hypervisor" if s.mode == "spare" else s.mode
-        c = server_cost(estate.server_model(s.model), mode, hv, s.server_id in windows, costs)
+        c = server_cost(estate.server_model(s.model), mode, hv, s.server_id in windows, costs, s.server_id in linux)
         once["hardware"] += c.hardware
         once["Windows Server licences"] += c.windows_licence
         _add(per_year, c)
@@ -92,7 +99,7 @@ def cost_baseline(estate: Estate, baseline: Baseline, costs: OverheadModel) -> C
     per_year = {
         "energy": n * power,
         "rack space": n * costs["baseline_rack_units"] * costs["rack_unit_per_year"],
-        "support": n * baseline.unit_cost * costs["support_pct_per_year"] / 100.0,
+        "support": n * (baseline.unit_cost * costs["support_pct_per_year"] / 100.0 + costs["support_per_server_year"]),
         # an inventory's hosts are hypervisor hosts today: they pay the hypervisor subscription too
         "platform subscriptions": sum(subscriptions("hypervisor", "type1", h.cpu_cores, 2, costs) for h in estate.hosts),
     }

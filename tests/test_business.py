@@ -189,3 +189,15 @@ def test_verdict_names_the_overhead_that_decides() -> None:
     assert rows["type1_vms"].overheads["guest OS"].memory_gb == pytest.approx(24 * 1.0)
     assert case.verdict.startswith("Cheapest: solver's free choice") or "as cheap" in case.verdict
     assert "guest OS overhead" in case.verdict and "memory" in case.verdict
+
+
+def test_flat_support_and_linux_subscriptions_per_host() -> None:
+    costs = load_costs().with_overrides({**dict(CHEAP), "support_per_server_year": 5.0, "linux_per_host_year": 70.0})
+    model = server(cost=100, power_watts=200, rack_units=1, sockets=1)
+    plain = server_cost(model, "hypervisor", "type1", False, costs)
+    linux = server_cost(model, "hypervisor", "type1", False, costs, runs_linux=True)
+    assert plain.support == pytest.approx(15) and linux.subscriptions == pytest.approx(plain.subscriptions + 70)
+    study = run_study(small(years=1))
+    t = compute_tco(study.estate, study.result.plan, study.baseline, costs)
+    assert t.plan.per_year["platform subscriptions"] == pytest.approx(2 * (80 + 70))  # both servers run Linux guests
+    assert t.baseline.per_year["support"] == pytest.approx(4 * 15)
