@@ -200,21 +200,30 @@ def _takeover(
     return moves
 
 
-def evacuate(estate: Estate, overhead: OverheadModel, plan: Plan, failed: tuple[str, ...]) -> Scenario:
+def _copy(hosts: dict[str, _Host]) -> dict[str, _Host]:
+    return {sid: replace(h, keys=set(h.keys), host_vms=set(h.host_vms)) for sid, h in hosts.items()}
+
+
+def evacuate(
+    estate: Estate, overhead: OverheadModel, plan: Plan, failed: tuple[str, ...], base: dict[str, _Host] | None = None
+) -> Scenario:
     """Restart the replicas of the failed servers on the survivors, largest units first (best fit).
 
     When best fit strands replicas, whole-server takeover (each failed server onto one survivor,
-    the rest by best fit) is tried too, and the one that strands fewer is kept.
+    the rest by best fit) is tried too, and the one that strands fewer is kept. `base` is the
+    plan's hosts before the failure (built once per assessment), copied, never changed.
     """
-    first = _evacuate(estate, overhead, plan, failed, takeover=False)
+    base = base if base is not None else _hosts(estate, overhead, plan)
+    first = _evacuate(estate, overhead, plan, failed, _copy(base), takeover=False)
     if first.survived:
         return first
-    second = _evacuate(estate, overhead, plan, failed, takeover=True)
+    second = _evacuate(estate, overhead, plan, failed, _copy(base), takeover=True)
     return second if len(second.stranded) < len(first.stranded) else first
 
 
-def _evacuate(estate: Estate, overhead: OverheadModel, plan: Plan, failed: tuple[str, ...], *, takeover: bool) -> Scenario:
-    hosts = _hosts(estate, overhead, plan)
+def _evacuate(
+    estate: Estate, overhead: OverheadModel, plan: Plan, failed: tuple[str, ...], hosts: dict[str, _Host], *, takeover: bool
+) -> Scenario:
     lost = set(failed)
     survivors = [h for sid, h in hosts.items() if sid not in lost]
     moves: list[Placement] = _takeover(estate, overhead, plan, failed, survivors) if takeover else []
@@ -282,9 +291,10 @@ def failure_sets(estate: Estate, overhead: OverheadModel, plan: Plan, k: int) ->
 def assess(estate: Estate, overhead: OverheadModel, plan: Plan, k: int, *, first_failure: bool = False) -> ResilienceReport:
     """Evacuate every failure set of k servers; with `first_failure`, stop at the first that strands replicas."""
     sets, total = failure_sets(estate, overhead, plan, k)
+    base = _hosts(estate, overhead, plan)
     out = []
     for failed in sets:
-        scenario = evacuate(estate, overhead, plan, failed)
+        scenario = evacuate(estate, overhead, plan, failed, base)
         out.append(scenario)
         if first_failure and not scenario.survived:
             break
@@ -375,7 +385,8 @@ def enforce_failures(estate: Estate, overhead: OverheadModel, result: SolveResul
         # keep it empty; whichever leaves the fewest failure sets stranding replicas.
         n = len(plan.servers)
         options = [_rebalance(estate, overhead, plan, new, share) for share in (1.0, n / (n + 1), 0.0)]
-        plan = min(options, key=lambda p: sum(not s.survived for s in assess(estate, overhead, p, k).scenarios))
+        passing = next((p for p in options if assess(estate, overhead, p, k, first_failure=True).survived), None)
+        plan = passing or min(options, key=lambda p: sum(not s.survived for s in assess(estate, overhead, p, k).scenarios))
     else:
         notes.append(f"ha_failures = {k} not met after adding {len(added)} servers")
     if len(added) > k:  # k empty takeover servers each absorb one failed server whole: use them if cheaper
