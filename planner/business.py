@@ -71,7 +71,8 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
         else:
             solved[key] = run_study(variant, overhead=study.overhead, time_limit_s=limit, stop=stop)
     tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs) for k, s in solved.items()}
-    own = compute_tco(e, study.result.plan, study.baseline, costs)
+    mine = [k for k in STRATEGIES if solved[k] is study]
+    own = tcos[mine[0]] if mine else compute_tco(e, study.result.plan, study.baseline, costs)
     better = [
         k
         for k in STRATEGIES
@@ -84,8 +85,9 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
         r = solved[k].result
         note = f"adopted from the '{STRATEGIES[k][0]}' strategy, which found a cheaper plan the free choice allows"
         study = checked_study(e, study.overhead, replace(r, method=f"{r.method}; {note}", notes=(*r.notes, note)))
-        solved["recommended"], tcos["recommended"] = study, compute_tco(e, study.result.plan, study.baseline, costs)
-    tco = compute_tco(e, study.result.plan, study.baseline, costs)
+        own = compute_tco(e, study.result.plan, study.baseline, costs)
+        solved["recommended"], tcos["recommended"] = study, own
+    tco = own
     rows = [today_row(study, tco, costs)] + [strategy_row(k, solved[k], tcos[k], costs) for k in STRATEGIES]
     years = growth_years(study, time_limit_s=limit, stop=stop)
     return replace(

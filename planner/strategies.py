@@ -14,7 +14,9 @@ from planner.checker import placement_kind, server_loads
 from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.overheads import OverheadModel
+from planner.plan import Plan
 from planner.recovery import recovery
+from planner.study import Study
 from planner.tco import Tco
 
 # key -> (label, forms setting, hypervisor or None for the study's own)
@@ -34,16 +36,16 @@ def strategy_estate(estate: Estate, key: str) -> Estate:
     return replace(estate, settings=replace(estate.settings, forms=forms, hypervisor=hv or estate.settings.hypervisor))
 
 
-def overhead_breakdown(estate: Estate, overhead: OverheadModel, plan: object) -> dict[str, Resources]:
+def overhead_breakdown(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[str, Resources]:
     """The plan's total load split by cause: demand, guest OS, hypervisor, containers, host software."""
     hv = estate.settings.hypervisor
     bare = overhead.with_overrides({k: 0.0 for k in (*HYPERVISOR_NUMBERS, "type1_cpu_overhead_pct", "type2_cpu_overhead_pct")})
     parts = {c: Resources() for c in COMPONENTS}
-    by_id = {s.server_id: s for s in plan.servers}  # type: ignore[attr-defined]
+    by_id = {s.server_id: s for s in plan.servers}
     host_vms: set[tuple[str, str]] = set()
-    for s in plan.servers:  # type: ignore[attr-defined]
+    for s in plan.servers:
         parts["host software"] += host_reserve(s.mode, overhead, hv)
-    for p in plan.placements:  # type: ignore[attr-defined]
+    for p in plan.placements:
         w = estate.workload(p.workload)
         kind = placement_kind(p, by_id[p.server_id])
         full = placement_footprint(w, kind, overhead, hv)
@@ -85,11 +87,11 @@ class StrategyRow:
     binding: str  # the resource that fills servers first in this strategy
 
 
-def _binding(estate: Estate, plan: object, overhead: OverheadModel) -> str:
-    loads = server_loads(estate, overhead, plan)  # type: ignore[arg-type]
+def _binding(estate: Estate, plan: Plan, overhead: OverheadModel) -> str:
+    loads = server_loads(estate, overhead, plan)
     totals = {r: 0.0 for r in RESOURCES}
     caps = {r: 0.0 for r in RESOURCES}
-    for s in plan.servers:  # type: ignore[attr-defined]
+    for s in plan.servers:
         usable = estate.usable_capacity(estate.server_model(s.model))
         for r in RESOURCES:
             totals[r] += loads[s.server_id].get(r)
@@ -97,9 +99,9 @@ def _binding(estate: Estate, plan: object, overhead: OverheadModel) -> str:
     return max(RESOURCES, key=lambda r: totals[r] / caps[r] if caps[r] else 0.0)
 
 
-def strategy_row(key: str, study: object, tco: Tco | None, costs: OverheadModel) -> StrategyRow:
+def strategy_row(key: str, study: Study, tco: Tco | None, costs: OverheadModel) -> StrategyRow:
     """A strategy's figures from its solved study; watts and rack units default from the cost drivers."""
-    e, o, r, s = study.estate, study.overhead, study.result, study.summary  # type: ignore[attr-defined]
+    e, o, r, s = study.estate, study.overhead, study.result, study.summary
     models = [e.server_model(x.model) for x in (*r.plan.servers, *r.plan.spares)]
     watts = sum(costs["default_server_watts"] if m.power_watts is None else m.power_watts for m in models)
     units = sum(costs["default_rack_units"] if m.rack_units is None else m.rack_units for m in models)
@@ -124,9 +126,9 @@ def strategy_row(key: str, study: object, tco: Tco | None, costs: OverheadModel)
     )
 
 
-def today_row(study: object, tco: Tco | None, costs: OverheadModel) -> StrategyRow:
+def today_row(study: Study, tco: Tco | None, costs: OverheadModel) -> StrategyRow:
     """Today's estate as a strategy line (what is known of it; watts and rack units from the cost drivers)."""
-    e, b = study.estate, study.baseline  # type: ignore[attr-defined]
+    e, b = study.estate, study.baseline
     cpu = [h.cpu_usage_pct for h in e.hosts if h.cpu_usage_pct is not None]
     memory = [h.memory_usage_pct for h in e.hosts if h.memory_usage_pct is not None]
     return StrategyRow(
