@@ -201,3 +201,19 @@ def test_flat_support_and_linux_subscriptions_per_host() -> None:
     t = compute_tco(study.estate, study.result.plan, study.baseline, costs)
     assert t.plan.per_year["platform subscriptions"] == pytest.approx(2 * (80 + 70))  # both servers run Linux guests
     assert t.baseline.per_year["support"] == pytest.approx(4 * 15)
+
+
+def test_business_settings_are_read_and_refused_with_their_names() -> None:
+    from conftest import REPO
+
+    from planner.reader import InputError, read_estate
+
+    sample = REPO / "sample_data" / "estate.xlsx"
+    e = read_estate(sample, overrides={"cost.pue": "1.2", "objective": "tco", "ha_failures": "1", "cpu_growth_pct_per_year": "0"})
+    assert dict(e.settings.cost_overrides) == {"pue": 1.2} and e.settings.objective == "tco" and e.settings.ha_failures == 1
+    assert e.settings.growth_pct("cpu_cores") == 0 and e.settings.growth_pct("memory_gb") == 10
+    with pytest.raises(InputError) as err:
+        read_estate(sample, overrides={"cost.nope": "1", "objective": "cheap", "cost_profile": "missing", "years": "0"})
+    text = " | ".join(str(p) for p in err.value.problems)
+    assert "unknown cost number 'nope'" in text and "'cheap' is not one of capex, tco" in text
+    assert "no cost profile 'missing'" in text and "years must be a whole number from 1 to 30" in text
