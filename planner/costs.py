@@ -141,3 +141,8 @@ def solver_costs(estate: Estate, costs: OverheadModel | None = None) -> list[flo
         c = server_cost(m, "hypervisor", s.hypervisor, False, costs)
         out.append(c.once + s.years * c.per_year)
     return out
+
+
+def model_prices(estate: Estate, costs: OverheadModel | None = None) -> dict[str, float]:
+    """`solver_costs` keyed by model name."""
+    return dict(zip((m.model for m in estate.server_models), solver_costs(estate, costs), strict=True))

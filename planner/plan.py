@@ -73,6 +73,7 @@ class SolveResult:
     objective: str = "capex"
     cost: float | None = None  # the objective's value (CAPEX, or CAPEX plus the horizon's running costs)
     notes: tuple[str, ...] = field(default=())
+    failures_met: bool | None = None  # ha_failures: None when not asked, else whether the plan was made to survive
 
     @property
     def objective_value(self) -> float:

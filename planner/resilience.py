@@ -1,4 +1,4 @@
-"""Failure tolerance on the placement: survive the loss of any k servers, and how long recovery takes.
+"""Failure tolerance on the placement: survive the loss of any k servers.
 
 `evacuate` restarts the replicas of failed servers on the survivors (spares included) under
 every rule: capacity within the ceilings, forms and host modes, replica spread, anti-affinity
@@ -16,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from planner.checker import check_plan, placement_kind, server_loads
-from planner.costs import solver_costs
+from planner.costs import model_prices
 from planner.domain import RESOURCES, Estate, Resources
 from planner.footprints import container_host_vm, placement_footprint
 from planner.overheads import OverheadModel
 from planner.plan import Placement, Plan, PlannedServer, SolveResult
+from planner.problem import compatible
 from planner.spares import spare_model
 
 MAX_SCENARIOS = 5_000  # k-subsets checked exhaustively up to this many; past it, the most loaded first
@@ -85,6 +86,23 @@ def _keys(estate: Estate, name: str) -> set[tuple[str, str]]:
     return out
 
 
+def _unit_keys(estate: Estate, unit: list[Placement]) -> set[tuple[str, str]]:
+    return set().union(*(_keys(estate, p.workload) for p in unit))
+
+
+def _fill(load: Resources, capacity: Resources) -> float:
+    """The fullest resource of a load, as a fraction of a capacity."""
+    return max(load.get(r) / capacity.get(r) for r in RESOURCES)
+
+
+def _counts(plan: Plan) -> dict[str, int]:
+    """Servers per model, spares included."""
+    counts: dict[str, int] = defaultdict(int)
+    for s in (*plan.servers, *plan.spares):
+        counts[s.model] += 1
+    return counts
+
+
 def _as_host(server: PlannedServer) -> PlannedServer:
     """A spare runs as a hypervisor host once it takes over."""
     return replace(server, mode="hypervisor") if server.mode == "spare" else server
@@ -124,20 +142,13 @@ def _cost_on(estate: Estate, overhead: OverheadModel, unit: list[Placement], hos
     total, new_vms = Resources(), set()
     for p in unit:
         w = estate.workload(p.workload)
-        mode = host.server.mode
-        if p.form == "vm":
-            if mode != "hypervisor":
-                return None
-            kind = "vm"
-        elif mode == "hypervisor":
-            kind = "container_in_vm"
-            if w.os not in host.host_vms and w.os not in new_vms:
-                new_vms.add(w.os)
-                total = total + container_host_vm(w.os, overhead, hv)
-        elif mode == f"container_host_{w.os}":
-            kind = "container_bare"
-        else:
+        kinds = ("vm",) if p.form == "vm" else ("container_in_vm", "container_bare")
+        kind = next((k for k in kinds if compatible(k, w.os, host.server.mode)), None)
+        if kind is None:
             return None
+        if kind == "container_in_vm" and w.os not in host.host_vms and w.os not in new_vms:
+            new_vms.add(w.os)
+            total = total + container_host_vm(w.os, overhead, hv)
         total = total + placement_footprint(w, kind, overhead, hv)
     return total
 
@@ -167,7 +178,7 @@ def _best_host(
     estate: Estate, overhead: OverheadModel, unit: list[Placement], hosts: list[_Host]
 ) -> tuple[_Host, Resources] | None:
     """The survivor that takes the unit with the least room left (best fit), if any takes it."""
-    keys = set().union(*(_keys(estate, p.workload) for p in unit))
+    keys = _unit_keys(estate, unit)
     best: tuple[float, _Host, Resources] | None = None
     for host in hosts:
         if keys & host.keys:
@@ -190,8 +201,9 @@ def _takeover(
         unit = [p for p in plan.placements if p.server_id == sid]
         if not unit:
             continue
-        for host in sorted(survivors, key=lambda h: max(h.load.get(r) / h.capacity.get(r) for r in RESOURCES)):
-            if set().union(*(_keys(estate, p.workload) for p in unit)) & host.keys:
+        keys = _unit_keys(estate, unit)
+        for host in sorted(survivors, key=lambda h: _fill(h.load, h.capacity)):
+            if keys & host.keys:
                 continue
             extra = _cost_on(estate, overhead, unit, host)
             if extra is not None and (host.load + extra).fits_in(host.usable, EPS):
@@ -274,7 +286,7 @@ def failure_sets(estate: Estate, overhead: OverheadModel, plan: Plan, k: int) ->
     loads = server_loads(estate, overhead, plan)
     weight = {s.server_id: 0.0 for s in plan.spares}
     for s in plan.servers:
-        weight[s.server_id] = max(loads[s.server_id].get(r) / estate.server_model(s.model).capacity.get(r) for r in RESOURCES)
+        weight[s.server_id] = _fill(loads[s.server_id], estate.server_model(s.model).capacity)
     ranked = sorted(ids, key=lambda i: -weight[i])
     chosen: list[tuple[str, ...]] = []
     width = k
@@ -312,7 +324,7 @@ def _rebalance(estate: Estate, overhead: OverheadModel, plan: Plan, new: Planned
     target = hosts[new.server_id]
 
     def level(h: _Host) -> float:
-        return max(h.load.get(r) / h.capacity.get(r) for r in RESOURCES)
+        return _fill(h.load, h.capacity)
 
     average = share * sum(level(hosts[s.server_id]) for s in plan.servers) / max(1, len(plan.servers))
     placements = list(plan.placements)
@@ -325,12 +337,12 @@ def _rebalance(estate: Estate, overhead: OverheadModel, plan: Plan, new: Planned
         for unit in sorted(units, key=lambda u: -_size(estate, overhead, u)):
             if level(target) >= average or len(units) <= 1:
                 break
-            if set().union(*(_keys(estate, p.workload) for p in unit)) & target.keys:
+            if _unit_keys(estate, unit) & target.keys:
                 continue
             extra = _cost_on(estate, overhead, unit, target)
             if extra is None or not (target.load + extra).fits_in(target.usable, EPS):
                 continue
-            if max((target.load + extra).get(r) / target.capacity.get(r) for r in RESOURCES) > average + 0.05:
+            if _fill(target.load + extra, target.capacity) > average + 0.05:
                 continue
             for p in _place(estate, unit, target, extra):
                 moved[p.workload, p.replica] = p
@@ -341,24 +353,16 @@ def _rebalance(estate: Estate, overhead: OverheadModel, plan: Plan, new: Planned
     return replace(plan, servers=(*plan.servers, new), placements=new_placements)
 
 
-def _takeover_model(estate: Estate, plan: Plan) -> str | None:
+def _takeover_model(estate: Estate, plan: Plan, prices: dict[str, float]) -> str | None:
     """The model to buy for failover: cheapest that dominates the models in use, within max_count."""
-    counts: dict[str, int] = defaultdict(int)
-    for s in (*plan.servers, *plan.spares):
-        counts[s.model] += 1
-    prices = dict(zip((m.model for m in estate.server_models), solver_costs(estate), strict=True))
+    counts = _counts(plan)
     preferred = spare_model(estate, [s.model for s in plan.servers])
     candidates = sorted(estate.server_models, key=lambda m: (m is not preferred, -m.memory_gb, prices[m.model]))
-    for m in candidates:
-        if m.max_count is None or counts[m.model] < m.max_count:
-            return m.model
-    return None
+    return next((m.model for m in candidates if m.max_count is None or counts[m.model] < m.max_count), None)
 
 
 def _within_max_counts(estate: Estate, plan: Plan) -> bool:
-    counts: dict[str, int] = defaultdict(int)
-    for s in (*plan.servers, *plan.spares):
-        counts[s.model] += 1
+    counts = _counts(plan)
     return all(m.max_count is None or counts[m.model] <= m.max_count for m in estate.server_models)
 
 
@@ -367,42 +371,52 @@ def enforce_failures(estate: Estate, overhead: OverheadModel, result: SolveResul
     k = estate.settings.ha_failures
     if k == 0 or not result.plan.servers:
         return result
-    plan, notes = result.plan, list(result.notes)
+    plan, shortfall = result.plan, ""
     added: list[PlannedServer] = []
-    prices = dict(zip((m.model for m in estate.server_models), solver_costs(estate), strict=True))
+    prices = model_prices(estate)
     modes = [s.mode for s in plan.servers]
     mode = "hypervisor" if "hypervisor" in modes else max(set(modes), key=modes.count)
-    for _ in range(k + len(plan.servers)):
-        if assess(estate, overhead, plan, k, first_failure=True).survived:
+    survived = assess(estate, overhead, plan, k, first_failure=True).survived
+    while not survived:
+        if len(added) >= k + len(result.plan.servers):
+            shortfall = f"ha_failures = {k} not met after adding {len(added)} servers"
             break
-        model = _takeover_model(estate, plan)
+        model = _takeover_model(estate, plan, prices)
         if model is None:
-            notes.append(f"ha_failures = {k} not met: every server model is at its max_count")
+            shortfall = f"ha_failures = {k} not met: every server model is at its max_count"
             break
         new = PlannedServer(f"{model}-ha-{len(added) + 1:02d}", model, mode)
         added.append(new)
         # Level load onto the new server (a full share, a share as if it had always been there) or
-        # keep it empty; whichever leaves the fewest failure sets stranding replicas.
+        # keep it empty; the first that survives, else whichever leaves the fewest failure sets stranding replicas.
         n = len(plan.servers)
         options = [_rebalance(estate, overhead, plan, new, share) for share in (1.0, n / (n + 1), 0.0)]
         passing = next((p for p in options if assess(estate, overhead, p, k, first_failure=True).survived), None)
         plan = passing or min(options, key=lambda p: sum(not s.survived for s in assess(estate, overhead, p, k).scenarios))
-    else:
-        notes.append(f"ha_failures = {k} not met after adding {len(added)} servers")
+        survived = passing is not None
     if len(added) > k:  # k empty takeover servers each absorb one failed server whole: use them if cheaper
         takeover = spare_model(estate, [s.model for s in result.plan.servers])
         name = takeover.model if takeover else ""
         spares = tuple(PlannedServer(f"{name}-ha-{i + 1:02d}", name, "spare") for i in range(k)) if takeover else ()
         simple = replace(result.plan, spares=(*result.plan.spares, *spares))
         if takeover and _within_max_counts(estate, simple) and assess(estate, overhead, simple, k, first_failure=True).survived:
-            plan, added = simple, list(spares)
-            notes = [n for n in notes if "not met" not in n]
+            plan, added, shortfall = simple, list(spares), ""
     capex = result.capex + sum(estate.server_model(s.model).unit_cost for s in added)
     value = result.objective_value + sum(prices[s.model] for s in added)
     # The survivors of any k failures carry the whole estate, so they cost at least the no-failure
     # bound; the k lost servers cost at least the cheapest model each.
     bound = min(value, result.lower_bound + k * min(prices.values()))
     status = "optimal" if value <= bound + 1e-6 and result.status == "optimal" else "feasible"
+    notes = [*result.notes, *([shortfall] if shortfall else [])]
     if added:
         notes.append(f"{len(added)} server(s) added so that the plan survives losing any {k}")
-    return replace(result, plan=plan, capex=capex, cost=value, lower_bound=bound, status=status, notes=tuple(notes))
+    return replace(
+        result,
+        plan=plan,
+        capex=capex,
+        cost=value,
+        lower_bound=bound,
+        status=status,
+        notes=tuple(notes),
+        failures_met=not shortfall,
+    )

@@ -266,7 +266,7 @@ def solve(
     optimal = status == cp_model.OPTIMAL or bound >= cost
     plan = to_plan(problem, assignment, reasons)
     capex = sum(estate.server_model(s.model).unit_cost for s in plan.servers)
-    price = dict(zip((m.model for m in estate.server_models), prices, strict=True))
+    price = {m.model: p for m, p in zip(estate.server_models, prices, strict=True)}
     value = sum(price[s.model] for s in plan.servers)
     return SolveResult(
         status="optimal" if optimal else "feasible",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from planner.costs import solver_costs
+from planner.costs import model_prices
 from planner.domain import RESOURCES, Estate, ServerModel
 from planner.plan import PlannedServer, SolveResult
 
@@ -35,7 +35,7 @@ def add_spares(estate: Estate, result: SolveResult) -> SolveResult:
     bought = sum(1 for s in result.plan.servers if s.model == model.model)
     room = wanted if model.max_count is None else max(0, min(wanted, model.max_count - bought))
     spares = tuple(PlannedServer(f"{model.model}-spare-{i + 1:02d}", model.model, "spare") for i in range(room))
-    price = solver_costs(estate)[estate.server_models.index(model)]
+    price = model_prices(estate)[model.model]
     return replace(
         result,
         plan=replace(result.plan, spares=spares),

@@ -95,8 +95,7 @@ def verify_failures(estate: Estate, overhead: OverheadModel, result: SolveResult
         return None
     report = assess(estate, overhead, result.plan, k)
     violations = [v for s in report.scenarios for v in check_scenario(estate, overhead, result.plan, s)]
-    unmet = any("not met" in n for n in result.notes)
-    if not report.survived and not unmet:
+    if not report.survived and result.failures_met is not False:
         worst = report.worst
         violations.append(f"losing {' + '.join(worst.failed)} strands {len(worst.stranded)} replica(s)")  # type: ignore[union-attr]
     if violations:
