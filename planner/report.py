@@ -11,9 +11,11 @@ from dataclasses import asdict, dataclass
 
 from planner.baseline import Baseline
 from planner.checker import placement_kind, server_loads
+from planner.columns import SETTINGS
+from planner.costs import estate_costs
 from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.footprints import placement_footprint
-from planner.overheads import PARAMETERS, OverheadModel
+from planner.overheads import OverheadModel
 from planner.plan import SolveResult
 from planner.resilience import ResilienceReport
 
@@ -190,7 +192,7 @@ def unplaced_rows(result: SolveResult) -> list[Row]:
 
 
 def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline) -> list[Row]:
-    """The Assumptions sheet: every setting and every overhead number used, with reasons and sources."""
+    """The Assumptions sheet: every setting, overhead number and cost driver used, with reasons and sources."""
     s = estate.settings
     rows: list[Row] = [
         {"setting": "input", "value": estate.source, "unit": "", "reason": "", "source": ""},
@@ -243,14 +245,22 @@ def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline)
             "source": "",
         },
     ]
-    for key, number in overhead.numbers.items():
-        rows.append(
-            {
-                "setting": f"overhead.{key}",
-                "value": number.value,
-                "unit": PARAMETERS[key][0],
-                "reason": number.reason,
-                "source": number.source,
-            }
-        )
+    for key in ("ha_failures", "restart_parallel", "objective", "years", "baseline_hardware", "business_case"):
+        rows.append({"setting": key, "value": _plain(getattr(s, key)), "unit": "", "reason": SETTINGS[key][2], "source": ""})
+    growth = [(f"{RESOURCE_LABELS[r]}_growth_pct_per_year", s.growth_pct(r)) for r in RESOURCES]
+    rows += [
+        {"setting": key, "value": value, "unit": "%", "reason": "demand growth per year", "source": ""} for key, value in growth
+    ]
+    costs = estate_costs(estate)
+    rows.append({"setting": "cost_profile", "value": costs.name, "unit": "", "reason": costs.description, "source": costs.path})
+    for prefix, model in (("overhead", overhead), ("cost", costs)):
+        rows += [
+            {"setting": f"{prefix}.{key}", "value": n.value, "unit": n.unit, "reason": n.reason, "source": n.source}
+            for key, n in model.numbers.items()
+        ]
     return rows
+
+
+def _plain(value: object) -> object:
+    """Yes/no for booleans, as the Settings sheet spells them."""
+    return ("yes" if value else "no") if isinstance(value, bool) else value

@@ -168,6 +168,9 @@ def test_business_case_workbook_sheets_charts_and_figures(tmp_path: Path) -> Non
     with zipfile.ZipFile(out) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) >= 5  # servers + CAPEX per strategy, cumulative TCO, growth, per-server utilization
+    assumptions = {r[0]: r[1] for r in book["Assumptions"].iter_rows(min_row=2, values_only=True)}
+    assert assumptions["ha_failures"] == 1 and assumptions["years"] == 3 and assumptions["cost.pue"] == 1.5
+    assert assumptions["cpu_growth_pct_per_year"] == 10 and assumptions["cost_profile"] == "default"
     capex_col = next(c for c in book["Strategies"][1] if c.value == "capex").column
     assert book["Strategies"].cell(row=2, column=capex_col).number_format == "#,##0"
 
