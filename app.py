@@ -41,7 +41,8 @@ from planner.dashboard import (
 from planner.domain import Estate, Settings
 from planner.jobs import SolveJob
 from planner.marking import mark_problems
-from planner.overheads import PARAMETERS, OverheadModel, ProfileError, list_profiles, load_profile
+from planner.overheads import PARAMETERS, OverheadModel, ProfileError, list_profiles
+from planner.platforms import list_platforms, study_overhead
 from planner.reader import InputError, InputProblem, estate_from_rows, load_rows
 from planner.study import Study, load_overhead, plan_tables
 from planner.writer import write_template
@@ -179,6 +180,7 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     c["overhead_profile"] = st.sidebar.selectbox(
         "Overhead profile", profiles, index=profiles.index(chosen) if chosen in profiles else 0
     )
+    sidebar_platforms(c, default)
     forms = list(FORM_CHOICES)
     current = str(default("forms", base.forms))
     c["forms"] = st.sidebar.radio(
@@ -224,13 +226,48 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
         key="time_limit",
     )
     try:
-        profile = load_profile(str(c["overhead_profile"]))
+        profile = study_overhead(
+            Settings(
+                overhead_profile=str(c["overhead_profile"]),
+                hypervisor_platform=str(c["hypervisor_platform"]),
+                container_platform=str(c["container_platform"]),
+            )
+        )
     except ProfileError as err:
         st.sidebar.error(str(err))
         return c
     profile_inputs(c, "Overhead numbers", "overhead", profile, PARAMETERS, lambda key: sheet.get(key))
     state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
     return c
+
+
+def sidebar_platforms(c: dict[str, object], default: Callable[[str, object], object]) -> None:
+    """Hypervisor and container platform profiles (ESXi, Hyper-V, Kubernetes...), and platforms to compare."""
+    generic = "(generic numbers of the overhead profile)"
+    for kind, label in (("hypervisor", "Hypervisor platform"), ("container", "Container platform")):
+        names = ["", *list_platforms(kind)]
+        chosen = str(default(f"{kind}_platform", ""))
+        c[f"{kind}_platform"] = st.sidebar.selectbox(
+            label,
+            names,
+            index=names.index(chosen) if chosen in names else 0,
+            format_func=lambda n: n or generic,
+            key=f"{kind}_platform",
+            help=f"the {kind} platform's published overheads replace the generic ones; "
+            + (
+                "its type (1 or 2) replaces the radio above" if kind == "hypervisor" else "an orchestrator adds its control plane"
+            ),
+        )
+    own = default("compare_platforms", "")
+    mine = [n.strip() for n in (own if isinstance(own, tuple) else str(own).split(",")) if n.strip()]
+    picked = st.sidebar.multiselect(
+        "Compare platforms (business case)",
+        list_platforms(),
+        default=[n for n in mine if n in list_platforms()],
+        key="compare_platforms",
+        help="each platform named here adds a strategy: the estate planned on it instead of the chosen one",
+    )
+    c["compare_platforms"] = ", ".join(picked)
 
 
 def profile_inputs(

@@ -59,7 +59,7 @@ def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
         return None
     if any(len(b) > 1 for b in problem.bundles) or any(len(problem.items[i].footprints) != 1 for i in items):
         return None
-    room = [problem.capacities[0][k] - problem.reserves[problem.modes[0]][k] for k in range(3)]
+    room = [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
     sizes = [next(iter(problem.items[i].footprints.values())) for i in items]
     tight = [k for k in range(3) if sum(s[k] for s in sizes) > room[k]]
     if len(tight) > 1:
@@ -243,7 +243,7 @@ def arcflow_assignment(problem: Problem, items: list[int], dim: int, time_limit_
     """An optimal (or best found) plan of a 1-D estate, its bound in servers, and whether it is proven."""
     began = time.monotonic()
     mode = problem.modes[0]
-    capacity = problem.capacities[0][dim] - problem.reserves[mode][dim]
+    capacity = problem.capacities[0][dim] - problem.reserve(mode, 0)[dim]
     kinds = [next(iter(problem.items[i].footprints)) for i in items]
     sizes = [problem.items[i].footprints[k][dim] for i, k in zip(items, kinds, strict=True)]
     result = solve_arcflow(sizes, capacity, max(0.5, time_limit_s - (time.monotonic() - began)))

@@ -5,19 +5,26 @@ from __future__ import annotations
 from planner.domain import RESOURCES
 from planner.greedy import Assignment, fits_empty_server
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
-from planner.problem import SCALE, Item, Problem, form_of, min_footprint
+from planner.problem import SCALE, Item, Problem, min_footprint
 
 _UNITS = {"cpu_cores": "cores", "memory_gb": "GB memory", "storage_gb": "GB storage"}
 
 
 def _fixed_form_reason(item: Item, policy: str) -> str:
     w = item.workload
-    if w.isolation == "strict":
-        return "strict isolation requires a VM"
     if w.platform == "vm":
         return "platform 'vm': the workload may only run as a VM"
+    if w.platform == "isolated_container":
+        return "platform 'isolated_container': the workload may only run as a container with its own kernel"
     if w.platform == "container":
-        return "platform 'container': the workload may only run as a container"
+        what = "an isolated container (strict isolation)" if item.isolated else "a container"
+        return f"platform 'container': the workload may only run as {what}"
+    if w.isolation == "strict":
+        if item.isolated:
+            return "strict isolation: an isolated container (own kernel), the study's forms setting allows no VM"
+        return "strict isolation requires a VM (the container platform offers no isolated containers)"
+    if item.kinds == ("vm",) and policy != "vm_only":
+        return "VM: the study's container platform does not run this workload's OS"
     if policy == "vm_only":
         return "study setting forms=vm_only: every workload runs as a VM"
     return "study setting forms=containers_where_allowed: containers wherever a workload allows them"
@@ -28,10 +35,16 @@ def explain_form(problem: Problem, item: Item, kind: str, has_container_vm: bool
     if len(item.forms) == 1:
         return _fixed_form_reason(item, problem.estate.settings.forms)
     vm = item.footprints["vm"]
-    container = item.footprints["container_in_vm" if kind != "container_bare" else "container_bare"]
+    container = item.footprints["container_bare" if item.isolated or kind == "container_bare" else "container_in_vm"]
     saved_gb = (vm[1] - container[1]) / SCALE
     saved_cores = (vm[0] - container[0]) / SCALE
     os_name = item.workload.os
+    if item.isolated:
+        if kind == "container_bare":
+            return (
+                f"isolated container (own kernel): {saved_gb:.1f} GB smaller than a VM, on a bare-metal {os_name} container host"
+            )
+        return "VM: strict isolation, and no bare-metal container host in this plan has room for an isolated container"
     smaller = f"container: {saved_gb:.1f} GB and {saved_cores:.2f} cores smaller than as a VM"
     if kind == "container_bare":
         return f"{smaller}, on a bare-metal {os_name} container host"
@@ -67,6 +80,9 @@ def _too_large(problem: Problem, b: int) -> str | None:
 def diagnose_unplaced(problem: Problem, b: int, max_servers: int) -> str:
     """The rule or resource that keeps a bundle off every server."""
     bundle = problem.bundles[b]
+    for i in bundle:
+        if problem.items[i].workload.name in problem.barred:
+            return f"{problem.items[i].workload.name}: {problem.barred[problem.items[i].workload.name]}"
     seen: dict[int, int] = {}
     for i in bundle:
         for c, (rule, members) in enumerate(problem.conflicts):
@@ -111,7 +127,7 @@ def to_plan(problem: Problem, assignment: Assignment, reasons: dict[int, str]) -
         s, kind = assignment.placed[i]
         item = problem.items[i]
         why = explain_form(problem, item, kind, item.workload.os in vms_on.get(s, set()))
-        placements.append(Placement(item.workload.name, item.replica, id_of[s], form_of(kind), why))
+        placements.append(Placement(item.workload.name, item.replica, id_of[s], item.plan_form(kind), why))
     unplaced = [
         UnplacedReplica(
             problem.items[i].workload.name, problem.items[i].replica, reasons.get(problem.items[i].bundle, "not placed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.domain import Estate
+from planner.platforms import is_control_plane
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,12 @@ def compute_baseline(estate: Estate) -> Baseline:
     one_per_workload: one server per replica, the pre-virtualization picture.
     """
     settings = estate.settings
+    today = [w for w in estate.workloads if not is_control_plane(w)]  # the planner's additions ran nowhere today
     cost = settings.baseline_unit_cost
     if cost is None:
         cost = estate.server_models[0].unit_cost
     if settings.baseline == "one_per_workload":
-        count = sum(w.replicas for w in estate.workloads)
+        count = sum(w.replicas for w in today)
         return Baseline(count, cost, "one_per_workload", "one server per workload replica")
     if estate.hosts:  # an inventory listed today's physical servers: count them, not the workloads' host names
         cores = sum(h.cpu_cores for h in estate.hosts)
@@ -45,8 +47,8 @@ def compute_baseline(estate: Estate) -> Baseline:
         if used:
             note += f", average CPU usage {sum(used) / len(used):.0f}%"
         return Baseline(len(estate.hosts), cost, "current_hosts", note)
-    hosts = {w.current_host for w in estate.workloads if w.current_host}
-    alone = sum(1 for w in estate.workloads if not w.current_host)
+    hosts = {w.current_host for w in today if w.current_host}
+    alone = sum(1 for w in today if not w.current_host)
     note = f"{len(hosts)} distinct current hosts"
     if alone:
         note += f" plus {alone} workloads without one, counted as one server each"

@@ -16,7 +16,16 @@ from planner.growth import GrowthYear, growth_rows, growth_years, runs_out_year
 from planner.overheads import OverheadModel
 from planner.recovery import recovery
 from planner.resilience import ResilienceReport
-from planner.strategies import STRATEGIES, StrategyRow, strategy_estate, strategy_row, strategy_rows, today_row, verdict
+from planner.strategies import (
+    StrategyRow,
+    strategy_estate,
+    strategy_keys,
+    strategy_label,
+    strategy_row,
+    strategy_rows,
+    today_row,
+    verdict,
+)
 from planner.study import Study, checked_study, run_study
 from planner.tco import Tco, compute_tco, tco_rows
 
@@ -46,7 +55,8 @@ def _narrower(study: Study, key: str) -> bool:
     s, variant = study.estate.settings, strategy_estate(study.estate, key).settings
     # vm_only also turns container-only workloads into VMs, which 'auto' forbids: not narrower
     narrower_forms = variant.forms == s.forms or (s.forms == "auto" and variant.forms == "containers_where_allowed")
-    return variant.hypervisor == s.hypervisor and narrower_forms
+    same_platforms = (variant.hypervisor_platform, variant.container_platform) == (s.hypervisor_platform, s.container_platform)
+    return variant.hypervisor == s.hypervisor and same_platforms and narrower_forms
 
 
 def _price(study: Study, tco: Tco) -> tuple[int, float]:
@@ -64,18 +74,26 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
     limit = side_time_limit(study) if time_limit_s is None else time_limit_s
     costs = estate_costs(e)
     solved: dict[str, Study] = {}
-    for key in STRATEGIES:
+    keys = strategy_keys(e)
+    for key in keys:
         variant = strategy_estate(e, key)
+        s, v = e.settings, variant.settings
+        same = (v.hypervisor_platform, v.container_platform, v.hypervisor) == (
+            s.hypervisor_platform,
+            s.container_platform,
+            s.hypervisor,
+        )
         if variant.settings == e.settings:
             solved[key] = study  # the study itself is this strategy: no second solve
-        else:
-            solved[key] = run_study(variant, overhead=study.overhead, time_limit_s=limit, stop=stop)
+        else:  # another platform or hypervisor type composes its own overhead model
+            overhead = study.overhead if same else None
+            solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
     tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs) for k, s in solved.items()}
-    mine = [k for k in STRATEGIES if solved[k] is study]
+    mine = [k for k in keys if solved[k] is study]
     own = tcos[mine[0]] if mine else compute_tco(e, study.result.plan, study.baseline, costs)
     better = [
         k
-        for k in STRATEGIES
+        for k in keys
         if _narrower(study, k)
         and _price(solved[k], tcos[k]) < _price(study, own)
         and not check_plan(e, study.overhead, solved[k].result.plan)
@@ -83,12 +101,12 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
     if better:
         k = min(better, key=lambda k: _price(solved[k], tcos[k]))
         r = solved[k].result
-        note = f"adopted from the '{STRATEGIES[k][0]}' strategy, which found a cheaper plan the free choice allows"
+        note = f"adopted from the '{strategy_label(k)}' strategy, which found a cheaper plan the free choice allows"
         study = checked_study(e, study.overhead, replace(r, method=f"{r.method}; {note}", notes=(*r.notes, note)))
         own = compute_tco(e, study.result.plan, study.baseline, costs)
         solved["recommended"], tcos["recommended"] = study, own
     tco = own
-    rows = [today_row(study, tco, costs)] + [strategy_row(k, solved[k], tcos[k], costs) for k in STRATEGIES]
+    rows = [today_row(study, tco, costs)] + [strategy_row(k, solved[k], tcos[k], costs) for k in keys]
     years = growth_years(study, time_limit_s=limit, stop=stop)
     return replace(
         study,

@@ -48,7 +48,11 @@ def server_parts(study: Study) -> dict[str, dict[str, Resources]]:
     hv = e.settings.hypervisor
     by_id = {s.server_id: s for s in study.result.plan.servers}
     parts = {
-        sid: {"host reserve": host_reserve(s.mode, o, hv), "VMs": Resources(), "containers": Resources()}
+        sid: {
+            "host reserve": host_reserve(s.mode, o, hv, e.server_model(s.model).capacity),
+            "VMs": Resources(),
+            "containers": Resources(),
+        }
         for sid, s in by_id.items()
     }
     host_vms: set[tuple[str, str]] = set()

@@ -12,6 +12,7 @@ from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.overheads import OverheadModel
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
+from planner.platforms import platform_forms, runs_mode
 
 TOLERANCE = 1e-6
 
@@ -30,6 +31,8 @@ def placement_kind(placement: Placement, server: PlannedServer) -> str:
     """The footprint kind of a placement: a VM, or a container in a VM or on bare metal."""
     if placement.form == "vm":
         return "vm"
+    if placement.form == "isolated_container":
+        return "container_isolated"
     return "container_in_vm" if server.mode == "hypervisor" else "container_bare"
 
 
@@ -37,7 +40,11 @@ def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[st
     """Each server's load: host reserve, container-host VMs and every placement's footprint."""
     hv = estate.settings.hypervisor
     by_id = {s.server_id: s for s in plan.servers}
-    loads = {s.server_id: host_reserve(s.mode, overhead, hv) for s in plan.servers}
+    models = estate.server_models_by_name
+    loads = {
+        s.server_id: host_reserve(s.mode, overhead, hv, models[s.model].capacity) if s.model in models else Resources()
+        for s in plan.servers
+    }
     host_vms: set[tuple[str, str]] = set()
     for p in plan.placements:
         server = by_id.get(p.server_id)
@@ -52,7 +59,7 @@ def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[st
     return loads
 
 
-def _check_servers(estate: Estate, plan: Plan) -> list[str]:
+def _check_servers(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
     out: list[str] = []
     ids: dict[str, int] = defaultdict(int)
     for s in (*plan.servers, *plan.spares):
@@ -67,6 +74,10 @@ def _check_servers(estate: Estate, plan: Plan) -> list[str]:
         counts[s.model] += 1
         if s.mode not in ("hypervisor", "container_host_linux", "container_host_windows"):
             out.append(f"server {s.server_id}: unknown host mode {s.mode!r}")
+        elif not runs_mode(models[s.model], s.mode, overhead, estate.settings.hypervisor):
+            out.append(
+                f"server {s.server_id}: model {s.model} lists platforms {', '.join(models[s.model].platforms)}, not {s.mode}"
+            )
     for s in plan.spares:
         if s.model not in models:
             out.append(f"spare {s.server_id}: model {s.model!r} is not in the catalog")
@@ -107,7 +118,7 @@ def _check_accounting(estate: Estate, plan: Plan) -> list[str]:
     return out
 
 
-def _check_forms(estate: Estate, plan: Plan) -> list[str]:
+def _check_forms(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
     out: list[str] = []
     by_id = {s.server_id: s for s in plan.servers}
     for p in plan.placements:
@@ -124,12 +135,16 @@ def _check_forms(estate: Estate, plan: Plan) -> list[str]:
         if p.workload not in estate.workloads_by_name:
             continue
         w = estate.workload(p.workload)
-        if p.form not in w.allowed_forms(estate.settings.forms):
-            out.append(f"{label} runs as {p.form}, which its platform, isolation or the form setting forbids")
+        if p.form not in platform_forms(w, estate.settings.forms, overhead)[0]:
+            out.append(
+                f"{label} runs as {p.form}, which its platform, isolation, the form setting or the study's platforms forbid"
+            )
         if p.form == "vm" and server.mode != "hypervisor":
             out.append(f"{label} is a VM on {p.server_id}, a bare-metal container host")
         if p.form == "container" and server.mode not in ("hypervisor", f"container_host_{w.os}"):
             out.append(f"{label} is a {w.os} container on {p.server_id}, a {server.mode} server")
+        if p.form == "isolated_container" and server.mode != f"container_host_{w.os}":
+            out.append(f"{label} is an isolated {w.os} container on {p.server_id}, a {server.mode} server")
     return out
 
 
@@ -186,9 +201,9 @@ def _check_placement_rules(estate: Estate, plan: Plan) -> list[str]:
 def check_plan(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
     """Every broken capacity or rule in a plan, in plain words; an empty list means it is sound."""
     return [
-        *_check_servers(estate, plan),
+        *_check_servers(estate, overhead, plan),
         *_check_accounting(estate, plan),
-        *_check_forms(estate, plan),
+        *_check_forms(estate, overhead, plan),
         *_check_capacity(estate, overhead, plan),
         *_check_placement_rules(estate, plan),
     ]

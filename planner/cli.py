@@ -17,8 +17,9 @@ from typing import TextIO
 from planner.business import add_business_case
 from planner.domain import Estate
 from planner.imports import MAP_TARGETS
-from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
+from planner.overheads import PARAMETERS, OverheadModel, ProfileError, list_profiles, load_profile
 from planner.plan import ProgressPoint
+from planner.platforms import list_platforms, load_platform
 from planner.reader import InputError, read_estate
 from planner.study import Study, export_plan, load_overhead, run_study
 from planner.writer import write_template
@@ -143,15 +144,41 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_profiles(args: argparse.Namespace) -> int:
     """List overhead profiles, or show one profile's numbers with their sources."""
     if args.name:
-        model = load_profile(args.name)
+        model = load_platform(args.name) if args.name in list_platforms() else load_profile(args.name)
         print(f"{model.name}: {model.description}")
+        print(f"  {platform_summary(model)}")
         for key, number in model.numbers.items():
             print(f"  {key} = {number.value:g} {PARAMETERS[key][0]}\n      {number.reason}\n      source: {number.source}")
         return EXIT_OK
+    print("Base profiles (guest OS numbers and generic platforms; setting overhead_profile):")
     for name in list_profiles():
-        model = load_profile(name)
-        print(f"{name:12} {model.description}")
+        print(f"  {name:12} {load_profile(name).description}")
+    for kind in ("hypervisor", "container"):
+        print(f"{kind.capitalize()} platforms (setting {kind}_platform; server column platforms):")
+        for name in list_platforms(kind):
+            model = load_platform(name)
+            print(f"  {name:12} {platform_summary(model)}")
     return EXIT_OK
+
+
+def platform_summary(model: OverheadModel) -> str:
+    """One line on a profile: its product, type or host OSes, isolation and status, and its key numbers."""
+    i = model.info
+    if i.kind == "hypervisor":
+        t = i.hypervisor_type
+        mem = f"{model[f'{t}_host_memory_gb']:g} GB + {model[f'{t}_host_memory_pct']:g}% host reserve"
+        vm = f"per VM {model['vm_memory_overhead_fixed_gb'] * 1024:.0f} MB + {model['vm_memory_overhead_pct']:g}% of its memory"
+        return f"{i.product} ({t}; {mem}; {vm}; {model[f'{t}_cpu_overhead_pct']:g}% CPU)"
+    if i.kind == "container":
+        parts = [f"{'/'.join(i.host_os)} hosts", f"{model['container_memory_gb'] * 1024:.0f} MB per container"]
+        if i.orchestrator:
+            parts.append(f"{model['control_plane_nodes']:g} control-plane machines")
+        if model["node_memory_reserved_pct_first_4gb"]:
+            parts.append("kubelet reserve by node size")
+        parts.append(f"isolation: {i.isolation}" if i.isolation else "no isolated containers")
+        status = "; DISCONTINUED" if i.status == "discontinued" else ""
+        return f"{i.product} ({'; '.join(parts)}{status})"
+    return model.description
 
 
 MAP_HELP = "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable); targets: " + ", ".join(MAP_TARGETS)

@@ -14,7 +14,7 @@ class Column:
     """One input column: its canonical name, kind, default and meaning."""
 
     name: str
-    kind: str  # text, number, whole, choice, yes_no
+    kind: str  # text, names (a comma-separated list), number, whole, choice, yes_no
     required: bool
     default: object
     meaning: str
@@ -48,6 +48,14 @@ SERVER_COLUMNS = (
     Column("rack_units", "number", False, None, "height in rack units"),
     Column("max_count", "whole", False, None, "most servers of this model that may be bought"),
     Column("sockets", "whole", False, 2, "CPU sockets per server (for per-socket and per-core licences)", positive=True),
+    Column(
+        "platforms",
+        "names",
+        False,
+        (),
+        "platforms it may run, e.g. 'esxi, kubernetes' (profiles in models/platforms; type1, type2 and containers for the "
+        "generic ones); blank: any",
+    ),
 )
 
 SETTING_COLUMNS = (
@@ -59,6 +67,19 @@ SETTING_COLUMNS = (
 SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "hypervisor": ("choice", "type1", "type1 (bare metal) or type2 (hosted on an OS)", ("type1", "type2")),
     "overhead_profile": ("text", "default", "overhead profile name in models/", ()),
+    "hypervisor_platform": (
+        "text",
+        "",
+        "hypervisor platform profile in models/platforms (esxi, hyperv, kvm...); blank: generic",
+        (),
+    ),
+    "container_platform": (
+        "text",
+        "",
+        "container platform profile in models/platforms (kubernetes, docker...); blank: generic",
+        (),
+    ),
+    "compare_platforms": ("names", (), "further platforms the strategy comparison plans the estate on, e.g. 'hyperv, kvm'", ()),
     "max_utilization_pct": ("number", 80.0, "headroom: the most of each resource a server may use", ()),
     "cpu_max_utilization_pct": ("number", None, "ceiling for CPU alone (default: max_utilization_pct)", ()),
     "memory_max_utilization_pct": ("number", None, "ceiling for memory alone (default: max_utilization_pct)", ()),

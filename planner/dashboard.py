@@ -68,7 +68,7 @@ def overrides_from_controls(
                 number not in known or not math.isclose(float(value), known[number], abs_tol=1e-12)  # type: ignore[arg-type]
             ):
                 out[key] = repr(float(value))  # type: ignore[arg-type]
-        elif key in SETTINGS and value is not None and value != "":
+        elif key in SETTINGS and value is not None and (value != "" or key.endswith("_platform") or key.endswith("platforms")):
             out[key] = str(value)
     return out
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 OS_NAMES = ("linux", "windows")
-PLATFORMS = ("vm", "container", "any")
+PLATFORMS = ("vm", "container", "isolated_container", "any")
 ISOLATIONS = ("shared", "strict")
-FORMS = ("vm", "container")
+FORMS = ("vm", "container", "isolated_container")  # isolated: a container with its own kernel in a lightweight VM
 HYPERVISORS = ("type1", "type2")
 BASELINES = ("current_hosts", "one_per_workload")
 FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
@@ -110,7 +110,9 @@ class Workload:
             if pct is not None and not 0 <= pct <= 100:
                 raise DomainError(f"workload {self.name}: {label} must be between 0 and 100, got {pct}")
         if self.isolation == "strict" and self.platform == "container":
-            raise DomainError(f"workload {self.name}: strict isolation requires a VM, but platform is 'container'")
+            raise DomainError(
+                f"workload {self.name}: strict isolation requires a VM or an isolated container, but platform is 'container'"
+            )
 
     @property
     def demand(self) -> Resources:
@@ -118,12 +120,19 @@ class Workload:
         return Resources(self.cpu_cores, self.memory_gb, self.storage_gb)
 
     def allowed_forms(self, policy: str = "auto") -> tuple[str, ...]:
-        """The forms this workload may take under a form policy (see FORM_POLICIES)."""
-        if self.isolation == "strict" or self.platform == "vm" or policy == "vm_only":
+        """The forms this workload may take under a form policy (see FORM_POLICIES).
+
+        Strict isolation needs its own kernel: a VM or an isolated container. Whether the study's
+        container platform offers isolated containers (or this OS) is checked when the problem is built.
+        """
+        if self.platform == "vm" or policy == "vm_only":
             return ("vm",)
+        if self.platform == "isolated_container":
+            return ("isolated_container",)
+        container = "isolated_container" if self.isolation == "strict" else "container"
         if self.platform == "container" or policy == "containers_where_allowed":
-            return ("container",)
-        return FORMS
+            return (container,)
+        return ("vm", container)
 
 
 @dataclass(frozen=True)
@@ -139,6 +148,7 @@ class ServerModel:
     rack_units: float | None = None
     max_count: int | None = None
     sockets: int = 2
+    platforms: tuple[str, ...] = ()  # platform profiles this model may run (empty: any of the study's)
 
     def __post_init__(self) -> None:
         if not self.model or not self.model.strip():
@@ -168,6 +178,9 @@ class Settings:
 
     hypervisor: str = "type1"
     overhead_profile: str = "default"
+    hypervisor_platform: str = ""  # a hypervisor platform profile (esxi, hyperv, kvm...); '' = the base's generic numbers
+    container_platform: str = ""  # a container platform profile (kubernetes, docker, podman...)
+    compare_platforms: tuple[str, ...] = ()  # further platforms the strategy comparison plans the estate on
     max_utilization_pct: float = 80.0
     cpu_max_utilization_pct: float | None = None
     memory_max_utilization_pct: float | None = None

@@ -10,9 +10,11 @@ import math
 
 from planner.domain import Resources, Workload
 from planner.overheads import OverheadModel
+from planner.platforms import node_reserve, vm_node_reserve
 
-# The placements a replica can take; the plan reports the first two as form "container".
-PLACEMENT_KINDS = ("vm", "container_in_vm", "container_bare")
+# The placements a replica can take; the plan reports the middle two as form "container" and the
+# last as "isolated_container" (a container in its own lightweight VM on a bare-metal container host).
+PLACEMENT_KINDS = ("vm", "container_in_vm", "container_bare", "container_isolated")
 
 
 def cpu_factor(model: OverheadModel, hypervisor: str) -> float:
@@ -41,11 +43,19 @@ def container_footprint(workload: Workload, model: OverheadModel, hypervisor: st
     storage = workload.storage_gb + model["container_storage_gb"]
     if not in_vm:
         return Resources(cpu, memory, storage)
+    _, node_share = vm_node_reserve(model)  # the node agent's reserve grows with the VM: its share per container
     return Resources(
-        cpu * cpu_factor(model, hypervisor),
-        memory * (1 + model["vm_memory_overhead_pct"] / 100) + model["vm_memory_overhead_per_vcpu_gb"] * workload.cpu_cores,
+        cpu * (1 + node_share.cpu_cores) * cpu_factor(model, hypervisor),
+        memory * (1 + node_share.memory_gb) * (1 + model["vm_memory_overhead_pct"] / 100)
+        + model["vm_memory_overhead_per_vcpu_gb"] * workload.cpu_cores,
         storage,
     )
+
+
+def isolated_footprint(workload: Workload, model: OverheadModel) -> Resources:
+    """A workload as an isolated container: a container plus its lightweight VM (kernel, agent, VMM)."""
+    bare = container_footprint(workload, model, "", in_vm=False)
+    return bare + Resources(model["isolated_cpu_cores"], model["isolated_memory_gb"], model["isolated_storage_gb"])
 
 
 def placement_footprint(workload: Workload, kind: str, model: OverheadModel, hypervisor: str) -> Resources:
@@ -54,25 +64,34 @@ def placement_footprint(workload: Workload, kind: str, model: OverheadModel, hyp
         return vm_footprint(workload, model, hypervisor)
     if kind in ("container_in_vm", "container_bare"):
         return container_footprint(workload, model, hypervisor, in_vm=kind == "container_in_vm")
+    if kind == "container_isolated":
+        return isolated_footprint(workload, model)
     raise ValueError(f"unknown placement kind {kind!r}")
 
 
 def container_host_vm(os_name: str, model: OverheadModel, hypervisor: str) -> Resources:
     """Fixed cost of one container-host VM of an OS on a hypervisor host (paid once per server and OS)."""
+    node, share = vm_node_reserve(model)
+    cpu = model[f"{os_name}_guest_cpu_cores"] + model["engine_cpu_cores"]
+    memory = model[f"{os_name}_guest_memory_gb"] + model["engine_memory_gb"]
     return Resources(
-        (model[f"{os_name}_guest_cpu_cores"] + model["engine_cpu_cores"]) * cpu_factor(model, hypervisor),
-        (model[f"{os_name}_guest_memory_gb"] + model["engine_memory_gb"]) * (1 + model["vm_memory_overhead_pct"] / 100)
+        (cpu * (1 + share.cpu_cores) + node.cpu_cores) * cpu_factor(model, hypervisor),
+        (memory * (1 + share.memory_gb) + node.memory_gb) * (1 + model["vm_memory_overhead_pct"] / 100)
         + model["vm_memory_overhead_fixed_gb"],
         model[f"{os_name}_guest_storage_gb"] + model["engine_storage_gb"],
     )
 
 
-def host_reserve(mode: str, model: OverheadModel, hypervisor: str) -> Resources:
-    """What a server's own software takes before any workload: hypervisor, or host OS plus engine."""
+def host_reserve(mode: str, model: OverheadModel, hypervisor: str, capacity: Resources) -> Resources:
+    """What a server's own software takes before any workload, on a server of this raw capacity.
+
+    A hypervisor host: the hypervisor's fixed reserve plus its share of the host's memory. A
+    bare-metal container host: host OS, engine, and the node agent's reserve for its size.
+    """
     if mode == "hypervisor":
         return Resources(
             model[f"{hypervisor}_host_cpu_cores"],
-            model[f"{hypervisor}_host_memory_gb"],
+            model[f"{hypervisor}_host_memory_gb"] + capacity.memory_gb * model[f"{hypervisor}_host_memory_pct"] / 100,
             model[f"{hypervisor}_host_storage_gb"],
         )
     os_name = container_host_os(mode)
@@ -80,7 +99,7 @@ def host_reserve(mode: str, model: OverheadModel, hypervisor: str) -> Resources:
         model[f"{os_name}_guest_cpu_cores"] + model["engine_cpu_cores"],
         model[f"{os_name}_guest_memory_gb"] + model["engine_memory_gb"],
         model[f"{os_name}_guest_storage_gb"] + model["engine_storage_gb"],
-    )
+    ) + node_reserve(model, capacity.cpu_cores, capacity.memory_gb)
 
 
 def container_host_os(mode: str) -> str:

@@ -110,7 +110,7 @@ def _new_server_modes(problem: Problem, bundle: list[int], preference: str) -> l
 
 def open_server(problem: Problem, model: int, mode: str) -> _Open:
     """An empty server of `model` in host `mode`, its host reserve already loaded."""
-    return _Open(model, mode, problem.reserves[mode], set(), set())
+    return _Open(model, mode, problem.reserve(mode, model), set(), set())
 
 
 @dataclass

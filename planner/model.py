@@ -58,8 +58,11 @@ class ModelBuilder:
         """Each bought server runs in exactly one host mode."""
         for s in range(len(self.servers)):
             self.used[s] = self.model.new_bool_var(f"used[{self._sid(s)}]")
+            m = self.servers[s][0]
             for k in self.p.modes:
                 self.mode[s, k] = self.model.new_bool_var(f"mode[{self._sid(s)},{k}]")
+                if any(r > c for r, c in zip(self.p.reserve(k, m), self.p.capacities[m], strict=True)):
+                    self.model.add(self.mode[s, k] == 0)  # the model's platforms exclude this mode
             self.model.add(sum(self.mode[s, k] for k in self.p.modes) == self.used[s])
 
     def _add_assignment(self) -> None:
@@ -112,8 +115,12 @@ class ModelBuilder:
                 if ct is not None:
                     self.ct[i, s] = ct
                     bare = self.mode.get((s, f"container_host_{item.workload.os}"))
-                    hosts = [self.host_vm[s, item.workload.os]] + ([bare] if bare is not None else [])
-                    self.model.add_bool_or(hosts).only_enforce_if(ct)
+                    in_vm = [self.host_vm[s, item.workload.os]] if "container_in_vm" in item.footprints else []
+                    hosts = in_vm + ([bare] if bare is not None else [])
+                    if hosts:
+                        self.model.add_bool_or(hosts).only_enforce_if(ct)
+                    else:
+                        self.model.add(ct == 0)
 
     def _add_capacity(self) -> None:
         """Load within usable capacity per resource, under the footprints of the server's mode."""
@@ -130,13 +137,14 @@ class ModelBuilder:
             cts = [(self.p.items[i], self.ct[i, s]) for i in items if (i, s) in self.ct]
             host_vms = [(self.p.container_vms[o], v) for o in ("linux", "windows") if (v := self.host_vm.get((s, o))) is not None]
             for k in range(3):
-                hv = [fp[k] * v for fp, v in vms] + [it.footprints["container_in_vm"][k] * v for it, v in cts]
+                hv = [fp[k] * v for fp, v in vms]
+                hv += [it.footprints["container_in_vm"][k] * v for it, v in cts if "container_in_vm" in it.footprints]
                 hv += [fp[k] * v for fp, v in host_vms]
-                self.model.add(sum(hv) + self.p.reserves["hypervisor"][k] <= cap[k]).only_enforce_if(self.mode[s, "hypervisor"])
+                self.model.add(sum(hv) + self.p.reserve("hypervisor", m)[k] <= cap[k]).only_enforce_if(self.mode[s, "hypervisor"])
                 for mode in self.p.modes[1:]:
                     os_name = mode.removeprefix("container_host_")
                     bare = [it.footprints["container_bare"][k] * v for it, v in cts if it.workload.os == os_name]
-                    self.model.add(sum(bare) + self.p.reserves[mode][k] <= cap[k]).only_enforce_if(self.mode[s, mode])
+                    self.model.add(sum(bare) + self.p.reserve(mode, m)[k] <= cap[k]).only_enforce_if(self.mode[s, mode])
                 # Redundant, for a stronger LP relaxation: smallest footprints fit the smallest-reserve room.
                 small = [bundle_min[b][k] * self.assign[b, s] for b in bundles]
                 self.model.add(sum(small) <= max(0, cap[k] - min_res[k]) * self.used[s])

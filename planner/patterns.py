@@ -167,7 +167,7 @@ def initial_patterns(problem: Problem, classes: Classes, start: Assignment | Non
         for m, cap in enumerate(problem.capacities):
             for mode in problem.modes:
                 for o, opt in enumerate(classes.options.get((c, mode), [])):
-                    load = vec_add(problem.reserves[mode], opt.load)
+                    load = vec_add(problem.reserve(mode, m), opt.load)
                     for os_name in opt.needs_vm:
                         load = vec_add(load, problem.container_vms[os_name])
                     if vec_fits(load, cap) and (best is None or problem.costs[m] < best[0]):
@@ -189,7 +189,7 @@ def _pricing(
     seed: int,
 ) -> tuple[Pattern | None, float]:
     """The most valuable pattern for (model, mode) and an upper bound on any such pattern's value (sum of duals)."""
-    cap, reserve = problem.capacities[m], problem.reserves[mode]
+    cap, reserve = problem.capacities[m], problem.reserve(mode, m)
     room = tuple(cap[k] - reserve[k] for k in range(3))
     if any(r < 0 for r in room):
         return None, 0.0

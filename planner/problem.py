@@ -8,12 +8,13 @@ fits in exact arithmetic and passes the independent checker.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from planner.costs import solver_costs
-from planner.domain import RESOURCES, Estate, Workload
+from planner.domain import RESOURCES, Estate, ServerModel, Workload
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.overheads import OverheadModel
+from planner.platforms import platform_forms, runs_mode
 
 SCALE = 1000  # integer units per core and per GB
 Vec = tuple[int, int, int]
@@ -49,11 +50,16 @@ def form_of(kind: str) -> str:
     return "vm" if kind == "vm" else "container"
 
 
+def engine_kinds(form: str) -> tuple[str, ...]:
+    """The solver's placement kinds for a plan form: an isolated container packs like a bare-metal one."""
+    return {"vm": ("vm",), "container": ("container_in_vm", "container_bare"), "isolated_container": ("container_bare",)}[form]
+
+
 def compatible(kind: str, os_name: str, mode: str) -> bool:
     """Can a replica of this OS take this placement kind on a server in this mode?"""
     if mode == "hypervisor":
         return kind in ("vm", "container_in_vm")
-    return kind == "container_bare" and mode == f"container_host_{os_name}"
+    return kind in ("container_bare", "container_isolated") and mode == f"container_host_{os_name}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Item:
     replica: int
     footprints: dict[str, Vec]
     bundle: int = -1
+    isolated: bool = False  # its container kind is an isolated container (own kernel), not a shared-kernel one
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -73,13 +80,17 @@ class Item:
 
     @property
     def forms(self) -> tuple[str, ...]:
-        """The plan forms ('vm', 'container') this replica may take."""
+        """The solver's forms ('vm', 'container') this replica may take."""
         return tuple(dict.fromkeys(form_of(k) for k in self.footprints))
+
+    def plan_form(self, kind: str) -> str:
+        """The plan's form of this replica in a placement kind: vm, container or isolated_container."""
+        return "isolated_container" if self.isolated and kind == "container_bare" else form_of(kind)
 
 
 def min_footprint(item: Item) -> Vec:
     """The smallest footprint of an item per resource over its kinds (for sizes and bounds)."""
-    fps = list(item.footprints.values())
+    fps = list(item.footprints.values()) or [(0, 0, 0)]
     return (min(f[0] for f in fps), min(f[1] for f in fps), min(f[2] for f in fps))
 
 
@@ -95,7 +106,7 @@ class Problem:
     conflicts: list[tuple[str, list[int]]]
     capacities: list[Vec]
     costs: list[int]
-    reserves: dict[str, Vec]
+    reserves: dict[str, list[Vec]]  # host reserve per mode and server model (a model barred from a mode: above capacity)
     container_vms: dict[str, Vec]
     modes: tuple[str, ...]
     max_counts: list[int | None]
@@ -103,6 +114,7 @@ class Problem:
     self_conflicting: set[int] = field(default_factory=set)
     bundle_min: list[Vec] = field(default_factory=list)
     bundle_class: list[int] = field(default_factory=list)
+    barred: dict[str, str] = field(default_factory=dict)  # workload -> why it can take no form on the study's platforms
 
     @property
     def hypervisor(self) -> str:
@@ -110,9 +122,14 @@ class Problem:
         return self.estate.settings.hypervisor
 
     def min_reserve(self) -> Vec:
-        """The smallest host reserve per resource over the modes in play."""
-        rs = [self.reserves[m] for m in self.modes]
+        """The smallest host reserve per resource over the modes in play and the models allowed them."""
+        rs = [r for m in self.modes for r, cap in zip(self.reserves[m], self.capacities, strict=True) if vec_fits(r, cap)]
+        rs = rs or [(0, 0, 0)]
         return (min(r[0] for r in rs), min(r[1] for r in rs), min(r[2] for r in rs))
+
+    def reserve(self, mode: str, m: int) -> Vec:
+        """The host reserve of server model m in a mode."""
+        return self.reserves[mode][m]
 
 
 def shape_key(items: list[Item], bundle: list[int]) -> tuple[object, ...]:
@@ -161,13 +178,20 @@ def _conflicts(items: list[Item]) -> list[tuple[str, list[int]]]:
 def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
     """Turn an estate and an overhead model into the integer packing problem."""
     hv = estate.settings.hypervisor
-    policy = estate.settings.forms
     items: list[Item] = []
+    barred: dict[str, str] = {}
     for w in estate.workloads:
-        kinds = [k for f in w.allowed_forms(policy) for k in (("vm",) if f == "vm" else ("container_in_vm", "container_bare"))]
-        fps = {k: vec_up(placement_footprint(w, k, overhead, hv)) for k in kinds}
+        forms, why = platform_forms(w, estate.settings.forms, overhead)
+        if not forms:
+            barred[w.name] = why
+        isolated = "isolated_container" in forms
+        fps = {
+            k: vec_up(placement_footprint(w, "container_isolated" if isolated and k == "container_bare" else k, overhead, hv))
+            for f in forms
+            for k in engine_kinds(f)
+        }
         for r in range(1, w.replicas + 1):
-            items.append(Item(len(items), w, r, fps))
+            items.append(Item(len(items), w, r, fps, isolated=isolated))
     bundles, names = _bundles(items)
     # Largest bundles first: the order the greedy packs in and symmetry breaking ranks by.
     capacities = [
@@ -188,7 +212,7 @@ def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
     names = [names[b] for b in order]
     for b, members in enumerate(bundles):
         for i in members:
-            items[i] = Item(i, items[i].workload, items[i].replica, items[i].footprints, b)
+            items[i] = replace(items[i], bundle=b)
     os_with_containers = sorted({i.workload.os for i in items if "container_bare" in i.footprints})
     modes = ("hypervisor", *(f"container_host_{o}" for o in os_with_containers))
     conflicts = _conflicts(items)
@@ -215,7 +239,7 @@ def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
         conflicts=conflicts,
         capacities=capacities,
         costs=costs,
-        reserves={m: vec_up(host_reserve(m, overhead, hv)) for m in modes},
+        reserves={mode: [_reserve(estate, overhead, mode, m) for m in estate.server_models] for mode in modes},
         container_vms={o: vec_up(container_host_vm(o, overhead, hv)) for o in ("linux", "windows")},
         modes=modes,
         max_counts=[m.max_count for m in estate.server_models],
@@ -226,4 +250,15 @@ def build_problem(estate: Estate, overhead: OverheadModel) -> Problem:
             for bundle in bundles
         ],
         bundle_class=_classes(items, bundles),
+        barred=barred,
     )
+
+
+def _reserve(estate: Estate, overhead: OverheadModel, mode: str, model: ServerModel) -> Vec:
+    """A model's host reserve in a mode, or a reserve above its capacity when its platforms exclude the mode."""
+    if not runs_mode(model, mode, overhead, estate.settings.hypervisor):
+        return (BARRED, BARRED, BARRED)
+    return vec_up(host_reserve(mode, overhead, estate.settings.hypervisor, model.capacity))
+
+
+BARRED = 10**15  # a reserve no server has room for

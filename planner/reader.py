@@ -17,6 +17,7 @@ from planner.imports import Imported, _Sheet, azure_migrate, detect, mapped_csv,
 from planner.input_errors import InputError, InputProblem
 from planner.intake import file_kind
 from planner.overheads import PARAMETERS, list_profiles
+from planner.platforms import list_platforms
 from planner.sheets import Table, is_blank, make_table, parse_cell, read_tables
 from planner.sizing import apply_sizing
 
@@ -88,6 +89,10 @@ def _servers(table: Table, problems: list[InputProblem]) -> list[ServerModel]:
             continue
         if isinstance(v["model"], str):
             names[v["model"]] = row
+        unknown = [p for p in v["platforms"] if p not in (*list_platforms(), *GENERIC_PLATFORMS)]  # type: ignore[attr-defined]
+        if unknown:
+            known = ", ".join((*list_platforms(), *GENERIC_PLATFORMS))
+            problems.append(InputProblem(table.sheet, row, "platforms", f"unknown platform {unknown[0]!r}; known: {known}"))
         if any(p.row == row and p.sheet == table.sheet for p in problems[before:]):
             continue
         try:
@@ -97,6 +102,23 @@ def _servers(table: Table, problems: list[InputProblem]) -> list[ServerModel]:
     if not out and not any(p.sheet == table.sheet for p in problems[before:]):
         problems.append(InputProblem(table.sheet, None, None, "the server catalog lists no server model"))
     return out
+
+
+GENERIC_PLATFORMS = ("type1", "type2", "containers")  # the base profile's own numbers, for server platform lists
+
+
+def _platform_problem(name: str, value: object) -> str | None:
+    """Why a platform setting names no platform profile of its kind, or None."""
+    if name in ("hypervisor_platform", "container_platform") and value:
+        kind = name.removesuffix("_platform")
+        known = list_platforms(kind)
+        if value not in known and not str(value).endswith(".toml"):
+            return f"no {kind} platform {value!r}; {kind} platforms: {', '.join(known)}"
+    if name == "compare_platforms":
+        unknown = [v for v in value if v not in list_platforms()]  # type: ignore[attr-defined]
+        if unknown:
+            return f"no platform profile {', '.join(map(repr, unknown))}; platforms: {', '.join(list_platforms())}"
+    return None
 
 
 def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], problems: list[InputProblem]) -> Settings:
@@ -121,7 +143,8 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
         kind, default, _, choices = SETTINGS[name]
         parsed = parse_cell(
             raw,
-            Column(name, kind, True, default, "", choices, positive=kind == "number" and "growth" not in name),
+            # a blank platform setting means the generic numbers: allowed, unlike a blank number
+            Column(name, kind, default not in ("", ()), default, "", choices, positive=kind == "number" and "growth" not in name),
             (sheet, row or 0, "value"),
             problems,
         )
@@ -131,6 +154,10 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
             problems.append(
                 InputProblem(sheet, row, "value", f"no overhead profile {parsed!r}; profiles: {', '.join(list_profiles())}")
             )
+            continue
+        wrong = _platform_problem(name, parsed)
+        if wrong:
+            problems.append(InputProblem(sheet, row, "value", wrong))
             continue
         if name == "cost_profile" and parsed not in list_cost_profiles() and not str(parsed).endswith(".toml"):
             problems.append(

@@ -26,7 +26,7 @@ def restart_seconds(
         if p.form == "vm":
             times.append(overhead[f"{w.os}_vm_boot_s"])
             continue
-        start = overhead["container_start_s"]
+        start = overhead["isolated_start_s" if p.form == "isolated_container" else "container_start_s"]
         if placement_kind(p, by_id[p.server_id]) == "container_in_vm":
             vm_first[w.os] = overhead[f"{w.os}_vm_boot_s"]
             start += vm_first[w.os]

@@ -204,6 +204,16 @@ def assumption_rows(estate: Estate, overhead: OverheadModel, baseline: Baseline)
             "reason": overhead.description,
             "source": overhead.path,
         },
+        *(
+            Row(
+                setting=f"{kind}_platform",
+                value=name or "(generic numbers of the overhead profile)",
+                unit="",
+                reason="its numbers replace the generic ones below" if name else "",
+                source=f"models/platforms/{name}.toml" if name else "",
+            )
+            for kind, name in (("hypervisor", overhead.hypervisor_platform), ("container", overhead.container_platform))
+        ),
         {"setting": "forms", "value": s.forms, "unit": "", "reason": "", "source": ""},
         {
             "setting": "units",

@@ -142,7 +142,7 @@ def _cost_on(estate: Estate, overhead: OverheadModel, unit: list[Placement], hos
     total, new_vms = Resources(), set()
     for p in unit:
         w = estate.workload(p.workload)
-        kinds = ("vm",) if p.form == "vm" else ("container_in_vm", "container_bare")
+        kinds = {"vm": ("vm",), "isolated_container": ("container_isolated",)}.get(p.form, ("container_in_vm", "container_bare"))
         kind = next((k for k in kinds if compatible(k, w.os, host.server.mode)), None)
         if kind is None:
             return None
@@ -169,7 +169,7 @@ def _size(estate: Estate, overhead: OverheadModel, unit: list[Placement]) -> flo
     big = max(estate.server_models, key=lambda m: m.memory_gb).capacity
     total = Resources()
     for p in unit:
-        kind = "vm" if p.form == "vm" else "container_bare"
+        kind = {"vm": "vm", "isolated_container": "container_isolated"}.get(p.form, "container_bare")
         total = total + placement_footprint(estate.workload(p.workload), kind, overhead, hv)
     return max(total.get(r) / big.get(r) for r in RESOURCES)
 

@@ -95,6 +95,8 @@ def parse_cell(value: object, col: Column, where: tuple[str, int, str], problems
         if col.required:
             bad("a value is required")
         return col.default
+    if col.kind == "names":  # a list of names: 'esxi, kubernetes' or 'esxi; kubernetes'
+        return tuple(n.strip() for n in re.split(r"[,;]", str(value).lower()) if n.strip())
     if col.kind == "text":
         if isinstance(value, float) and value.is_integer():
             value = int(value)

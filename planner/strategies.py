@@ -1,7 +1,8 @@
-"""The same estate planned four ways, beside today's: which way of running it is cheapest, and why.
+"""The same estate planned several ways, beside today's: which way of running it is cheapest, and why.
 
 Strategies: every workload a VM on a type-1 hypervisor, the same on type 2, containers wherever
-allowed (VMs elsewhere), and the solver's free choice (the recommended plan). Each is solved and
+allowed (VMs elsewhere), the solver's free choice (the recommended plan), and the free choice on
+each other platform compared (Hyper-V instead of ESXi, Docker instead of Kubernetes). Each is solved and
 checked like any study; the overhead each adds is split by cause so the verdict can say which
 overhead decides.
 """
@@ -15,6 +16,7 @@ from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.overheads import OverheadModel
 from planner.plan import Plan
+from planner.platforms import hypervisor_type, is_control_plane, list_platforms, load_platform
 from planner.recovery import recovery
 from planner.study import Study
 from planner.tco import Tco
@@ -30,10 +32,52 @@ COMPONENTS = ("workload demand", "guest OS", "hypervisor per VM", "container run
 HYPERVISOR_NUMBERS = ("vm_memory_overhead_fixed_gb", "vm_memory_overhead_per_vcpu_gb", "vm_memory_overhead_pct")
 
 
+PLATFORM_PREFIX = "platform:"  # strategy key of the estate planned on another platform: 'platform:hyperv'
+
+
+def strategy_keys(estate: Estate) -> list[str]:
+    """The strategies of a study: the fixed ones, then one per platform to compare.
+
+    Platforms compared: the `compare_platforms` setting, and those the server catalog lists,
+    except the study's own.
+    """
+    s = estate.settings
+    listed = [p for m in estate.server_models for p in m.platforms]
+    own = (s.hypervisor_platform, s.container_platform)
+    names = [p for p in dict.fromkeys((*s.compare_platforms, *listed)) if p in list_platforms() and p not in own]
+    return [*STRATEGIES, *(PLATFORM_PREFIX + p for p in names)]
+
+
+def strategy_label(key: str) -> str:
+    """The strategy's name in tables and the verdict."""
+    if key.startswith(PLATFORM_PREFIX):
+        name = key.removeprefix(PLATFORM_PREFIX)
+        product = load_platform(name).info.product
+        return f"on {product or name}, solver's free choice"
+    return STRATEGIES[key][0]
+
+
 def strategy_estate(estate: Estate, key: str) -> Estate:
-    """The estate with the strategy's forms and hypervisor settings."""
+    """The estate with the strategy's forms, hypervisor and platform settings.
+
+    The control plane the study added is dropped: the strategy's own platform adds its own (or none).
+    """
+    s = estate.settings
+    if key != "recommended":
+        estate = replace(estate, workloads=tuple(w for w in estate.workloads if not is_control_plane(w)))
+    if key.startswith(PLATFORM_PREFIX):
+        name = key.removeprefix(PLATFORM_PREFIX)
+        platform = load_platform(name)
+        field = f"{platform.info.kind}_platform"
+        changes: dict[str, object] = {field: name, "forms": s.forms, "compare_platforms": ()}
+        if platform.info.kind == "hypervisor":
+            changes["hypervisor"] = platform.info.hypervisor_type
+        return replace(estate, settings=replace(s, **changes))  # type: ignore[arg-type]
     _, forms, hv = STRATEGIES[key]
-    return replace(estate, settings=replace(estate.settings, forms=forms, hypervisor=hv or estate.settings.hypervisor))
+    if hv is None or hv == hypervisor_type(s):
+        return replace(estate, settings=replace(s, forms=forms))
+    # the other hypervisor type than the study's platform: that type's generic numbers
+    return replace(estate, settings=replace(s, forms=forms, hypervisor=hv, hypervisor_platform=""))
 
 
 def overhead_breakdown(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[str, Resources]:
@@ -44,7 +88,7 @@ def overhead_breakdown(estate: Estate, overhead: OverheadModel, plan: Plan) -> d
     by_id = {s.server_id: s for s in plan.servers}
     host_vms: set[tuple[str, str]] = set()
     for s in plan.servers:
-        parts["host software"] += host_reserve(s.mode, overhead, hv)
+        parts["host software"] += host_reserve(s.mode, overhead, hv, estate.server_model(s.model).capacity)
     for p in plan.placements:
         w = estate.workload(p.workload)
         kind = placement_kind(p, by_id[p.server_id])
@@ -107,7 +151,7 @@ def strategy_row(key: str, study: Study, tco: Tco | None, costs: OverheadModel) 
     units = sum(costs["default_rack_units"] if m.rack_units is None else m.rack_units for m in models)
     return StrategyRow(
         key=key,
-        label=STRATEGIES[key][0],
+        label=strategy_label(key),
         servers=s.servers,
         servers_by_model=s.servers_by_model,
         capex=r.capex,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.baseline import Baseline, compute_baseline
 from planner.checker import PlanCheckError, verify_plan
 from planner.domain import Estate
-from planner.overheads import OverheadModel, load_profile
+from planner.overheads import OverheadModel
 from planner.plan import SolveResult
+from planner.platforms import control_plane_workloads, is_control_plane, platform_forms, study_overhead
 from planner.report import (
     Row,
     Summary,
@@ -50,9 +51,28 @@ class Study:
 
 
 def load_overhead(estate: Estate) -> OverheadModel:
-    """The estate's overhead profile with its per-study overrides applied."""
-    model = load_profile(estate.settings.overhead_profile)
-    return model.with_overrides(dict(estate.settings.overhead_overrides))
+    """The estate's overhead model: base profile, hypervisor and container platforms, per-study overrides."""
+    return study_overhead(estate.settings)
+
+
+def prepare_estate(estate: Estate, overhead: OverheadModel) -> Estate:
+    """The estate as the study plans it: its hypervisor platform's type, and an orchestrator's control plane.
+
+    The control plane (e.g. three Kubernetes control-plane machines) is added as workloads when
+    any workload may run as a container, so the plan carries it like any other load.
+    """
+    settings = estate.settings
+    hv_type = overhead.info.hypervisor_type if overhead.hypervisor_platform else settings.hypervisor
+    if hv_type != settings.hypervisor:
+        estate = replace(estate, settings=replace(settings, hypervisor=hv_type))
+    added = [w for w in control_plane_workloads(overhead) if w.name not in estate.workloads_by_name]
+    containers = any(
+        f != "vm" for w in estate.workloads if not is_control_plane(w) for f in platform_forms(w, settings.forms, overhead)[0]
+    )
+    if added and containers:
+        note = f"added {added[0].replicas} {added[0].name} machine(s) ({added[0].cpu_cores:g} cores, {added[0].memory_gb:g} GB)"
+        estate = replace(estate, workloads=(*estate.workloads, *added), notes=(*estate.notes, note))
+    return estate
 
 
 def run_study(
@@ -68,6 +88,7 @@ def run_study(
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
     overhead = overhead or load_overhead(estate)
+    estate = prepare_estate(estate, overhead)
     baseline = compute_baseline(estate)
     found = solve_for_tco(estate, overhead, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop)
     return checked_study(estate, overhead, enforce_failures(estate, overhead, add_spares(estate, found)))

@@ -24,7 +24,11 @@ def test_workload_refuses(kwargs: dict, message: str) -> None:
 
 def test_allowed_forms_follow_rules_and_policy() -> None:
     assert Workload("a", 1, 1).allowed_forms() == ("vm", "container")
-    assert Workload("a", 1, 1, isolation="strict").allowed_forms() == ("vm",)
+    # strict isolation needs its own kernel: a VM or an isolated container
+    assert Workload("a", 1, 1, isolation="strict").allowed_forms() == ("vm", "isolated_container")
+    assert Workload("a", 1, 1, isolation="strict").allowed_forms("containers_where_allowed") == ("isolated_container",)
+    assert Workload("a", 1, 1, platform="isolated_container").allowed_forms() == ("isolated_container",)
+    assert Workload("a", 1, 1, platform="isolated_container").allowed_forms("vm_only") == ("vm",)
     assert Workload("a", 1, 1, platform="container").allowed_forms() == ("container",)
     assert Workload("a", 1, 1).allowed_forms("vm_only") == ("vm",)
     assert Workload("a", 1, 1).allowed_forms("containers_where_allowed") == ("container",)

@@ -2,11 +2,12 @@
 
 import pytest
 
-from planner.domain import Workload
+from planner.domain import Resources, Workload
 from planner.footprints import container_footprint, container_host_vm, host_reserve, vm_footprint
 from planner.overheads import OverheadModel
 
 W = Workload("app", cpu_cores=2, memory_gb=8, storage_gb=50)
+HOST = Resources(32, 256, 2000)  # a server's raw capacity
 WIN = Workload("iis", cpu_cores=1.5, memory_gb=4, storage_gb=10, os="windows")
 
 
@@ -42,17 +43,17 @@ def test_container_host_vm_and_host_reserves(default_model: OverheadModel) -> No
     assert vm.cpu_cores == pytest.approx(0.2 * 1.03)
     assert vm.memory_gb == pytest.approx(1.25 * 1.0073 + 0.016)
     assert vm.storage_gb == pytest.approx(30)
-    assert host_reserve("hypervisor", default_model, "type1").memory_gb == pytest.approx(4)
-    assert host_reserve("hypervisor", default_model, "type2").storage_gb == pytest.approx(64)
-    win = host_reserve("container_host_windows", default_model, "type1")
+    assert host_reserve("hypervisor", default_model, "type1", HOST).memory_gb == pytest.approx(4)
+    assert host_reserve("hypervisor", default_model, "type2", HOST).storage_gb == pytest.approx(64)
+    win = host_reserve("container_host_windows", default_model, "type1", HOST)
     assert (win.cpu_cores, win.memory_gb, win.storage_gb) == pytest.approx((0.35, 2.25, 50))
 
 
 def test_type2_costs_more_than_type1(default_model: OverheadModel) -> None:
     assert vm_footprint(W, default_model, "type2").cpu_cores > vm_footprint(W, default_model, "type1").cpu_cores
     assert (
-        host_reserve("hypervisor", default_model, "type2").cpu_cores
-        > host_reserve("hypervisor", default_model, "type1").cpu_cores
+        host_reserve("hypervisor", default_model, "type2", HOST).cpu_cores
+        > host_reserve("hypervisor", default_model, "type1", HOST).cpu_cores
     )
 
 
