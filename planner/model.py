@@ -61,7 +61,7 @@ class ModelBuilder:
             m = self.servers[s][0]
             for k in self.p.modes:
                 self.mode[s, k] = self.model.new_bool_var(f"mode[{self._sid(s)},{k}]")
-                if any(r > c for r, c in zip(self.p.reserve(k, m), self.p.capacities[m], strict=True)):
+                if not self.p.allows(k, m):
                     self.model.add(self.mode[s, k] == 0)  # the model's platforms exclude this mode
             self.model.add(sum(self.mode[s, k] for k in self.p.modes) == self.used[s])
 

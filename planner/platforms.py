@@ -8,6 +8,7 @@ reservations that grow with the node's size (kubelet's) are computed here from t
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from planner.domain import Resources, ServerModel, Settings, Workload
@@ -30,6 +31,7 @@ from planner.overheads import (
 
 PLATFORMS_DIR = MODELS_DIR / "platforms"
 CONTROL_PLANE = "control plane"  # workloads added for an orchestrator are named '<platform> control plane'
+ADDED_BY = ("added_by", "planner: orchestrator control plane")  # the mark such a workload carries in `extra`
 # A container-host VM's node reservation is bounded by a line through the tiers at this size (cores, GB).
 VM_NODE_REFERENCE = (4.0, 16.0)
 
@@ -128,8 +130,12 @@ def node_reserve(model: OverheadModel, cores: float, memory_gb: float) -> Resour
     return Resources(cpu, memory + model["node_eviction_memory_gb"], 0.0)
 
 
-def _linear_bound(tiers: tuple[tuple[str, float], ...], pct: dict[str, float], reference: float) -> tuple[float, float]:
+@lru_cache(maxsize=64)
+def _linear_bound(
+    tiers: tuple[tuple[str, float], ...], pcts: tuple[tuple[str, float], ...], reference: float
+) -> tuple[float, float]:
     """(fixed, per unit): a line never below the tiered reservation at any size (the tangent at `reference`)."""
+    pct = dict(pcts)
     ranges, at = [], 0.0
     for tier, width in tiers:
         ranges.append((at, at + width, tier))
@@ -146,8 +152,10 @@ def vm_node_reserve(model: OverheadModel) -> tuple[Resources, Resources]:
     The VM's size is what the solver chooses, so the tiers are replaced by a line that is never
     below them (their tangent at VM_NODE_REFERENCE): the footprint never understates the reserve.
     """
-    cpu_fixed, cpu_slope = _linear_bound(NODE_CPU_TIERS, _pcts(model, "cpu", NODE_CPU_TIERS), VM_NODE_REFERENCE[0])
-    mem_fixed, mem_slope = _linear_bound(NODE_MEMORY_TIERS, _pcts(model, "memory", NODE_MEMORY_TIERS), VM_NODE_REFERENCE[1])
+    cpu = tuple(_pcts(model, "cpu", NODE_CPU_TIERS).items())
+    memory = tuple(_pcts(model, "memory", NODE_MEMORY_TIERS).items())
+    cpu_fixed, cpu_slope = _linear_bound(NODE_CPU_TIERS, cpu, VM_NODE_REFERENCE[0])
+    mem_fixed, mem_slope = _linear_bound(NODE_MEMORY_TIERS, memory, VM_NODE_REFERENCE[1])
     return Resources(cpu_fixed, mem_fixed + model["node_eviction_memory_gb"], 0.0), Resources(cpu_slope, mem_slope, 0.0)
 
 
@@ -179,14 +187,14 @@ def control_plane_workloads(model: OverheadModel) -> tuple[Workload, ...]:
             os="linux",
             platform="any",
             replicas=nodes,
-            extra=(("added_by", "planner: orchestrator control plane"),),
+            extra=(ADDED_BY,),
         ),
     )
 
 
 def is_control_plane(workload: Workload) -> bool:
     """True for a workload the planner added for an orchestrator's control plane."""
-    return dict(workload.extra).get("added_by") == "planner: orchestrator control plane"
+    return ADDED_BY in workload.extra
 
 
 def runs_mode(model: ServerModel, mode: str, overhead: OverheadModel, hypervisor: str) -> bool:

@@ -17,6 +17,7 @@ from planner.overheads import OverheadModel
 from planner.platforms import platform_forms, runs_mode
 
 SCALE = 1000  # integer units per core and per GB
+BARRED = 10**15  # the reserve of a model in a mode its platforms exclude: no server has room for it
 Vec = tuple[int, int, int]
 
 
@@ -123,13 +124,17 @@ class Problem:
 
     def min_reserve(self) -> Vec:
         """The smallest host reserve per resource over the modes in play and the models allowed them."""
-        rs = [r for m in self.modes for r, cap in zip(self.reserves[m], self.capacities, strict=True) if vec_fits(r, cap)]
+        rs = [self.reserve(k, m) for k in self.modes for m in range(len(self.capacities)) if self.allows(k, m)]
         rs = rs or [(0, 0, 0)]
         return (min(r[0] for r in rs), min(r[1] for r in rs), min(r[2] for r in rs))
 
     def reserve(self, mode: str, m: int) -> Vec:
         """The host reserve of server model m in a mode."""
         return self.reserves[mode][m]
+
+    def allows(self, mode: str, m: int) -> bool:
+        """True when server model m may run this mode (its platforms list it and its reserve fits)."""
+        return vec_fits(self.reserves[mode][m], self.capacities[m])
 
 
 def shape_key(items: list[Item], bundle: list[int]) -> tuple[object, ...]:
@@ -259,6 +264,3 @@ def _reserve(estate: Estate, overhead: OverheadModel, mode: str, model: ServerMo
     if not runs_mode(model, mode, overhead, estate.settings.hypervisor):
         return (BARRED, BARRED, BARRED)
     return vec_up(host_reserve(mode, overhead, estate.settings.hypervisor, model.capacity))
-
-
-BARRED = 10**15  # a reserve no server has room for
