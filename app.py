@@ -44,6 +44,7 @@ from planner.marking import mark_problems
 from planner.overheads import PARAMETERS, OverheadModel, ProfileError, list_profiles
 from planner.platforms import list_platforms, study_overhead
 from planner.reader import InputError, InputProblem, estate_from_rows, load_rows
+from planner.scenarios_page import show_scenarios
 from planner.study import Study, load_overhead, plan_tables
 from planner.writer import write_template
 
@@ -599,7 +600,9 @@ def main() -> None:
     study: Study | None = state.get("study")
     if study is not None and state.get("solved_controls") not in (None, controls) and not running:
         st.info("Constraints changed since this plan: press Solve to plan with them.")
-    plan_tab, case_tab, estate_tab, changes_tab = st.tabs(["Plan", "Business case", "Workloads & servers", "Changes"])
+    plan_tab, case_tab, estate_tab, changes_tab, scenarios_tab = st.tabs(
+        ["Plan", "Business case", "Workloads & servers", "Changes", "Scenarios"]
+    )
     with plan_tab:
         if study is not None:
             show_plan(study)
@@ -612,6 +615,8 @@ def main() -> None:
         show_editors()
     with changes_tab:
         show_changes()
+    with scenarios_tab:
+        show_scenarios(lambda: build_estate(controls))
 
 
 try:

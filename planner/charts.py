@@ -149,3 +149,27 @@ def growth_figure(case: BusinessCase) -> go.Figure:
         height=300, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title="Servers needed per year", xaxis_title="year"
     )
     return fig
+
+
+def pareto_figure(rows: list[dict[str, object]]) -> go.Figure:
+    """Sweep scenarios: cost against the utilization ceiling, one colour per failures tolerated; stars on the Pareto front."""
+    fig = go.Figure()
+    done = [r for r in rows if r.get("status") in ("optimal", "feasible") and not r.get("unplaced")]
+    for k in sorted({int(r["ha_failures"]) for r in done}):  # type: ignore[call-overload]
+        mine = [r for r in done if r["ha_failures"] == k]
+        fig.add_trace(
+            go.Scatter(
+                x=[r["ceiling_pct"] for r in mine],
+                y=[r["cost"] for r in mine],
+                mode="markers",
+                name=f"survives {k} failure(s)",
+                text=[r["scenario"] for r in mine],
+                marker={
+                    "size": [15 if r.get("pareto") == "yes" else 8 for r in mine],
+                    "symbol": ["star" if r.get("pareto") == "yes" else "circle" for r in mine],
+                },
+                hovertemplate="%{text}: cost %{y:,.0f} at %{x}% ceiling<extra></extra>",
+            )
+        )
+    fig.update_layout(xaxis_title="utilization ceiling, %", yaxis_title="cost", height=380, margin={"t": 30, "b": 40})
+    return fig

@@ -13,6 +13,7 @@ from planner.footprints import container_host_vm, host_reserve, placement_footpr
 from planner.overheads import OverheadModel
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
 from planner.platforms import platform_forms, runs_mode
+from planner.sites import check_sites
 
 TOLERANCE = 1e-6
 
@@ -206,6 +207,7 @@ def check_plan(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]
         *_check_forms(estate, overhead, plan),
         *_check_capacity(estate, overhead, plan),
         *_check_placement_rules(estate, plan),
+        *check_sites(estate, plan),
     ]
 
 

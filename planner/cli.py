@@ -1,4 +1,4 @@
-"""The `planner` command: plan, validate, template, profiles.
+"""The `planner` command: plan, sweep, validate, template, profiles.
 
 Exit codes: 0 done, 2 invalid input (problems on stderr), 1 a bug (for example a
 plan that failed its independent check).
@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
@@ -90,6 +91,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, saving {s.savings:,.0f} ({s.savings_pct}%)")
         print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
         print(f"  solver    {s.status}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+        for site in study.result.sites:
+            print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status}")
         for note in (*study.result.notes, *estate.notes):
             print(f"  note      {note}")
         _print_case(study)
@@ -121,6 +124,60 @@ def _print_case(study: Study) -> None:
     needed = ", ".join(f"y{g.year}: {g.servers_needed} ({g.capex_needed:,.0f})" for g in case.growth)
     out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
     print(f"  growth    servers (CAPEX) needed {needed}; the plan as placed {out}")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Solve every scenario of a grid on Dask, write the sweep workbook and the best plan."""
+    from pathlib import Path
+
+    from planner.cluster import results_path, run_sweep, write_sweep
+    from planner.sweep import check_grid, read_grid
+
+    grid = read_grid(args.grid)
+    estate = _read(args)
+    check_grid(grid, estate)
+    out = Path(args.out)
+    results = Path(args.results) if args.results else results_path(out)
+    if args.fresh and results.exists():
+        results.unlink()
+    if not args.quiet:
+        print(f"sweep of {grid.size} scenarios over {', '.join(grid.keys)}; results kept in {results}", file=sys.stderr)
+    show = None if args.quiet else _sweep_printer(sys.stderr, sys.stderr.isatty())
+    try:
+        run = run_sweep(estate, grid, results, scheduler=args.scheduler, workers=args.workers, threads=args.threads, on_row=show)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted: finished scenarios are kept in {results}; run the same command to resume", file=sys.stderr)
+        return EXIT_INPUT
+    best = write_sweep(out, grid, run, estate)
+    if args.quiet:
+        return EXIT_OK
+    rows = [r for r in run.rows if r is not None]
+    statuses = Counter(str(r["status"]) for r in rows)
+    print(f"\nsweep written to {out} ({run.where or 'every scenario from earlier runs'}; {run.seconds:.1f}s)")
+    print("  scenarios " + ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())) + f"; {run.resumed} from earlier runs")
+    if best is not None:
+        print(f"  best plan written to {best}")
+    if statuses.get("failed") or statuses.get("cancelled"):
+        print("  run the same command again to retry the failed or cancelled scenarios", file=sys.stderr)
+    return EXIT_OK
+
+
+def _sweep_printer(stream: TextIO, tty: bool) -> Callable[..., None]:
+    """A progress bar on a terminal, one line per scenario otherwise."""
+
+    def show(run: object, i: int) -> None:
+        rows, row = run.rows, run.rows[i]  # type: ignore[attr-defined]
+        done = sum(r is not None for r in rows)
+        bar = "#" * round(24 * done / len(rows))
+        if row["status"] in ("optimal", "feasible"):
+            what = f"{row['status']}, {row['servers']} servers, cost {float(row['cost']):,.0f}"
+        else:
+            what = f"{row['status']}: {row.get('error', '')}"
+        text = f"[{bar:<24}] {done}/{len(rows)}  {row['scenario']} {what}"
+        stream.write(f"\r{text[:150]:<150}" if tty else text + "\n")
+        stream.flush()
+
+    return show
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -203,6 +260,25 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--quiet", action="store_true", help="no progress or summary output")
     plan.add_argument("--plan-only", action="store_true", help="skip the business case (strategies, TCO, growth): one solve only")
     plan.set_defaults(func=cmd_plan)
+    sweep = sub.add_parser("sweep", help="solve every scenario of a settings grid on Dask; write the table and the best plan")
+    sweep.add_argument("workbook")
+    sweep.add_argument("--grid", required=True, help="YAML grid: setting -> value, list of values or {from, to, step}")
+    sweep.add_argument("--out", required=True, help="sweep workbook to write (.xlsx); the best plan goes beside it")
+    sweep.add_argument(
+        "--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)"
+    )
+    sweep.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
+    sweep.add_argument("--threads", type=int, default=1, help="solver threads per scenario (default 1: one scenario per core)")
+    sweep.add_argument("--results", help="results file to resume from (default: OUT's name + .results.jsonl)")
+    sweep.add_argument("--fresh", action="store_true", help="forget earlier results and solve every scenario again")
+    sweep.add_argument("--time-limit", type=float, help="solver time limit per scenario and site, seconds")
+    sweep.add_argument("--seed", type=int, help="random seed of the solver")
+    sweep.add_argument("--deterministic", action="store_true", help="count the limit in solver work: same results anywhere")
+    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting in every scenario")
+    sweep.add_argument("--servers", help="server catalog replacing the workbook's")
+    sweep.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
+    sweep.add_argument("--quiet", action="store_true", help="no progress or summary output")
+    sweep.set_defaults(func=cmd_sweep, plan_only=True)
     validate = sub.add_parser("validate", help="report input problems only")
     validate.add_argument("workbook")
     validate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")

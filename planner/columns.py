@@ -36,6 +36,7 @@ WORKLOAD_COLUMNS = (
     Column("current_host", "text", False, None, "physical server it runs on today (for the baseline)"),
     Column("cpu_usage_pct", "number", False, None, "measured peak CPU use, % of cpu_cores (demand sizing)"),
     Column("memory_usage_pct", "number", False, None, "measured peak memory use, % of memory_gb (demand sizing)"),
+    Column("site", "text", False, None, "datacenter or cluster it runs in; each site is planned on its own servers"),
 )
 
 SERVER_COLUMNS = (
@@ -127,6 +128,13 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "ha_failures": ("whole", 0, "servers the plan must survive losing: their workloads restart on the others", ()),
     "restart_parallel": ("whole", 8, "workloads restarted at once after a failure (for recovery time)", ()),
     "business_case": ("yes_no", True, "yes: also compare strategies, TCO and growth (more solves)", ()),
+    "cross_sites": ("yes_no", False, "yes: workloads may move between sites (one pool); no: each site is planned on its own", ()),
+    "site_level": (
+        "choice",
+        "datacenter",
+        "what an RVTools import calls a site: its Datacenter or its Cluster column",
+        ("datacenter", "cluster"),
+    ),
 }
 
 # Alternative header spellings, after normalisation (lower case, spaces and dashes to _).
@@ -155,6 +163,7 @@ ALIASES: dict[str, str] = {
     "anti_affinity": "anti_affinity_group",
     "host": "current_host",
     "current_server": "current_host",
+    "location": "site",
     "server_model": "model",
     "cost": "unit_cost",
     "price": "unit_cost",

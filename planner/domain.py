@@ -20,6 +20,7 @@ FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
 OBJECTIVES = ("capex", "tco")
 BASELINE_HARDWARE = ("owned", "refresh")
 HOST_MODES = ("hypervisor", "container_host_linux", "container_host_windows")
+SITE_LEVELS = ("datacenter", "cluster")
 RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
 RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
 
@@ -94,6 +95,7 @@ class Workload:
     extra: tuple[tuple[str, object], ...] = ()
     cpu_usage_pct: float | None = None  # measured peak use, % of cpu_cores (for demand sizing)
     memory_usage_pct: float | None = None
+    site: str | None = None  # datacenter or cluster it stays in unless the setting cross_sites allows moves
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
@@ -210,6 +212,8 @@ class Settings:
     ha_failures: int = 0
     restart_parallel: int = 8
     business_case: bool = True
+    cross_sites: bool = False  # workloads may move between sites: plan the estate as one pool
+    site_level: str = "datacenter"  # what an RVTools import calls a site: its Datacenter or its Cluster
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
@@ -240,6 +244,7 @@ class Settings:
             raise DomainError("setting seed must be a whole number, 0 or more")
         _one_of(self.objective, OBJECTIVES, "setting objective")
         _one_of(self.baseline_hardware, BASELINE_HARDWARE, "setting baseline_hardware")
+        _one_of(self.site_level, SITE_LEVELS, "setting site_level")
         for name, low, high in (("years", 1, 30), ("ha_failures", 0, 10), ("restart_parallel", 1, 10_000)):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:

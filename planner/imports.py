@@ -38,6 +38,7 @@ MAP_TARGETS = (
     "current_host",
     "cpu_usage_pct",
     "memory_usage_pct",
+    "site",
 )
 
 Parse = Callable[[object, Column, tuple[str, int, str], list[InputProblem]], object]
@@ -193,6 +194,7 @@ def rvtools(info: _Sheet, host: _Sheet | None, settings: Settings, problems: lis
             os=family or "linux",
             platform="vm" if family is None or state not in ("", "poweredon") else "any",
             current_host=info.text(cells, host_col) or None,
+            site=_site(info, cells, cluster, datacenter, settings.site_level),
             extra=tuple((k, v) for k, v in extra if v),
             cpu_usage_pct=usage[0],
             memory_usage_pct=usage[1],
@@ -331,7 +333,7 @@ def mapped_csv(sheet: _Sheet, mapping: Mapping[str, str], problems: list[InputPr
         or problems
     ):
         return Imported("mapped CSV", sheet.sheet, out, (), [])
-    text_fields = ("os", "platform", "isolation", "affinity_group", "anti_affinity_group", "current_host")
+    text_fields = ("os", "platform", "isolation", "affinity_group", "anti_affinity_group", "current_host", "site")
     seen: dict[str, int] = {}
     for row, cells in sheet.rows:
         n = sheet.text(cells, index["name"])
@@ -348,7 +350,7 @@ def mapped_csv(sheet: _Sheet, mapping: Mapping[str, str], problems: list[InputPr
         if nums["cpu_cores"] is None or nums[mem] is None:  # type: ignore[index]
             continue
         fields: dict[str, object] = {t: sheet.text(cells, index[t]).lower() or None for t in text_fields if t in index}
-        for key in ("affinity_group", "anti_affinity_group", "current_host"):
+        for key in ("affinity_group", "anti_affinity_group", "current_host", "site"):
             if key in index:
                 fields[key] = sheet.text(cells, index[key]) or None
         for key in ("os", "platform", "isolation"):
@@ -375,6 +377,12 @@ def mapped_csv(sheet: _Sheet, mapping: Mapping[str, str], problems: list[InputPr
             out.append((row, w))
     notes = [f"mapped CSV: {', '.join(f'{k} -> {v}' for k, v in mapping.items())}; sizes converted to GB (GiB) by their unit"]
     return Imported("mapped CSV", sheet.sheet, out, (), notes)
+
+
+def _site(info: _Sheet, cells: list[object], cluster: int | None, datacenter: int | None, level: str) -> str | None:
+    """An RVTools row's site: its Datacenter or its Cluster per `site_level`, else the other one."""
+    first, second = (datacenter, cluster) if level == "datacenter" else (cluster, datacenter)
+    return next((info.text(cells, i) for i in (first, second) if i is not None and info.text(cells, i)), None)
 
 
 def detect(tables: Mapping[str, object], is_csv: bool, mapping: Mapping[str, str] | None) -> str:

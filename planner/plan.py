@@ -14,6 +14,7 @@ class PlannedServer:
     server_id: str
     model: str
     mode: str
+    site: str = ""  # the site it stands at, when the estate is planned per site
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,21 @@ class ProgressPoint:
 
 
 @dataclass(frozen=True)
+class SiteResult:
+    """One site's share of a merged plan: its figures as its own solve found them."""
+
+    site: str
+    status: str
+    servers: int
+    capex: float
+    lower_bound: float
+    cost: float
+    seconds: float
+    workloads: int
+    unplaced: int
+
+
+@dataclass(frozen=True)
 class SolveResult:
     """What the solver returns: status, plan, bound and gap; never an exception for 'no plan'."""
 
@@ -74,6 +90,7 @@ class SolveResult:
     cost: float | None = None  # the objective's value (CAPEX, or CAPEX plus the horizon's running costs)
     notes: tuple[str, ...] = field(default=())
     failures_met: bool | None = None  # ha_failures: None when not asked, else whether the plan was made to survive
+    sites: tuple[SiteResult, ...] = field(default=())  # per-site figures when the estate was planned per site
 
     @property
     def objective_value(self) -> float:

@@ -25,7 +25,10 @@ def read_plan(path: str | Path) -> Plan:
     """The servers, placements and unplaced replicas of a plan workbook."""
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        rows = [PlannedServer(str(r["server_id"]), str(r["model"]), str(r["mode"])) for r in _rows(book, "Servers")]
+        rows = [
+            PlannedServer(str(r["server_id"]), str(r["model"]), str(r["mode"]), str(r.get("site") or ""))
+            for r in _rows(book, "Servers")
+        ]
         servers = tuple(s for s in rows if s.mode != "spare")
         spares = tuple(s for s in rows if s.mode == "spare")
         placements = tuple(

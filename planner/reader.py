@@ -19,6 +19,7 @@ from planner.intake import file_kind
 from planner.overheads import PARAMETERS, list_profiles
 from planner.platforms import list_platforms
 from planner.sheets import Table, is_blank, make_table, parse_cell, read_tables
+from planner.sites import site_problems
 from planner.sizing import apply_sizing
 
 HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model")
@@ -121,8 +122,11 @@ def _platform_problem(name: str, value: object) -> str | None:
     return None
 
 
-def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], problems: list[InputProblem]) -> Settings:
-    """Settings from (sheet, row, name, value) entries; 'overhead.KEY' entries override profile numbers."""
+def setting_values(
+    pairs: Iterable[tuple[str, int | None, object, object]], problems: list[InputProblem]
+) -> tuple[dict[str, object], dict[str, float], dict[str, float]]:
+    """Parsed values of the settings named in (sheet, row, name, value) entries, and the 'overhead.KEY'
+    and 'cost.KEY' numbers among them; each bad entry becomes a problem naming its sheet and row."""
     values: dict[str, object] = {}
     overrides: dict[str, float] = {}
     cost_overrides: dict[str, float] = {}
@@ -150,21 +154,26 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
         )
         if parsed is None:
             continue
-        if name == "overhead_profile" and parsed not in list_profiles() and not str(parsed).endswith(".toml"):
-            problems.append(
-                InputProblem(sheet, row, "value", f"no overhead profile {parsed!r}; profiles: {', '.join(list_profiles())}")
-            )
-            continue
-        wrong = _platform_problem(name, parsed)
+        wrong = _named_profile_problem(name, parsed)
         if wrong:
             problems.append(InputProblem(sheet, row, "value", wrong))
             continue
-        if name == "cost_profile" and parsed not in list_cost_profiles() and not str(parsed).endswith(".toml"):
-            problems.append(
-                InputProblem(sheet, row, "value", f"no cost profile {parsed!r}; profiles: {', '.join(list_cost_profiles())}")
-            )
-            continue
         values[name] = parsed
+    return values, overrides, cost_overrides
+
+
+def _named_profile_problem(name: str, value: object) -> str | None:
+    """Why a setting naming a profile names none that exists, or None."""
+    if name == "overhead_profile" and value not in list_profiles() and not str(value).endswith(".toml"):
+        return f"no overhead profile {value!r}; profiles: {', '.join(list_profiles())}"
+    if name == "cost_profile" and value not in list_cost_profiles() and not str(value).endswith(".toml"):
+        return f"no cost profile {value!r}; profiles: {', '.join(list_cost_profiles())}"
+    return _platform_problem(name, value)
+
+
+def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], problems: list[InputProblem]) -> Settings:
+    """Settings from (sheet, row, name, value) entries; 'overhead.KEY' entries override profile numbers."""
+    values, overrides, cost_overrides = setting_values(pairs, problems)
     try:
         return Settings(
             **values,  # type: ignore[arg-type]
@@ -290,6 +299,7 @@ def _estate(
         sheet, workloads, hosts, said = imported.sheet, imported.workloads, imported.hosts, list(imported.notes)
     servers = _servers(server_table, problems)
     _cross_checks(sheet, workloads, servers, problems)
+    problems += site_problems(sheet, workloads, settings.cross_sites)
     if problems:
         raise InputError(problems)
     sized, sizing_notes = apply_sizing([w for _, w in workloads], settings)

@@ -53,6 +53,7 @@ class Summary:
     ha_failures: int = 0
     ha_survived: bool | None = None
     notes: tuple[str, ...] = ()
+    sites: int = 0  # sites planned separately (0: one pool)
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -99,6 +100,7 @@ def summarize(
         ha_failures=estate.settings.ha_failures,
         ha_survived=None if resilience is None else resilience.survived,
         notes=result.notes,
+        sites=len(result.sites),
     )
 
 
@@ -132,6 +134,7 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "baseline_method", "value": baseline.note},
         {"figure": "ha_failures", "value": summary.ha_failures},
         {"figure": "ha_survived", "value": "" if summary.ha_survived is None else ("yes" if summary.ha_survived else "no")},
+        {"figure": "sites", "value": summary.sites or "one pool"},
     ]
     rows += [{"figure": "note", "value": note} for note in summary.notes]
     return rows
@@ -161,6 +164,8 @@ def placement_rows(estate: Estate, overhead: OverheadModel, result: SolveResult)
             "storage_gb": w.storage_gb,
             "current_host": w.current_host or "",
         }
+        if w.site:
+            row["site"] = w.site
         for key, value in w.extra:
             row.setdefault(key, value)
         rows.append(row)
@@ -176,6 +181,8 @@ def server_rows(estate: Estate, overhead: OverheadModel, result: SolveResult) ->
         model = estate.server_model(s.model)
         load = loads.get(s.server_id, Resources())
         row: Row = {"server_id": s.server_id, "model": s.model, "mode": s.mode, "replicas": counts[s.server_id]}
+        if s.site:
+            row["site"] = s.site
         for r in RESOURCES:
             label, used, cap = RESOURCE_LABELS[r], load.get(r), model.capacity.get(r)
             row[f"{label}_used"] = round(used, 3)

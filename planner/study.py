@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from planner.baseline import Baseline, compute_baseline
 from planner.checker import PlanCheckError, verify_plan
 from planner.domain import Estate
 from planner.overheads import OverheadModel
-from planner.plan import SolveResult
+from planner.plan import ProgressPoint, SolveResult
 from planner.platforms import control_plane_workloads, is_control_plane, platform_forms, study_overhead
 from planner.report import (
     Row,
@@ -24,6 +25,17 @@ from planner.report import (
     unplaced_rows,
 )
 from planner.resilience import ResilienceReport, assess, check_scenario, enforce_failures
+from planner.sites import (
+    at_site,
+    merge_reports,
+    merge_results,
+    planned_per_site,
+    site_estate,
+    site_plan,
+    site_rows,
+    sites_of,
+    split_estate,
+)
 from planner.solver import ProgressFn
 from planner.spares import add_spares
 from planner.windows import solve_for_tco
@@ -55,17 +67,19 @@ def load_overhead(estate: Estate) -> OverheadModel:
     return study_overhead(estate.settings)
 
 
-def prepare_estate(estate: Estate, overhead: OverheadModel) -> Estate:
+def prepare_estate(estate: Estate, overhead: OverheadModel, site: str = "") -> Estate:
     """The estate as the study plans it: its hypervisor platform's type, and an orchestrator's control plane.
 
     The control plane (e.g. three Kubernetes control-plane machines) is added as workloads when
-    any workload may run as a container, so the plan carries it like any other load.
+    any workload may run as a container, so the plan carries it like any other load; each site
+    of a per-site plan gets its own.
     """
     settings = estate.settings
     hv_type = overhead.info.hypervisor_type if overhead.hypervisor_platform else settings.hypervisor
     if hv_type != settings.hypervisor:
         estate = replace(estate, settings=replace(settings, hypervisor=hv_type))
-    added = [w for w in control_plane_workloads(overhead) if w.name not in estate.workloads_by_name]
+    added = [at_site(w, site) if site else w for w in control_plane_workloads(overhead)]
+    added = [w for w in added if w.name not in estate.workloads_by_name]
     containers = any(
         f != "vm" for w in estate.workloads if not is_control_plane(w) for f in platform_forms(w, settings.forms, overhead)[0]
     )
@@ -88,10 +102,68 @@ def run_study(
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
     overhead = overhead or load_overhead(estate)
-    estate = prepare_estate(estate, overhead)
-    baseline = compute_baseline(estate)
-    found = solve_for_tco(estate, overhead, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop)
-    return checked_study(estate, overhead, enforce_failures(estate, overhead, add_spares(estate, found)))
+    parts: list[SitePart] = []
+    started = time.monotonic()
+    for site, part in split_estate(estate):
+        stopped = bool(parts) and stop is not None and stop.is_set()  # the sites left get a brief solve each
+        shown = _shifted(progress, parts, started) if progress is not None and parts else progress
+        limit = 0.5 if stopped else time_limit_s
+        parts.append(solve_site(site, part, overhead, time_limit_s=limit, progress=shown, stop=None if stopped else stop))
+    return merged_study(estate, overhead, parts)
+
+
+SitePart = tuple[str, Estate, SolveResult]
+
+
+def solve_site(
+    site: str,
+    estate: Estate,
+    overhead: OverheadModel,
+    *,
+    time_limit_s: float | None = None,
+    progress: ProgressFn | None = None,
+    stop: threading.Event | None = None,
+) -> SitePart:
+    """One site's plan (or the whole estate's, site ''): prepared, solved, spares added, failures enforced.
+
+    Not yet checked: `merged_study` checks the plan of every site together.
+    """
+    prepared = prepare_estate(estate, overhead, site)
+    baseline = compute_baseline(prepared)
+    found = solve_for_tco(prepared, overhead, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop)
+    return site, prepared, enforce_failures(prepared, overhead, add_spares(prepared, found))
+
+
+def merged_study(estate: Estate, overhead: OverheadModel, parts: list[SitePart]) -> Study:
+    """The checked study of the sites' plans merged into one (raises PlanCheckError on any broken rule)."""
+    if len(parts) == 1 and not parts[0][0]:
+        return checked_study(parts[0][1], overhead, parts[0][2])
+    first = parts[0][1]
+    notes = [*estate.notes, *(f"site {site}: {n}" for site, e, _ in parts for n in e.notes)]
+    merged = replace(
+        estate,
+        workloads=tuple(w for _, e, _ in parts for w in e.workloads),
+        settings=first.settings,
+        notes=tuple(notes),
+    )
+    return checked_study(merged, overhead, merge_results(parts))
+
+
+def _shifted(progress: ProgressFn, parts: list[SitePart], started: float) -> ProgressFn:
+    """Progress of the next site, reported as the whole estate's: the finished sites' figures added."""
+    best = sum(r.objective_value for _, _, r in parts)
+    bound = sum(r.lower_bound for _, _, r in parts)
+
+    def report(point: ProgressPoint) -> None:
+        progress(
+            ProgressPoint(
+                time.monotonic() - started,
+                None if point.best_cost is None else best + point.best_cost,
+                None if point.bound is None else bound + point.bound,
+            )
+        )
+
+    return report
 
 
 def checked_study(estate: Estate, overhead: OverheadModel, result: SolveResult) -> Study:
@@ -114,8 +186,15 @@ def verify_failures(estate: Estate, overhead: OverheadModel, result: SolveResult
     k = estate.settings.ha_failures
     if k == 0:
         return None
-    report = assess(estate, overhead, result.plan, k)
-    violations = [v for s in report.scenarios for v in check_scenario(estate, overhead, result.plan, s)]
+    if planned_per_site(estate):  # each site must survive its own losses: nothing restarts at another site
+        pairs = [(site_estate(estate, site), site_plan(estate, result.plan, site)) for site in sites_of(estate)]
+    else:
+        pairs = [(estate, result.plan)]
+    reports = [assess(e, overhead, p, k) for e, p in pairs]
+    violations = [
+        v for (e, p), r in zip(pairs, reports, strict=True) for s in r.scenarios for v in check_scenario(e, overhead, p, s)
+    ]
+    report = merge_reports(reports)
     if not report.survived and result.failures_met is not False:
         worst = report.worst
         violations.append(f"losing {' + '.join(worst.failed)} strands {len(worst.stranded)} replica(s)")  # type: ignore[union-attr]
@@ -135,6 +214,7 @@ def plan_tables(study: Study) -> dict[str, list[Row]]:
         "Placements": placement_rows(e, o, r),
         "Servers": server_rows(e, o, r),
         "Unplaced": unplaced_rows(r),
+        **({"Sites": site_rows(e, r)} if r.sites else {}),
         "Assumptions": assumption_rows(e, o, study.baseline),
     }
 

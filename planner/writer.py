@@ -28,6 +28,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 SHEET_ORDER = (
     "Summary",
+    "Sites",
     "Strategies",
     "TCO",
     "Growth",

@@ -72,3 +72,31 @@ def good_book(tmp_path: Path) -> Path:
         tmp_path / "good.xlsx",
         {"Workloads": GOOD_WORKLOADS, "Servers": GOOD_SERVERS, "Settings": [["setting", "value"], ["time_limit_s", 5]]},
     )
+
+
+def random_book(
+    path: Path, n: int = 40, *, seed: int = 1, sites: tuple[str, ...] = (), settings: dict[str, object] | None = None
+) -> Path:
+    """A workbook of `n` workloads of mixed sizes and OSes (spread over `sites` when given), two server models."""
+    import random
+
+    rng = random.Random(seed)
+    rows: list[list[object]] = [WORKLOAD_HEADER]
+    for i in range(n):
+        values = dict.fromkeys(WORKLOAD_HEADER)
+        values.update(
+            name=f"app-{i:03d}",
+            cpu_cores=rng.choice([1, 2, 2, 4, 4, 6, 8]),
+            memory_gb=rng.choice([2, 4, 8, 8, 16, 24, 32]),
+            storage_gb=rng.choice([20, 50, 100, 200]),
+            os="windows" if rng.random() < 0.25 else "linux",
+            current_host=f"old-{i:03d}",
+            site=sites[i % len(sites)] if sites else None,
+        )
+        rows.append([values[h] for h in WORKLOAD_HEADER])
+    servers = [SERVER_HEADER, ["small", 16, 64, 2000, 6000, 350, 1, None], ["large", 32, 128, 4000, 10000, 600, 1, None]]
+    chosen = {"time_limit_s": 2, "business_case": "no", **(settings or {})}
+    return write_book(
+        path,
+        {"Workloads": rows, "Servers": servers, "Settings": [["setting", "value"], *([k, v] for k, v in chosen.items())]},
+    )

@@ -13,7 +13,7 @@ W, S = WORKLOAD_HEADER, SERVER_HEADER
 
 
 def _row(**values: object) -> list[object]:
-    base = dict(zip(W, ["app", 2, 4, 20, "linux", "any", "shared", 1, None, None, "h1", None, None], strict=True))
+    base = dict(zip(W, ["app", 2, 4, 20, "linux", "any", "shared", 1, None, None, "h1", None, None, None], strict=True))
     base.update(values)
     return [base[c] for c in W]
 
