@@ -154,55 +154,84 @@ def _first_fit(bins: list[list[int]], items: list[int], scaled: list[int], cap: 
     return bins
 
 
-def _lp_rounding(
-    arcs: list[tuple[int, int, int]], demand: Counter[int], scaled: list[int], cap: int, seconds: float
-) -> tuple[list[list[int]], int]:
-    """Bins from the LP relaxation (whole part of each path, the rest first fit) and the LP bound.
-
-    The arc-flow LP bound is usually the optimum (the integer round-up property), while the
-    MIP may need long to find a plan: rounding gives one within a few bins of it at once."""
-    built = _model(arcs, demand, cap, len(scaled), integer=False)
+def _lp_paths(demand: Counter[int], cap: int, seconds: float) -> tuple[list[tuple[list[int], float]], float] | None:
+    """The arc-flow LP's optimal flow as weighted paths (item sizes), and its value; None when the
+    graph is too large or the LP is not solved in time."""
+    arcs = _graph(demand, cap)
+    built = _model(arcs, demand, cap, sum(demand.values()), integer=False) if arcs else None
     if built is None:
-        return [], 0
+        return None
     solver, flow = built
     solver.SetTimeLimit(max(1, int(seconds * 1000)))
     if solver.Solve() != solver.OPTIMAL:
-        return [], 0
-    bound = math.ceil(solver.Objective().Value() - 1e-6)
-    whole: Counter[tuple[int, int, int]] = Counter()
-    for sizes, weight in _paths({a: x.solution_value() for a, x in flow.items()}, cap):
-        copies = math.floor(weight + 1e-9)
-        u = 0
-        for w in sizes:
-            whole[(u, u + w, w)] += copies
-            u += w
-    bins = _decode(dict(whole), scaled, cap)
-    placed = {i for b in bins for i in b}
-    return _first_fit(bins, [i for i in range(len(scaled)) if i not in placed], scaled, cap), bound
+        return None
+    return _paths({a: x.solution_value() for a, x in flow.items()}, cap), solver.Objective().Value()
+
+
+def _take(sizes: list[int], remaining: Counter[int]) -> list[int]:
+    """One server of a path's item sizes, those still unplaced (the LP may cover a size more than needed)."""
+    out = []
+    for w in sizes:
+        if remaining[w] > 0:
+            remaining[w] -= 1
+            out.append(w)
+    return out
+
+
+def _dive(demand: Counter[int], cap: int, deadline: float) -> tuple[list[list[int]], Counter[int], int]:
+    """Servers (as item sizes) fixed by diving on the arc-flow LP, the sizes left unplaced, and the bound.
+
+    Each round solves the LP of what is left and fixes every path with a whole unit of flow, or,
+    when none has, the heaviest path; the first round's value is the Gilmore-Gomory bound. On
+    instances with the integer round-up property this usually ends at the bound, where rounding
+    the first LP once leaves a few servers to first fit. Stops at the deadline (0: no LP solved).
+    """
+    remaining, bins, bound = Counter(demand), [], 0
+    while +remaining and time.monotonic() < deadline:
+        solved = _lp_paths(+remaining, cap, deadline - time.monotonic())
+        if solved is None:
+            break
+        paths, value = solved
+        bound = bound or math.ceil(value - 1e-6)
+        whole = [(sizes, math.floor(w + 1e-9)) for sizes, w in paths if w >= 1 - 1e-9]
+        for sizes, copies in whole or [(max(paths, key=lambda p: p[1])[0], 1)]:
+            for _ in range(copies):
+                if taken := _take(sizes, remaining):
+                    bins.append(taken)
+    return bins, +remaining, bound
+
+
+def _indexed(bins: list[list[int]], left: Counter[int], scaled: list[int], cap: int) -> list[list[int]]:
+    """Servers of item indices from servers of sizes; the sizes left go in by first fit."""
+    pending: dict[int, list[int]] = {}
+    for index, w in enumerate(scaled):
+        pending.setdefault(w, []).append(index)
+    out = [[pending[w].pop() for w in b] for b in bins]
+    return _first_fit(out, [i for w in left for i in pending[w][: left[w]]], scaled, cap)
 
 
 def solve_arcflow(sizes: list[int], capacity: int, time_limit_s: float, workers: int = 2) -> ArcFlowResult:
     """Minimum number of servers of `capacity` for items of `sizes` (indices kept), via arc-flow:
-    LP rounding first (a plan and the bound at once), then the MIP for what is left of the time."""
+    diving on the LP first (the bound and usually a plan at it), then the MIP for what is left of the time."""
     began = time.monotonic()
     g = math.gcd(capacity, *sizes) if sizes else 1
     cap = capacity // g
     scaled = [s // g for s in sizes]
     demand = Counter(scaled)
-    arcs = _graph(demand, cap)
-    if not arcs:
+    dived, left, lp_bound = _dive(demand, cap, began + 0.85 * time_limit_s)
+    if not lp_bound:
         return ArcFlowResult(None, 0, False)
-    rounded, lp_bound = _lp_rounding(arcs, demand, scaled, cap, 0.4 * (time_limit_s - (time.monotonic() - began)))
-    best = rounded or None
-    if best is not None and len(best) <= lp_bound:
+    best = _indexed(dived, left, scaled, cap)
+    if len(best) <= lp_bound:
         return ArcFlowResult(best, lp_bound, True)
+    arcs = _graph(demand, cap)
     built = _model(arcs, demand, cap, len(sizes), integer=True)
-    left = time_limit_s - (time.monotonic() - began)  # building the models counts against the budget
-    if built is None or left < 0.5:
+    left_s = time_limit_s - (time.monotonic() - began)  # building the models counts against the budget
+    if built is None or left_s < 0.5:
         return ArcFlowResult(best, lp_bound, False)
     solver, flow = built
-    solver.SetTimeLimit(int(left * 1000))
-    solver.SetSolverSpecificParametersAsString(f"time_limit = {left:.2f}\n")
+    solver.SetTimeLimit(int(left_s * 1000))
+    solver.SetSolverSpecificParametersAsString(f"time_limit = {left_s:.2f}\n")
     with _quiet_stdout():
         status = solver.Solve()
     if status not in (solver.OPTIMAL, solver.FEASIBLE):
@@ -210,7 +239,7 @@ def solve_arcflow(sizes: list[int], capacity: int, time_limit_s: float, workers:
     bound = max(lp_bound, math.ceil(solver.Objective().BestBound() - 1e-6))
     values = {a: round(v.solution_value()) for a, v in flow.items()}
     found = _decode(values, scaled, cap)
-    if best is None or len(found) < len(best):
+    if len(found) < len(best):
         best = found
     return ArcFlowResult(best, bound, status == solver.OPTIMAL or len(best) <= bound)
 

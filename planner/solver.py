@@ -146,7 +146,9 @@ def solve(
     if unit != 1.0:
         problem.costs = [round(p * 100) for p in prices]
     active, reasons = _placeable(problem)
-    start = best_greedy(problem, seconds=None if clock.deterministic else 0.25 * limit)
+    all_items = sorted(i for b in active for i in problem.bundles[b])
+    one_d = is_one_dimensional(problem, all_items) is not None  # arc-flow diving beats more greedy orders there
+    start = best_greedy(problem, seconds=None if clock.deterministic else (0.05 if one_d else 0.25) * limit)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
     # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
     # model's count; the single-model first-fit counts tighten that only when the full model is built.
@@ -155,7 +157,6 @@ def solve(
     if not hard or (len(single) > 1 and _model_size(problem, pools, active) <= FULL_MODEL_LIMIT):
         single = single_model_counts(problem)
         pools = _pools(problem, start, single, hard)
-    all_items = sorted(i for b in active for i in problem.bundles[b])
     start_bound = volume_bound(problem, all_items, pools) if hard else 0
     tracker = _Progress(progress, unplaced_penalty(problem, pools), unit, started)
     if hard:  # the start plan and the volume bound are both known before any search
@@ -169,7 +170,7 @@ def solve(
     dim = is_one_dimensional(problem, all_items) if hard else None
     if dim is not None and start.cost(problem) > start_bound and remaining() > 2:
         # Pure 1-D packing: the arc-flow model gives the Gilmore-Gomory bound and often the optimum.
-        flow_plan, flow_bound, _ = arcflow_assignment(problem, all_items, dim, 0.7 * remaining())
+        flow_plan, flow_bound, _ = arcflow_assignment(problem, all_items, dim, 0.9 * remaining())
         start_bound = max(start_bound, flow_bound * problem.costs[0])
         tracker.floor = max(tracker.floor, start_bound * unit)
         tracker.bound = tracker.floor

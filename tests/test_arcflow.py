@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from conftest import REPO, estate, wl, write_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.arcflow import _graph, _lp_rounding, is_one_dimensional, solve_arcflow
+from planner.arcflow import _dive, _indexed, is_one_dimensional, solve_arcflow
 from planner.checker import check_plan
 from planner.overheads import load_profile
 from planner.problem import build_problem
@@ -68,12 +69,13 @@ def test_quiet_cli_stays_silent_on_pure_packing(tmp_path: Path) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(1, 60), min_size=1, max_size=25), st.integers(60, 100))
-def test_lp_rounding_packs_every_item_once_within_capacity(sizes: list[int], capacity: int) -> None:
-    demand = Counter(sizes)
-    arcs = _graph(demand, capacity)
-    bins, bound = _lp_rounding(arcs, demand, sizes, capacity, 5.0)
-    assert sorted(i for b in bins for i in b) == list(range(len(sizes)))
-    assert all(sum(sizes[i] for i in b) <= capacity for b in bins)
+def test_lp_diving_packs_every_item_once_within_capacity(sizes: list[int], capacity: int) -> None:
+    for seconds in (10.0, 0.0):  # finished, and stopped at once (everything left to first fit)
+        dived, left, bound = _dive(Counter(sizes), capacity, time.monotonic() + seconds)
+        bins = _indexed(dived, left, sizes, capacity)
+        assert sorted(i for b in bins for i in b) == list(range(len(sizes)))
+        assert all(sum(sizes[i] for i in b) <= capacity for b in bins)
+    dived, left, bound = _dive(Counter(sizes), capacity, time.monotonic() + 10)
     exact = solve_arcflow(sizes, capacity, 10.0)
     assert exact.optimal and exact.bins is not None
-    assert bound <= len(exact.bins) <= len(bins)  # the LP bound is valid; rounding is a plan, maybe not optimal
+    assert bound <= len(exact.bins) <= len(dived) + sum(left.values())  # the LP bound is valid; a dive is a plan
