@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.instances import generated_estate
 from planner.cluster import run_sweep
-from planner.sweep import Grid, parse_grid
+from planner.sweep import SOLVED, Grid, parse_grid
 
 AXES = {  # 4 x 2 x 2 x 4 = 64 scenarios; fewer are taken from the front of the grid
     "max_utilization_pct": [65, 70, 75, 80],
@@ -66,7 +66,7 @@ def measure(scenarios: int, workloads: int, limit_s: float, worker_counts: tuple
                     "workers": n,
                     "seconds": round(seconds, 1),
                     "speedup": round(float(out[0]["seconds"]) / seconds, 2) if out else 1.0,
-                    "finished": sum(1 for r in run.rows if r and r["status"] in ("optimal", "feasible")),
+                    "finished": sum(1 for r in run.rows if r and r["status"] in SOLVED),
                     "same_results": figures == first,
                 }
             )

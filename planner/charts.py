@@ -12,6 +12,7 @@ from planner.domain import RESOURCE_LABELS, RESOURCES, Resources
 from planner.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.plan import ProgressPoint
 from planner.study import Study
+from planner.sweep import SOLVED
 
 if TYPE_CHECKING:
     from planner.business import BusinessCase
@@ -154,7 +155,7 @@ def growth_figure(case: BusinessCase) -> go.Figure:
 def pareto_figure(rows: list[dict[str, object]]) -> go.Figure:
     """Sweep scenarios: cost against the utilization ceiling, one colour per failures tolerated; stars on the Pareto front."""
     fig = go.Figure()
-    done = [r for r in rows if r.get("status") in ("optimal", "feasible") and not r.get("unplaced")]
+    done = [r for r in rows if r.get("status") in SOLVED and not r.get("unplaced")]
     for k in sorted({int(r["ha_failures"]) for r in done}):  # type: ignore[call-overload]
         mine = [r for r in done if r["ha_failures"] == k]
         fig.add_trace(

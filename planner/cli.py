@@ -23,6 +23,7 @@ from planner.plan import ProgressPoint
 from planner.platforms import list_platforms, load_platform
 from planner.reader import InputError, read_estate
 from planner.study import Study, export_plan, load_overhead, run_study
+from planner.sweep import SOLVED
 from planner.writer import write_template
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
@@ -166,10 +167,9 @@ def _sweep_printer(stream: TextIO, tty: bool) -> Callable[..., None]:
     """A progress bar on a terminal, one line per scenario otherwise."""
 
     def show(run: object, i: int) -> None:
-        rows, row = run.rows, run.rows[i]  # type: ignore[attr-defined]
-        done = sum(r is not None for r in rows)
+        rows, row, done = run.rows, run.rows[i], run.done  # type: ignore[attr-defined]
         bar = "#" * round(24 * done / len(rows))
-        if row["status"] in ("optimal", "feasible"):
+        if row["status"] in SOLVED:
             what = f"{row['status']}, {row['servers']} servers, cost {float(row['cost']):,.0f}"
         else:
             what = f"{row['status']}: {row.get('error', '')}"

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from distributed import Client, Future, SpecCluster, wait
@@ -23,7 +23,7 @@ from distributed.deploy.subprocess import SubprocessCluster
 
 from planner.costs import estate_costs
 from planner.domain import DomainError, Estate
-from planner.sites import planned_per_site, sites_of, split_estate
+from planner.sites import planned_per_site, site_rows, sites_of, split_estate
 from planner.study import SitePart, Study, export_plan, load_overhead, merged_study, run_study, solve_site
 from planner.sweep import Grid, Row, Scenario, best_row, ceiling_pct, fingerprint, scenario_estate, sweep_tables
 from planner.tco import compute_tco
@@ -51,7 +51,6 @@ class SweepRun:
     best_index: int | None = None
     seconds: float = 0.0
     where: str = ""
-    notes: list[str] = field(default_factory=list)
 
     @property
     def done(self) -> int:
@@ -103,7 +102,7 @@ def scenario_row(scenario: Scenario, study: Study) -> Row:
         sites=len(r.sites) or 1,
         seconds=round(r.seconds, 2),
         error="",
-        site_rows=[{"site": x.site, "servers": x.servers, "capex": x.capex, "status": x.status} for x in r.sites],
+        site_rows=site_rows(r, total=False),
     )
     return row
 
@@ -166,20 +165,21 @@ def run_sweep(
     run = SweepRun(scenarios, [None] * len(scenarios))
     fp = fingerprint(estate)
     earlier = read_results(results)
-    todo: list[tuple[int, Estate]] = []
+    todo: list[tuple[int, list[str]]] = []  # scenarios to solve, with the sites each is split into
     for i, sc in enumerate(scenarios):
         old = earlier.get(sc.key(fp))
         if old is not None:
             run.rows[i], run.resumed = {**old, "scenario": sc.label}, run.resumed + 1
             continue
         try:
-            todo.append((i, scenario_estate(estate, sc)))
+            scen = scenario_estate(estate, sc)
+            todo.append((i, sites_of(scen) if planned_per_site(scen) else [""]))
         except DomainError as exc:
             _record(run, i, {**problem_row(sc, "invalid", str(exc)), "key": sc.key(fp)}, results, on_row)
     if todo:
         client, cluster, run.where = open_client(scheduler, workers)
         try:
-            _execute(client, estate, run, todo, results, threads, on_row, stop)
+            _execute(client, estate, fp, grid.keys, run, todo, results, threads, on_row, stop)
         finally:
             client.close()
             if cluster is not None:
@@ -188,9 +188,8 @@ def run_sweep(
     return run
 
 
-def _submit(client: Client, estate_f: Future, sc: Scenario, scen: Estate, keys: list[str], threads: int, tag: str) -> Future:
+def _submit(client: Client, estate_f: Future, sc: Scenario, sites: list[str], keys: list[str], threads: int, tag: str) -> Future:
     """A scenario's tasks: one per site, then the merge that depends on them all."""
-    sites = sites_of(scen) if planned_per_site(scen) else [""]
     parts = [
         client.submit(solve_site_task, estate_f, sc, keys, site, threads, key=f"site-{tag}-{n}") for n, site in enumerate(sites)
     ]
@@ -200,21 +199,22 @@ def _submit(client: Client, estate_f: Future, sc: Scenario, scen: Estate, keys: 
 def _execute(
     client: Client,
     estate: Estate,
+    fp: str,
+    keys: list[str],
     run: SweepRun,
-    todo: list[tuple[int, Estate]],
+    todo: list[tuple[int, list[str]]],
     results: Path,
     threads: int,
     on_row: Callable[[SweepRun, int], None] | None,
     stop: threading.Event | None,
 ) -> None:
-    fp, keys = fingerprint(estate), [k for k, _ in run.scenarios[0].values]
     # The estate is a task, not scattered data: if the worker holding it dies, the scheduler recomputes it.
     estate_f = client.submit(lambda e: e, estate, key=f"estate-{fp}-{time.time_ns()}", pure=False)
     index: dict[Future, int] = {}
     futures = []
-    for i, scen in todo:
+    for i, sites in todo:
         sc = run.scenarios[i]
-        f = _submit(client, estate_f, sc, scen, keys, threads, f"{sc.key(fp)}-{time.time_ns()}")
+        f = _submit(client, estate_f, sc, sites, keys, threads, f"{sc.key(fp)}-{time.time_ns()}")
         index[f] = i
         futures.append(f)
     pending = set(futures)
@@ -252,11 +252,10 @@ def _record(
 ) -> None:
     """Keep a scenario's row (and its study when it is the best so far), append it to the results file."""
     run.rows[i] = row
-    if study is not None and row.get("status") in ("optimal", "feasible"):
-        rank = (int(row["unplaced"]), float(row["cost"]))  # type: ignore[call-overload,arg-type]
-        best = run.rows[run.best_index] if run.best_index is not None and run.best is not None else None
-        if best is None or rank < (int(best["unplaced"]), float(best["cost"])):  # type: ignore[call-overload,arg-type]
-            run.best, run.best_index = study, i
+    # the same rule as the sweep's best row (ties go to the earlier scenario), so the kept study is the one written
+    pair = sorted({i, i if run.best_index is None else run.best_index})
+    if study is not None and pair[best_row([run.rows[k] or {} for k in pair]) or 0] == i:
+        run.best, run.best_index = study, i
     if results is not None and row.get("status") in FINISHED:
         results.parent.mkdir(parents=True, exist_ok=True)
         with results.open("a", encoding="utf-8") as out:

@@ -74,6 +74,11 @@ class SiteResult:
     workloads: int
     unplaced: int
 
+    @property
+    def gap_pct(self) -> float:
+        """Distance from the site's objective value to its lower bound, as a percent of that value."""
+        return max(0.0, 100.0 * (self.cost - self.lower_bound) / self.cost) if self.cost > 0 else 0.0
+
 
 @dataclass(frozen=True)
 class SolveResult:

@@ -19,7 +19,7 @@ from planner.charts import pareto_figure
 from planner.domain import Estate
 from planner.input_errors import InputError
 from planner.jobs import SweepJob
-from planner.sweep import check_grid, default_grid, pareto_front, parse_grid, scenario_diff
+from planner.sweep import SOLVED, check_grid, default_grid, pareto_front, parse_grid, scenario_diff
 
 state = st.session_state
 SHOWN = ("scenario", "status", "servers", "capex", "tco", "gap_pct", "unplaced", "ha_failures", "ceiling_pct", "seconds", "error")
@@ -98,7 +98,7 @@ def show_scenarios(build_estate: Callable[[], Estate | None]) -> None:
         st.error(f"The sweep failed: {job.error}")
         return
     rows = _rows_with_front(job)
-    done = [r for r in rows if r.get("status") in ("optimal", "feasible")]
+    done = [r for r in rows if r.get("status") in SOLVED]
     if done:
         st.subheader("Cost against headroom and failures tolerated")
         st.plotly_chart(pareto_figure(rows), key="pareto_chart")

@@ -110,8 +110,6 @@ def site_result(site: str, estate: Estate, result: SolveResult) -> SiteResult:
 
 def merge_results(parts: Sequence[tuple[str, Estate, SolveResult]]) -> SolveResult:
     """One result from the sites' results: servers named by site, figures summed, the weakest status."""
-    if len(parts) == 1 and not parts[0][0]:
-        return parts[0][2]
     plans = [_prefixed(r.plan, site) for site, _, r in parts]
     results = [r for _, _, r in parts]
     methods = sorted({r.method for r in results})
@@ -174,8 +172,8 @@ def check_sites(estate: Estate, plan: Plan) -> list[str]:
     return out
 
 
-def site_rows(estate: Estate, result: SolveResult) -> list[dict[str, object]]:
-    """The Sites sheet: each site's figures and the total."""
+def site_rows(result: SolveResult, *, total: bool = True) -> list[dict[str, object]]:
+    """The Sites sheet: each site's figures, and (with `total`) the whole estate's."""
     rows: list[dict[str, object]] = [
         {
             "site": r.site,
@@ -183,14 +181,14 @@ def site_rows(estate: Estate, result: SolveResult) -> list[dict[str, object]]:
             "servers": r.servers,
             "capex": r.capex,
             "lower_bound": r.lower_bound,
-            "gap_pct": round(max(0.0, 100 * (r.cost - r.lower_bound) / r.cost), 2) if r.cost > 0 else 0.0,
+            "gap_pct": round(r.gap_pct, 2),
             "unplaced": r.unplaced,
             "status": r.status,
             "seconds": r.seconds,
         }
         for r in result.sites
     ]
-    if rows:
+    if rows and total:
         rows.append(
             {
                 "site": "total",

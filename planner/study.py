@@ -214,7 +214,7 @@ def plan_tables(study: Study) -> dict[str, list[Row]]:
         "Placements": placement_rows(e, o, r),
         "Servers": server_rows(e, o, r),
         "Unplaced": unplaced_rows(r),
-        **({"Sites": site_rows(e, r)} if r.sites else {}),
+        **({"Sites": site_rows(r)} if r.sites else {}),
         "Assumptions": assumption_rows(e, o, study.baseline),
     }
 

@@ -22,13 +22,14 @@ from pathlib import Path
 import yaml
 
 from planner.columns import SETTINGS
-from planner.domain import DomainError, Estate
+from planner.domain import RESOURCES, DomainError, Estate
 from planner.growth import grown_estate
 from planner.input_errors import InputError, InputProblem
 from planner.reader import setting_values
 
 ALL_MODELS = "all"
 SPECIAL_KEYS = ("server_model", "growth_year")
+SOLVED = ("optimal", "feasible")  # statuses of a scenario with a checked plan
 READ_TIME = ("sizing", "comfort_factor", "demand_floor_pct", "include_powered_off", "site_level")  # act when a file is read
 MAX_SCENARIOS = 10_000
 Row = dict[str, object]
@@ -198,7 +199,7 @@ def fingerprint(estate: Estate) -> str:
 
 def ceiling_pct(estate: Estate) -> float:
     """The highest utilization ceiling of any resource: the headroom a scenario keeps."""
-    return max(estate.settings.utilization_pct(r) for r in ("cpu_cores", "memory_gb", "storage_gb"))
+    return max(estate.settings.utilization_pct(r) for r in RESOURCES)
 
 
 def pareto_front(rows: Sequence[Row]) -> list[int]:
@@ -210,7 +211,7 @@ def pareto_front(rows: Sequence[Row]) -> list[int]:
     points = [
         (i, float(r["cost"]), -int(r["ha_failures"]), float(r["ceiling_pct"]))  # type: ignore[call-overload,arg-type]
         for i, r in enumerate(rows)
-        if r.get("status") in ("optimal", "feasible") and not r.get("unplaced")
+        if r.get("status") in SOLVED and not r.get("unplaced")
     ]
 
     def beats(a: tuple[int, float, int, float], b: tuple[int, float, int, float]) -> bool:
@@ -224,7 +225,7 @@ def best_row(rows: Sequence[Row]) -> int | None:
     done = [
         (int(r["unplaced"]), float(r["cost"]), i)  # type: ignore[call-overload,arg-type]
         for i, r in enumerate(rows)
-        if r.get("status") in ("optimal", "feasible")
+        if r.get("status") in SOLVED
     ]
     return min(done)[2] if done else None
 
