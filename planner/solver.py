@@ -1,11 +1,12 @@
 """The consolidation solver: one function, `solve`, from estate to a SolveResult ready to check.
 
 The steps, each within the time limit: a rule-respecting first-fit decreasing start and the
-volume/L2 lower bound (reported before any search); arc-flow when the estate is pure 1-D
-packing; large-neighbourhood search when the full model is large; then the full CP-SAT model
-(`planner/model.py`) from the best plan so far, and a polish that trims overhead at equal
-CAPEX. The server pool per model is what first-fit decreasing needs with that model alone: an
-optimal plan never needs more of one model than that, so 'optimal' is honest.
+volume/L2 lower bound (reported before any search); column generation and local search when
+the estate is pure 1-D packing (`planner/onedim.py`); large-neighbourhood search when the full
+model is large; then the full CP-SAT model (`planner/model.py`) from the best plan so far, and
+a polish that trims overhead at equal CAPEX. The server pool per model is what first-fit
+decreasing needs with that model alone: an optimal plan never needs more of one model than
+that, so 'optimal' is honest.
 """
 
 from __future__ import annotations
@@ -16,15 +17,16 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
-from planner.arcflow import arcflow_assignment, is_one_dimensional
 from planner.assemble import diagnose_unplaced, to_plan
 from planner.bounds import volume_bound
+from planner.budget import Budget
 from planner.clock import Clock
 from planner.costs import solver_costs
 from planner.domain import Estate
 from planner.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
 from planner.lns import improve
 from planner.model import ModelBuilder, unplaced_penalty
+from planner.onedim import is_one_dimensional, one_d_assignment
 from planner.overheads import OverheadModel
 from planner.patterns import pattern_search
 from planner.plan import ProgressPoint, SolveResult
@@ -147,7 +149,7 @@ def solve(
         problem.costs = [round(p * 100) for p in prices]
     active, reasons = _placeable(problem)
     all_items = sorted(i for b in active for i in problem.bundles[b])
-    one_d = is_one_dimensional(problem, all_items) is not None  # arc-flow diving beats more greedy orders there
+    one_d = is_one_dimensional(problem, all_items) is not None  # the 1-D search beats more greedy orders there
     start = best_greedy(problem, seconds=None if clock.deterministic else (0.05 if one_d else 0.25) * limit)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
     # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
@@ -168,19 +170,23 @@ def solve(
     remaining = clock.remaining
 
     dim = is_one_dimensional(problem, all_items) if hard else None
-    if dim is not None and start.cost(problem) > start_bound and remaining() > 2:
-        # Pure 1-D packing: the arc-flow model gives the Gilmore-Gomory bound and often the optimum.
-        flow_plan, flow_bound, _ = arcflow_assignment(problem, all_items, dim, 0.9 * remaining())
+    if dim is not None and start.cost(problem) > start_bound and remaining() > 0.5:
+        # Pure 1-D packing: the Gilmore-Gomory bound, and diving and local search for a plan at it.
+        seconds = 0.9 * remaining()
+        wall = clock.wall_left() if clock.deterministic else seconds
+        budget = Budget(time.monotonic() + wall, seconds if clock.deterministic else None)
+        flow_plan, flow_bound = one_d_assignment(problem, all_items, dim, budget, seed)
+        clock.charge_work(budget.spent)
         start_bound = max(start_bound, flow_bound * problem.costs[0])
         tracker.floor = max(tracker.floor, start_bound * unit)
         tracker.bound = tracker.floor
-        if flow_plan is not None and flow_plan.cost(problem) < start.cost(problem):
-            start, method = flow_plan, method + " + arc-flow"
+        if flow_plan.cost(problem) < start.cost(problem):
+            start, method = flow_plan, method + " + column generation and local search"
             tracker.best = start.cost(problem) * unit
         tracker._emit()
     classes = len({problem.bundle_class[b] for b in active})
     aggregates = len(active) >= 2 * classes  # shapes repeat: rounding the pattern LP is then near-optimal
-    # Few, distinct shapes in more than one dimension: dive on the pattern LP (1-D has arc-flow and LNS).
+    # Few, distinct shapes in more than one dimension: dive on the pattern LP (1-D has its own search).
     diving = not aggregates and classes <= DIVE_CLASSES and dim is None
     if hard and (aggregates or diving) and start.cost(problem) > start_bound and classes <= MAX_CLASSES and remaining() > 1:
         # The pattern master gives the column-generation bound and a plan: on large estates within a

@@ -1,0 +1,42 @@
+"""A search budget in wall-clock seconds and, for deterministic runs, in counted work.
+
+Pure-Python searches (the 1-D local search and column generation) charge a nominal cost per
+step; a deterministic run stops on that count alone (the wall clock only as a safety net),
+so a fixed seed gives the same plan on any machine, as CP-SAT's deterministic time does.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Budget:
+    """Stop at `deadline` (monotonic seconds), or once `work` nominal seconds are spent when it is set."""
+
+    deadline: float
+    work: float | None = None
+    spent: float = 0.0
+    parent: Budget | None = None
+
+    def spend(self, cost: float) -> bool:
+        """Charge `cost`; True while the budget lasts."""
+        self.spent += cost
+        if self.parent is not None:
+            self.parent.spend(cost)
+        return self.left() > 0
+
+    def left(self) -> float:
+        """What is left, in the budget's own unit (work when counted, else seconds)."""
+        wall = self.deadline - time.monotonic()
+        if self.work is None or wall <= 0:
+            return wall
+        return self.work - self.spent
+
+    def part(self, share: float) -> Budget:
+        """A child budget of `share` of what is left; what it spends is charged here too."""
+        now = time.monotonic()
+        if self.work is None:
+            return Budget(now + share * max(0.0, self.deadline - now), parent=self)
+        return Budget(self.deadline, share * max(0.0, self.work - self.spent), parent=self)

@@ -1,0 +1,108 @@
+"""Pure one-dimensional packing: the Gilmore-Gomory bound and a plan at it, for estates where only
+one resource binds (one server model and host mode, no placement rules).
+
+The steps share one budget: first fit decreasing; a short consistent neighbourhood search
+(`planner/cns.py`, fast on instances with few items per server); the column-generation bound
+(`planner/cutstock.py`); diving on that LP at the bound, then one above, with growing
+discrepancy; and the local search again for what is left. Sizes are divided by their common
+divisor first, which shrinks the knapsack tables.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from planner.bounds import l2_bound
+from planner.budget import Budget
+from planner.cns import improve_packing
+from planner.cutstock import gilmore_gomory, plan_at, to_bins
+from planner.greedy import Assignment
+from planner.problem import Problem
+
+Bins = list[list[int]]
+MAX_DISCREPANCIES = 3
+
+
+@dataclass(frozen=True)
+class Packing:
+    """Servers as lists of item indices, the proven lower bound in servers, and whether it is met."""
+
+    bins: Bins
+    bound: int
+
+    @property
+    def optimal(self) -> bool:
+        return len(self.bins) <= self.bound
+
+
+def first_fit_decreasing(sizes: list[int], cap: int) -> Bins:
+    """Items (indices) largest first into the first server with room."""
+    bins: Bins = []
+    loads: list[int] = []
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        k = next((k for k, load in enumerate(loads) if load + sizes[i] <= cap), None)
+        if k is None:
+            bins.append([])
+            loads.append(0)
+            k = len(bins) - 1
+        bins[k].append(i)
+        loads[k] += sizes[i]
+    return bins
+
+
+def pack(sizes: list[int], capacity: int, budget: Budget, seed: int = 0) -> Packing:
+    """The fewest servers of `capacity` found for items of `sizes`, with the best bound proven."""
+    if not sizes:
+        return Packing([], 0)
+    g = math.gcd(capacity, *sizes)
+    cap, scaled = capacity // g, [s // g for s in sizes]
+    best = first_fit_decreasing(scaled, cap)
+    lower = l2_bound(scaled, cap)
+    if len(best) > lower:
+        best = improve_packing(scaled, cap, best, lower, budget.part(0.1), seed)
+    master = None
+    if len(best) > lower:
+        found = gilmore_gomory(scaled, cap, budget.part(0.5))
+        if found is not None:
+            lower, master = max(lower, found[0]), found[1]
+    if master is not None and len(best) > lower:
+        diving = budget.part(0.7)
+        for discrepancies in range(MAX_DISCREPANCIES + 1):
+            for target in (lower, lower + 1):
+                if target < len(best) and diving.left() > 0:
+                    patterns = plan_at(master, target, discrepancies, diving)
+                    if patterns is not None:
+                        best = to_bins(patterns, master.sizes, scaled)
+    if len(best) > lower:
+        best = improve_packing(scaled, cap, best, lower, budget, seed + 1)
+    return Packing(best, lower)
+
+
+def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
+    """The binding resource when the estate is pure 1-D packing, else None.
+
+    One server model and host mode, one placement kind per item, no replica, affinity or
+    anti-affinity rule, and the other resources so loose that even all items together fit.
+    """
+    if len(problem.capacities) != 1 or len(problem.modes) != 1 or problem.conflicts:
+        return None
+    if any(len(b) > 1 for b in problem.bundles) or any(len(problem.items[i].footprints) != 1 for i in items):
+        return None
+    room = [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
+    sizes = [next(iter(problem.items[i].footprints.values())) for i in items]
+    tight = [k for k in range(3) if sum(s[k] for s in sizes) > room[k]]
+    if len(tight) > 1:
+        return None
+    return tight[0] if tight else 0
+
+
+def one_d_assignment(problem: Problem, items: list[int], dim: int, budget: Budget, seed: int = 0) -> tuple[Assignment, int]:
+    """The best plan found for a 1-D estate and its bound in servers."""
+    mode = problem.modes[0]
+    capacity = problem.capacities[0][dim] - problem.reserve(mode, 0)[dim]
+    kinds = [next(iter(problem.items[i].footprints)) for i in items]
+    sizes = [problem.items[i].footprints[k][dim] for i, k in zip(items, kinds, strict=True)]
+    result = pack(sizes, capacity, budget, seed)
+    placed = {items[j]: (s, kinds[j]) for s, members in enumerate(result.bins) for j in members}
+    return Assignment([(0, mode)] * len(result.bins), placed), result.bound
