@@ -7,10 +7,11 @@ the sizes with the LP duals as values, solved exactly by dynamic programming ove
 one row per distinct size, is re-solved warm by GLOP. Its value is the Gilmore-Gomory bound,
 and before it converges the Farley bound z / max(price) is still valid.
 
-To find a plan with `target` servers, the dive fixes the pattern the LP uses most, re-solves
-the residual, and prunes as soon as fixed + ceil(residual LP) exceeds the target; a failed
-branch tries the next pattern, up to a small number of discrepancies (Harvey and Ginsberg's
-limited discrepancy search). Instances with the integer round-up property (most of BPPLIB)
+To find a plan with `target` servers, the dive gives the largest item left the server the LP
+uses most among those that carry it (so every branch decides one item, as bin completion does),
+re-solves the residual, and prunes as soon as fixed + ceil(residual LP) exceeds the target; a
+failed branch tries the next pattern, up to a small number of discrepancies (Harvey and
+Ginsberg's limited discrepancy search). Instances with the integer round-up property (most of BPPLIB)
 end at the bound this way; diving on the arc-flow LP, whose graph grows with capacity x sizes,
 was tried first and ran out of time on Hard28 and Waescher.
 """
@@ -169,7 +170,8 @@ def _search(
         fixed = [*fixed, used]
         x = {p: v - (p == pattern) for p, v in x.items() if v - (p == pattern) > EPS}
         z -= 1
-    ranked = sorted(x, key=lambda p: (-x[p], -master.weight[p]))
+    largest = next(t for t, d in enumerate(demand) if d)  # sizes are in decreasing order
+    ranked = sorted(x, key=lambda p: (p[largest] == 0, -x[p], -master.weight[p]))
     for rank, pattern in enumerate(ranked[: discrepancies + 1]):
         rest, used = _residual(demand, pattern)
         found = _search(master, rest, target, [*fixed, used], discrepancies - rank, budget)
