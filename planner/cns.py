@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left
+from collections.abc import Callable
 from itertools import combinations
 
 from planner.budget import Budget
@@ -164,13 +165,18 @@ def _attempt(sizes: list[int], cap: int, solution: Bins, budget: Budget, rng: ra
     return None
 
 
-def improve_packing(sizes: list[int], cap: int, solution: Bins, lower: int, budget: Budget, seed: int = 0) -> Bins:
-    """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`."""
-    rng = random.Random(seed)
+def one_fewer_each_time(attempt: Callable[[Bins], Bins | None], solution: Bins, lower: int, budget: Budget) -> Bins:
+    """Apply `attempt` (a plan one server smaller, or None) while it succeeds, down to `lower` servers."""
     best = [list(b) for b in solution if b]
     while len(best) > max(lower, 3) and budget.left() > 0:
-        found = _attempt(sizes, cap, best, budget, rng)
+        found = attempt(best)
         if found is None:
             break
         best = found
     return best
+
+
+def improve_packing(sizes: list[int], cap: int, solution: Bins, lower: int, budget: Budget, seed: int = 0) -> Bins:
+    """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`."""
+    rng = random.Random(seed)
+    return one_fewer_each_time(lambda best: _attempt(sizes, cap, best, budget, rng), solution, lower, budget)

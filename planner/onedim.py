@@ -79,15 +79,18 @@ def pack(sizes: list[int], capacity: int, budget: Budget, seed: int = 0) -> Pack
     return Packing(best, lower)
 
 
-def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
-    """The binding resource when the estate is pure 1-D packing, else None.
-
-    One server model and host mode, one placement kind per item, no replica, affinity or
-    anti-affinity rule, and the other resources so loose that even all items together fit.
-    """
+def is_plain_packing(problem: Problem, items: list[int]) -> bool:
+    """One server model and host mode, one placement kind per item, no replica, affinity or
+    anti-affinity rule: vector packing and nothing else."""
     if len(problem.capacities) != 1 or len(problem.modes) != 1 or problem.conflicts:
-        return None
-    if any(len(b) > 1 for b in problem.bundles) or any(len(problem.items[i].footprints) != 1 for i in items):
+        return False
+    return all(len(b) == 1 for b in problem.bundles) and all(len(problem.items[i].footprints) == 1 for i in items)
+
+
+def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
+    """The binding resource when the estate is plain packing and the other resources are so loose
+    that even all items together fit, else None."""
+    if not is_plain_packing(problem, items):
         return None
     room = [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
     sizes = [next(iter(problem.items[i].footprints.values())) for i in items]

@@ -26,11 +26,12 @@ from planner.domain import Estate
 from planner.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
 from planner.lns import improve
 from planner.model import ModelBuilder, unplaced_penalty
-from planner.onedim import is_one_dimensional, one_d_assignment
+from planner.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
 from planner.overheads import OverheadModel
 from planner.patterns import pattern_search
 from planner.plan import ProgressPoint, SolveResult
 from planner.problem import Problem, build_problem
+from planner.vector_cns import vector_assignment
 
 ProgressFn = Callable[[ProgressPoint], None]
 
@@ -110,6 +111,12 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress,
         watcher.join()
 
 
+def _budget(clock: Clock, seconds: float) -> Budget:
+    """A budget of `seconds` in the clock's unit (counted work in deterministic runs)."""
+    wall = clock.wall_left() if clock.deterministic else seconds
+    return Budget(time.monotonic() + wall, seconds if clock.deterministic else None)
+
+
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
 FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than it returns in time
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
@@ -149,8 +156,8 @@ def solve(
         problem.costs = [round(p * 100) for p in prices]
     active, reasons = _placeable(problem)
     all_items = sorted(i for b in active for i in problem.bundles[b])
-    one_d = is_one_dimensional(problem, all_items) is not None  # the 1-D search beats more greedy orders there
-    start = best_greedy(problem, seconds=None if clock.deterministic else (0.05 if one_d else 0.25) * limit)
+    plain = is_plain_packing(problem, all_items)  # plain packing: the searches below beat more greedy orders
+    start = best_greedy(problem, seconds=None if clock.deterministic else (0.05 if plain else 0.25) * limit)
     hard = all(problem.bundles[b][0] in start.placed for b in active)
     # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
     # model's count; the single-model first-fit counts tighten that only when the full model is built.
@@ -172,9 +179,7 @@ def solve(
     dim = is_one_dimensional(problem, all_items) if hard else None
     if dim is not None and start.cost(problem) > start_bound and remaining() > 0.5:
         # Pure 1-D packing: the Gilmore-Gomory bound, and diving and local search for a plan at it.
-        seconds = 0.9 * remaining()
-        wall = clock.wall_left() if clock.deterministic else seconds
-        budget = Budget(time.monotonic() + wall, seconds if clock.deterministic else None)
+        budget = _budget(clock, 0.9 * remaining())
         flow_plan, flow_bound = one_d_assignment(problem, all_items, dim, budget, seed)
         clock.charge_work(budget.spent)
         start_bound = max(start_bound, flow_bound * problem.costs[0])
@@ -184,6 +189,23 @@ def solve(
             start, method = flow_plan, method + " + column generation and local search"
             tracker.best = start.cost(problem) * unit
         tracker._emit()
+    plain_vector = hard and plain and dim is None and problem.costs[0] > 0
+
+    def local_search(start: Assignment, bound: int, share: float, method: str) -> tuple[Assignment, str]:
+        """Plain vector packing: the consistent neighbourhood search empties servers fastest."""
+        if start.cost(problem) <= bound or remaining() < 0.5:
+            return start, method
+        budget = _budget(clock, share * remaining())
+        found = vector_assignment(problem, start, -(-bound // problem.costs[0]), budget, seed)
+        clock.charge_work(budget.spent)
+        if found.cost(problem) >= start.cost(problem):
+            return start, method
+        tracker.best = found.cost(problem) * unit
+        tracker._emit()
+        return found, method if method.endswith("local search") else method + " + local search"
+
+    if plain_vector:  # where the volume bound is tight (triplets) this alone reaches it
+        start, method = local_search(start, start_bound, 0.5, method)
     classes = len({problem.bundle_class[b] for b in active})
     aggregates = len(active) >= 2 * classes  # shapes repeat: rounding the pattern LP is then near-optimal
     # Few, distinct shapes in more than one dimension: dive on the pattern LP (1-D has its own search).
@@ -210,6 +232,8 @@ def solve(
             start, method = found_p.plan, method + " + column generation"
             tracker.best = start.cost(problem) * unit
         tracker._emit()
+    if plain_vector:  # again, from the pattern plan and towards the pattern bound
+        start, method = local_search(start, start_bound, 0.5, method)
     size = _model_size(problem, pools, active)
     full_model = not hard or size <= FULL_MODEL_LIMIT  # a huge model would spend the budget being built
     if hard and size > LNS_THRESHOLD and start.cost(problem) > start_bound:
