@@ -8,11 +8,12 @@ one row per distinct size, is re-solved warm by GLOP. Its value is the Gilmore-G
 and before it converges the Farley bound z / max(price) is still valid.
 
 To find a plan with `target` servers, the dive gives the largest item left the server the LP
-uses most among those that carry it (so every branch decides one item, as bin completion does),
-re-solves the residual, and prunes as soon as fixed + ceil(residual LP) exceeds the target; a
-failed branch tries the next pattern, up to a small number of discrepancies (Harvey and
-Ginsberg's limited discrepancy search). Instances with the integer round-up property (most of BPPLIB)
-end at the bound this way; diving on the arc-flow LP, whose graph grows with capacity x sizes,
+uses most among those that carry it (so every branch decides one item, as bin completion does;
+or, as a second rule, rounds up the pattern the LP uses most), re-solves the residual, and
+prunes as soon as fixed + ceil(residual LP) exceeds the target; a failed branch tries the next
+pattern, up to a small number of discrepancies (Harvey and Ginsberg's limited discrepancy
+search). Instances with the integer round-up property (most of BPPLIB) end at the bound this
+way; diving on the arc-flow LP, whose graph grows with capacity x sizes,
 was tried first and ran out of time on Hard28 and Waescher.
 """
 
@@ -143,6 +144,7 @@ def _search(
     fixed: list[Pattern],
     discrepancies: int,
     budget: Budget,
+    by_largest: bool,
     solved: tuple[float, dict[Pattern, float]] | None = None,
 ) -> list[Pattern] | None:
     """Patterns for `target` servers that cover `demand` with `fixed` first, or None (depth-first, LDS).
@@ -171,10 +173,10 @@ def _search(
         x = {p: v - (p == pattern) for p, v in x.items() if v - (p == pattern) > EPS}
         z -= 1
     largest = next(t for t, d in enumerate(demand) if d)  # sizes are in decreasing order
-    ranked = sorted(x, key=lambda p: (p[largest] == 0, -x[p], -master.weight[p]))
+    ranked = sorted(x, key=lambda p: (by_largest and p[largest] == 0, -x[p], -master.weight[p]))
     for rank, pattern in enumerate(ranked[: discrepancies + 1]):
         rest, used = _residual(demand, pattern)
-        found = _search(master, rest, target, [*fixed, used], discrepancies - rank, budget)
+        found = _search(master, rest, target, [*fixed, used], discrepancies - rank, budget, by_largest)
         if found is not None:
             return found
     return None
@@ -199,12 +201,13 @@ def gilmore_gomory(sizes: list[int], cap: int, budget: Budget) -> tuple[int, Mas
     return math.ceil(z - EPS), master
 
 
-def plan_at(master: Master, target: int, discrepancies: int, budget: Budget) -> list[Pattern] | None:
+def plan_at(master: Master, target: int, discrepancies: int, budget: Budget, by_largest: bool = True) -> list[Pattern] | None:
     """Patterns covering the full demand with at most `target` servers, found by diving with up to
-    `discrepancies` departures from the LP's choice, or None."""
+    `discrepancies` departures from the LP's choice, or None. With `by_largest`, each branch
+    decides the server of the largest item left; otherwise it rounds up the pattern the LP uses most."""
     demand = list(master.demand)
     try:
-        return _search(master, demand, target, [], discrepancies, budget)
+        return _search(master, demand, target, [], discrepancies, budget, by_largest)
     except _OutOfTime:
         return None
     finally:

@@ -68,12 +68,16 @@ def pack(sizes: list[int], capacity: int, budget: Budget, seed: int = 0) -> Pack
             lower, master = max(lower, found[0]), found[1]
     if master is not None and len(best) > lower:
         diving = budget.part(0.7)
-        for discrepancies in range(MAX_DISCREPANCIES + 1):
-            for target in (lower, lower + 1):
-                if target < len(best) and diving.left() > 0:
-                    patterns = plan_at(master, target, discrepancies, diving)
-                    if patterns is not None:
-                        best = to_bins(patterns, master.sizes, scaled)
+        # Two branching rules, each with growing discrepancy: the largest item's server first (best on
+        # Hard28), then the pattern closest to whole (where no server of the largest item fits the slack).
+        for by_largest, share in ((True, 0.6), (False, 1.0)):
+            stage = diving.part(share)
+            for discrepancies in range(MAX_DISCREPANCIES + 1):
+                for target in (lower, lower + 1):
+                    if target < len(best) and stage.left() > 0:
+                        patterns = plan_at(master, target, discrepancies, stage, by_largest)
+                        if patterns is not None:
+                            best = to_bins(patterns, master.sizes, scaled)
     if len(best) > lower:
         best = improve_packing(scaled, cap, best, lower, budget, seed + 1)
     return Packing(best, lower)

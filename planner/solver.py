@@ -118,6 +118,7 @@ def _budget(clock: Clock, seconds: float) -> Budget:
 
 
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
+BUILD_SECONDS = 4e-5  # seconds to build the full model, per assignment variable
 FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than it returns in time
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
@@ -258,7 +259,8 @@ def solve(
     stopped = stop is not None and stop.is_set()
     status, found, builder, solver = int(cp_model.UNKNOWN), None, None, cp_model.CpSolver()
     settled = hard and start.cost(problem) <= start_bound  # proven optimal already
-    if full_model and not stopped and not settled and remaining() > 0.2:
+    # Building the model costs time too (about 40 us per assignment variable): skip it when that is all there is.
+    if full_model and not stopped and not settled and remaining() > max(0.2, size * BUILD_SECONDS):
         builder = ModelBuilder(problem, pools, active, hard)
         model = builder.build()
         builder.add_hint(start)

@@ -35,11 +35,11 @@ def _some(loader, names: set[str]) -> list[Instance]:  # type: ignore[no-untyped
 @pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
 def test_engine_on_real_instances_is_valid() -> None:
     picks = (
-        _some(bpplib, {"Falkenauer_u120_00", "Falkenauer_t60_00"})
+        _some(bpplib, {"Falkenauer_u120_00", "Falkenauer_t60_00", "Waescher_TEST0005", "HARD0"})
         + _some(caprara_toth, {"CL_1_25_1", "CL_10_24_1"})
         + [i for i in vector(BENCHDATA) if i.name in {"class1_20_3_0", "classC_60_3_0"}]
     )
-    assert len(picks) >= 6  # class1_20_3_0 is in both the Panigrahy and the New set
+    assert len(picks) >= 8  # class1_20_3_0 is in both the Panigrahy and the New set
     for inst in picks:
         estate = inst.estate(4)
         engine, ffd = run_engine(estate, 4), run_ffd(estate)
