@@ -68,14 +68,14 @@ def pack(sizes: list[int], capacity: int, budget: Budget, seed: int = 0) -> Pack
             lower, master = max(lower, found[0]), found[1]
     if master is not None and len(best) > lower:
         diving = budget.part(0.7)
-        # Two branching rules, each with growing discrepancy: the largest item's server first (best on
-        # Hard28), then the pattern closest to whole (where no server of the largest item fits the slack).
-        for by_largest, share in ((True, 0.6), (False, 1.0)):
-            stage = diving.part(share)
+        # Two branching rules, each with growing discrepancy: the largest item's server (best on Hard28),
+        # then, with what time that leaves, the pattern closest to whole (where the first rule's
+        # branches are all cut at once because no server of the largest item fits the LP slack).
+        for by_largest in (True, False):
             for discrepancies in range(MAX_DISCREPANCIES + 1):
                 for target in (lower, lower + 1):
-                    if target < len(best) and stage.left() > 0:
-                        patterns = plan_at(master, target, discrepancies, stage, by_largest)
+                    if target < len(best) and diving.left() > 0:
+                        patterns = plan_at(master, target, discrepancies, diving, by_largest)
                         if patterns is not None:
                             best = to_bins(patterns, master.sizes, scaled)
     if len(best) > lower:
