@@ -4,8 +4,8 @@ The master LP counts servers by pattern (how many items of each size one server 
 min sum_p x_p s.t. sum_p a_tp x_p >= d_t for each size t. Pricing is a bounded knapsack over
 the sizes with the LP duals as values, solved exactly by dynamic programming over capacity
 (numpy, one row per binary-split chunk), so each round costs milliseconds and the master,
-one row per distinct size, is re-solved warm by GLOP. Its value is the Gilmore-Gomory bound,
-and before it converges the Farley bound z / max(price) is still valid.
+one row per distinct size, is re-solved warm by GLOP. Its value at convergence is the
+Gilmore-Gomory bound; an unconverged value bounds nothing and is never reported.
 
 To find a plan with `target` servers, the dive gives the largest item left the server the LP
 uses most among those that carry it (so every branch decides one item, as bin completion does;
@@ -98,7 +98,8 @@ class Master:
     def solve(self, budget: Budget) -> tuple[float, dict[Pattern, float]]:
         """Column generation to LP optimality for the current demand: (bound, x of the patterns used).
 
-        The bound is the LP value at convergence, else the Farley bound when time runs out."""
+        The bound is the LP value, or the Farley bound z / max(price) if pricing repeats a column
+        (numerical tolerance); raises _OutOfTime when the budget ends first."""
         if not any(self.demand):
             return 0.0, {}
         while True:
@@ -111,7 +112,7 @@ class Master:
             value, pattern = price(self.sizes, self.demand, duals, self.cap)
             if value <= 1 + EPS or pattern in self.columns:
                 x = {p: v.solution_value() for p, v in self.columns.items()}
-                return z, {p: v for p, v in x.items() if v > EPS}
+                return z / max(1.0, value), {p: v for p, v in x.items() if v > EPS}
             self.add(pattern)
 
 
