@@ -7,18 +7,21 @@ so a fixed seed gives the same plan on any machine, as CP-SAT's deterministic ti
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
 
 @dataclass
 class Budget:
-    """Stop at `deadline` (monotonic seconds), or once `work` nominal seconds are spent when it is set."""
+    """Stop at `deadline` (monotonic seconds), once `work` nominal seconds are spent when it is set,
+    or when `stop` is set (the dashboard's stop button)."""
 
     deadline: float
     work: float | None = None
     spent: float = 0.0
     parent: Budget | None = None
+    stop: threading.Event | None = None
 
     def spend(self, cost: float) -> bool:
         """Charge `cost`; True while the budget lasts."""
@@ -29,6 +32,8 @@ class Budget:
 
     def left(self) -> float:
         """What is left, in the budget's own unit (work when counted, else seconds)."""
+        if self.stop is not None and self.stop.is_set():
+            return 0.0
         wall = self.deadline - time.monotonic()
         if self.work is None or wall <= 0:
             return wall
@@ -38,5 +43,5 @@ class Budget:
         """A child budget of `share` of what is left; what it spends is charged here too."""
         now = time.monotonic()
         if self.work is None:
-            return Budget(now + share * max(0.0, self.deadline - now), parent=self)
-        return Budget(self.deadline, share * max(0.0, self.work - self.spent), parent=self)
+            return Budget(now + share * max(0.0, self.deadline - now), parent=self, stop=self.stop)
+        return Budget(self.deadline, share * max(0.0, self.work - self.spent), parent=self, stop=self.stop)

@@ -111,10 +111,10 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress,
         watcher.join()
 
 
-def _budget(clock: Clock, seconds: float) -> Budget:
-    """A budget of `seconds` in the clock's unit (counted work in deterministic runs)."""
+def _budget(clock: Clock, seconds: float, stop: threading.Event | None) -> Budget:
+    """A budget of `seconds` in the clock's unit (counted work in deterministic runs), ended by `stop`."""
     wall = clock.wall_left() if clock.deterministic else seconds
-    return Budget(time.monotonic() + wall, seconds if clock.deterministic else None)
+    return Budget(time.monotonic() + wall, seconds if clock.deterministic else None, stop=stop)
 
 
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
@@ -180,7 +180,7 @@ def solve(
     dim = is_one_dimensional(problem, all_items) if hard else None
     if dim is not None and start.cost(problem) > start_bound and remaining() > 0.5:
         # Pure 1-D packing: the Gilmore-Gomory bound, and diving and local search for a plan at it.
-        budget = _budget(clock, 0.9 * remaining())
+        budget = _budget(clock, 0.9 * remaining(), stop)
         flow_plan, flow_bound = one_d_assignment(problem, all_items, dim, budget, seed)
         clock.charge_work(budget.spent)
         start_bound = max(start_bound, flow_bound * problem.costs[0])
@@ -196,7 +196,7 @@ def solve(
         """Plain vector packing: the consistent neighbourhood search empties servers fastest."""
         if start.cost(problem) <= bound or remaining() < 0.5:
             return start, method
-        budget = _budget(clock, share * remaining())
+        budget = _budget(clock, share * remaining(), stop)
         found = vector_assignment(problem, start, -(-bound // problem.costs[0]), budget, seed)
         clock.charge_work(budget.spent)
         if found.cost(problem) >= start.cost(problem):

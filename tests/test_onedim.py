@@ -6,6 +6,7 @@ import itertools
 import random
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,6 +138,16 @@ def test_budget_parts_charge_their_parent() -> None:
     assert child.spend(4.0) and not child.spend(2.0)
     assert parent.spent == 6.0 and parent.left() == 4.0
     assert Budget(time.monotonic() - 1).left() < 0 and not Budget(time.monotonic() + 100, work=1.0).spend(2.0)
+
+
+def test_a_stop_ends_the_search_with_a_valid_plan() -> None:
+    sizes = _triplets(40, 1000, seed=3)
+    stop = threading.Event()
+    stop.set()
+    began = time.monotonic()
+    result = pack(sizes, 1000, Budget(time.monotonic() + 60, stop=stop))
+    assert time.monotonic() - began < 5 and _valid(result.bins, sizes, 1000)
+    assert len(result.bins) == len(first_fit_decreasing(sizes, 1000))  # stopped before any search
 
 
 def test_detection_of_one_dimensional_estates() -> None:
