@@ -122,20 +122,26 @@ def _residual(demand: list[int], pattern: Pattern) -> tuple[list[int], Pattern]:
     return [d - u for d, u in zip(demand, used, strict=True)], used
 
 
+def first_fit_decreasing(sizes: list[int], cap: int) -> list[list[int]]:
+    """Items (indices) largest first into the first server with room."""
+    bins: list[list[int]] = []
+    loads: list[int] = []
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        k = next((k for k, load in enumerate(loads) if load + sizes[i] <= cap), None)
+        if k is None:
+            bins.append([])
+            loads.append(0)
+            k = len(bins) - 1
+        bins[k].append(i)
+        loads[k] += sizes[i]
+    return bins
+
+
 def _ffd(sizes: list[int], demand: list[int], cap: int) -> list[Pattern]:
     """First-fit decreasing on the demand, as patterns (for the first columns and quick completions)."""
-    loads: list[int] = []
-    packs: list[list[int]] = []
-    for t in sorted(range(len(sizes)), key=lambda t: -sizes[t]):
-        for _ in range(demand[t]):
-            k = next((k for k, load in enumerate(loads) if load + sizes[t] <= cap), None)
-            if k is None:
-                loads.append(0)
-                packs.append([0] * len(sizes))
-                k = len(loads) - 1
-            loads[k] += sizes[t]
-            packs[k][t] += 1
-    return [tuple(p) for p in packs]
+    types = [t for t, d in enumerate(demand) for _ in range(d)]
+    packs = first_fit_decreasing([sizes[t] for t in types], cap)
+    return [tuple(Counter(types[j] for j in members).get(t, 0) for t in range(len(sizes))) for members in packs]
 
 
 def _search(

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 
 from planner.bounds import l2_bound
 from planner.budget import Budget
-from planner.cns import improve_packing
-from planner.cutstock import gilmore_gomory, plan_at, to_bins
+from planner.cns import Bins, improve_packing
+from planner.cutstock import first_fit_decreasing, gilmore_gomory, plan_at, to_bins
 from planner.greedy import Assignment
 from planner.problem import Problem
 
-Bins = list[list[int]]
 MAX_DISCREPANCIES = 3
 
 
@@ -34,21 +33,6 @@ class Packing:
     @property
     def optimal(self) -> bool:
         return len(self.bins) <= self.bound
-
-
-def first_fit_decreasing(sizes: list[int], cap: int) -> Bins:
-    """Items (indices) largest first into the first server with room."""
-    bins: Bins = []
-    loads: list[int] = []
-    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
-        k = next((k for k, load in enumerate(loads) if load + sizes[i] <= cap), None)
-        if k is None:
-            bins.append([])
-            loads.append(0)
-            k = len(bins) - 1
-        bins[k].append(i)
-        loads[k] += sizes[i]
-    return bins
 
 
 def pack(sizes: list[int], capacity: int, budget: Budget, seed: int = 0) -> Packing:

@@ -19,11 +19,10 @@ from itertools import combinations
 import numpy as np
 
 from planner.budget import Budget
-from planner.cns import one_fewer_each_time
+from planner.cns import Bins, one_fewer_each_time
 from planner.greedy import Assignment
 from planner.problem import Problem
 
-Bins = list[list[int]]
 STEP_WORK = 2.5e-5  # nominal seconds per step and server (deterministic runs)
 MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
 
