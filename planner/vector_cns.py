@@ -3,17 +3,17 @@ and Vasquez (Computers & OR 2016), who showed it on two-dimensional vector packi
 
 As in `planner/cns.py`: to show that m servers suffice, keep m - 2 servers within capacity in
 every resource and a pool of items not yet placed, and move items between one server and the
-pool so as to shrink the pool's total normalised size; m servers are found when the pool fits
-in two. A move swaps up to two items of a server for up to two of the pool; all moves of one
-step are scored at once with numpy (every server's give-back sets against every pool set),
-items just placed stay frozen for a few steps, and the best move is made even when it makes the
-pool heavier. Used when an estate is pure vector packing: one server model and host mode, no
-placement rules.
-"""
+pool so as to make the pool light and balanced; m servers are found when the pool fits in two.
+A move swaps up to two items of a server for up to two of the pool; all moves of one step are
+scored at once with numpy (every server's give-back sets against every pool set), items just
+placed stay frozen for a few steps, the best move is made even when it makes the pool heavier,
+and items that wait in the pool gain weight until they are placed. Used when an estate is pure
+vector packing: one server model and host mode, no placement rules."""
 
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -23,10 +23,12 @@ from planner.cns import Bins, one_fewer_each_time
 from planner.greedy import Assignment
 from planner.problem import Problem
 
-STEP_WORK = 2.5e-5  # nominal seconds per step and server (deterministic runs)
+STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs)
 MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
+PENALTY_STEP = 0.05  # what an item's waiting in the pool adds to a move's score, per step
 
 
+@lru_cache(maxsize=64)
 def _pairs(n: int) -> np.ndarray:
     """Index sets of size 0, 1 and 2 from range(n), padded with -1, as rows of two."""
     rows = [(-1, -1)] + [(i, -1) for i in range(n)] + list(combinations(range(n), 2))
@@ -40,21 +42,42 @@ class _Search:
     def __init__(self, sizes: np.ndarray, cap: np.ndarray, bins: Bins, pool: list[int], rng: random.Random) -> None:
         self.cap, self.rng = cap, rng
         self.sizes = np.vstack([sizes, np.zeros(len(cap))])  # row -1: the empty slot of a padded set
-        self.weight = np.append((sizes / cap).sum(axis=1), 0.0)  # normalised size: what the pool minimises
+        self.norm = self.sizes / cap  # normalised sizes: what the pool's score is made of
+        self.penalty = np.zeros(len(sizes) + 1)  # grows while an item waits in the pool
         self.bins = [list(b) for b in bins]
         self.pool = list(pool)
         self.frozen_until = np.zeros(len(sizes) + 1, dtype=int)
         self.step = 0
-        self.gives: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [self._gives(b) for b in self.bins]
+        self.gives = [self._gives(b) for b in self.bins]
+        self._join()
+        self.noise = np.random.default_rng(rng.getrandbits(32))
 
     def _gives(self, members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(items, load left, weight given) of each set of up to two of `members`."""
+        """(items, load left, normalised load given) of each set of up to two of `members`."""
         items = np.array([*members, -1], dtype=int)[_pairs(len(members))]
         load = self.sizes[members].sum(axis=0) - self.sizes[items].sum(axis=1)
-        return items, load, self.weight[items].sum(axis=1)
+        return items, load, self.norm[items].sum(axis=1)
+
+    def _join(self) -> None:
+        """Every server's give-back sets in one table (items, load left, given, owner) with each
+        server's first row; after a move only the moved server's rows are replaced."""
+        gives = self.gives
+        self.joined = [np.concatenate([g[j] for g in gives]) for j in range(3)]
+        counts = [len(g[0]) for g in gives]
+        self.joined.append(np.repeat(np.arange(len(gives)), counts))
+        self.first = np.concatenate([[0], np.cumsum(counts)])
+
+    def _replace(self, k: int) -> None:
+        """Server k changed: its give-back sets anew, in place of its old rows."""
+        new = self._gives(self.bins[k])
+        a, b = int(self.first[k]), int(self.first[k + 1])
+        self.gives[k] = new
+        parts = [*new, np.full(len(new[0]), k)]
+        self.joined = [np.concatenate([old[:a], part, old[b:]]) for old, part in zip(self.joined, parts, strict=True)]
+        self.first[k + 1 :] += len(new[0]) - (b - a)
 
     def pool_weight(self) -> float:
-        return float(self.weight[self.pool].sum())
+        return float(self.norm[self.pool].sum())
 
     def finished(self) -> Bins | None:
         """The servers plus the pool split over two, when the pool fits in two."""
@@ -76,31 +99,47 @@ class _Search:
         return None
 
     def move(self, tenure: int) -> None:
-        """The best swap of up to two server items for up to two pool items, frozen items excepted."""
+        """The best swap of up to two server items for up to two pool items, frozen items excepted.
+
+        A move's score is the pool's sum of squared normalised loads after it (a pool heavy in one
+        resource scores worse than one balanced over all three), plus the penalties of the items
+        left in the pool: the penalties grow with every step an item waits, so an item the search
+        keeps turning away is eventually placed (weighting, as in clause-weighting local search)."""
         self.step += 1
         if not self.pool:
             return
         takes = np.array([*self.pool, -1], dtype=int)[_pairs(len(self.pool))[1:]]
-        take_load, take_weight = self.sizes[takes].sum(axis=1), self.weight[takes].sum(axis=1)
-        items = np.concatenate([g[0] for g in self.gives])
-        left = np.concatenate([g[1] for g in self.gives])
-        given = np.concatenate([g[2] for g in self.gives])
-        owner = np.repeat(np.arange(len(self.gives)), [len(g[0]) for g in self.gives])
-        movable = ~(self.frozen_until[items] > self.step).any(axis=1)
-        fits = np.all(left[:, None, :] + take_load[None, :, :] <= self.cap + 1e-9, axis=2) & movable[:, None]
-        score = np.where(fits, given[:, None] - take_weight[None, :], np.inf)
-        score += np.random.default_rng(self.rng.getrandbits(32)).random(score.shape) * 1e-9  # random ties
+        take_load, take = self.sizes[takes].sum(axis=1), self.norm[takes].sum(axis=1)
+        items, left, given, owner = self.joined
+        room = self.cap + 1e-9 - left
+        # rows that may move: no frozen item, and room for at least the smallest take in every resource
+        rows = np.flatnonzero(~(self.frozen_until[items] > self.step).any(axis=1) & (room >= take_load.min(axis=0)).all(axis=1))
+        if not len(rows):
+            return
+        items, room, given, owner = items[rows], room[rows], given[rows], owner[rows]
+        blocked = room[:, 0, None] < take_load[None, :, 0]
+        for k in range(1, len(self.cap)):
+            blocked |= room[:, k, None] < take_load[None, :, k]
+        after = self.norm[self.pool].sum(axis=0) + given  # the pool's load once a set is given back
+        row_term = (after * after).sum(axis=1) + self.penalty[items].sum(axis=1) + self.noise.random(len(rows)) * 1e-9
+        col_term = (take * take).sum(axis=1) - self.penalty[takes].sum(axis=1) + self.noise.random(len(takes)) * 1e-9
+        score = after @ take.T
+        score *= -2
+        score += row_term[:, None]
+        score += col_term[None, :]
+        np.copyto(score, np.inf, where=blocked)
         best = int(np.argmin(score))
         if not np.isfinite(score.flat[best]):
             return
         row, col = divmod(best, len(takes))
         k = int(owner[row])
         give = [int(i) for i in items[row] if i >= 0]
-        take = [int(i) for i in takes[col] if i >= 0]
-        self.pool = [i for i in self.pool if i not in take] + give
-        self.bins[k] = [i for i in self.bins[k] if i not in give] + take
-        self.gives[k] = self._gives(self.bins[k])
-        self.frozen_until[take] = self.step + tenure
+        take_items = [int(i) for i in takes[col] if i >= 0]
+        self.pool = [i for i in self.pool if i not in take_items] + give
+        self.bins[k] = [i for i in self.bins[k] if i not in give] + take_items
+        self._replace(k)
+        self.frozen_until[take_items] = self.step + tenure
+        self.penalty[self.pool] += PENALTY_STEP
 
 
 def _attempt(sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget, rng: random.Random) -> Bins | None:
@@ -109,7 +148,7 @@ def _attempt(sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget,
     order = sorted(range(len(solution)), key=lambda k: (float(weight[solution[k]].sum()), rng.random()))
     pool = [i for k in order[:3] for i in solution[k]]
     state = _Search(sizes, cap, [solution[k] for k in order[3:]], pool, rng)
-    step_work = STEP_WORK * (4 + len(solution))
+    step_work = STEP_WORK * (50 + len(solution))
     while budget.spend(step_work):
         done = state.finished()
         if done is not None:
