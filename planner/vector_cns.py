@@ -36,11 +36,11 @@ def _pairs(n: int) -> np.ndarray:
 
 
 class _Search:
-    """m - 2 servers (lists of item indices), their loads, and the pool; each server keeps its
-    give-back sets (up to two items) with the load each would leave, ready to score."""
+    """m - 2 servers (lists of item indices) and the pool, with one table of every server's
+    give-back sets (up to two items) and the load each would leave, ready to score."""
 
     def __init__(self, sizes: np.ndarray, cap: np.ndarray, bins: Bins, pool: list[int], rng: random.Random) -> None:
-        self.cap, self.rng = cap, rng
+        self.cap = cap
         self.sizes = np.vstack([sizes, np.zeros(len(cap))])  # row -1: the empty slot of a padded set
         self.norm = self.sizes / cap  # normalised sizes: what the pool's score is made of
         self.penalty = np.zeros(len(sizes) + 1)  # grows while an item waits in the pool
@@ -48,7 +48,6 @@ class _Search:
         self.pool = list(pool)
         self.frozen_until = np.zeros(len(sizes) + 1, dtype=int)
         self.step = 0
-        self.gives = [self._gives(b) for b in self.bins]
         self._join()
         self.noise = np.random.default_rng(rng.getrandbits(32))
 
@@ -61,7 +60,7 @@ class _Search:
     def _join(self) -> None:
         """Every server's give-back sets in one table (items, load left, given, owner) with each
         server's first row; after a move only the moved server's rows are replaced."""
-        gives = self.gives
+        gives = [self._gives(b) for b in self.bins]
         self.joined = [np.concatenate([g[j] for g in gives]) for j in range(3)]
         counts = [len(g[0]) for g in gives]
         self.joined.append(np.repeat(np.arange(len(gives)), counts))
@@ -71,13 +70,9 @@ class _Search:
         """Server k changed: its give-back sets anew, in place of its old rows."""
         new = self._gives(self.bins[k])
         a, b = int(self.first[k]), int(self.first[k + 1])
-        self.gives[k] = new
         parts = [*new, np.full(len(new[0]), k)]
         self.joined = [np.concatenate([old[:a], part, old[b:]]) for old, part in zip(self.joined, parts, strict=True)]
         self.first[k + 1 :] += len(new[0]) - (b - a)
-
-    def pool_weight(self) -> float:
-        return float(self.norm[self.pool].sum())
 
     def finished(self) -> Bins | None:
         """The servers plus the pool split over two, when the pool fits in two."""
