@@ -152,16 +152,13 @@ def _search(
     discrepancies: int,
     budget: Budget,
     by_largest: bool,
-    solved: tuple[float, dict[Pattern, float]] | None = None,
 ) -> list[Pattern] | None:
     """Patterns for `target` servers that cover `demand` with `fixed` first, or None (depth-first, LDS).
 
     A pattern the LP uses a whole time or more is fixed without branching or re-solving: the LP
     solution less one server of it is optimal for what is left (LP(d - a) >= LP(d) - 1)."""
-    if solved is None:
-        master.set_demand(demand)
-        solved = master.solve(budget)
-    z, x = solved
+    master.set_demand(demand)
+    z, x = master.solve(budget)
     while True:
         left = target - len(fixed)
         if math.ceil(z - EPS) > left:

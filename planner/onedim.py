@@ -75,12 +75,23 @@ def is_plain_packing(problem: Problem, items: list[int]) -> bool:
     return all(len(b) == 1 for b in problem.bundles) and all(len(problem.items[i].footprints) == 1 for i in items)
 
 
+def server_room(problem: Problem) -> list[int]:
+    """What one server of a plain-packing estate offers its items, per resource (capacity less the host's reserve)."""
+    return [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
+
+
+def to_assignment(problem: Problem, items: list[int], kinds: list[str], bins: Bins) -> Assignment:
+    """A plain-packing plan from servers of positions in `items` (placed as `kinds`)."""
+    placed = {items[j]: (s, kinds[j]) for s, members in enumerate(bins) for j in members}
+    return Assignment([(0, problem.modes[0])] * len(bins), placed)
+
+
 def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
     """The binding resource when the estate is plain packing and the other resources are so loose
     that even all items together fit, else None."""
     if not is_plain_packing(problem, items):
         return None
-    room = [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
+    room = server_room(problem)
     sizes = [next(iter(problem.items[i].footprints.values())) for i in items]
     tight = [k for k in range(3) if sum(s[k] for s in sizes) > room[k]]
     if len(tight) > 1:
@@ -90,10 +101,8 @@ def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
 
 def one_d_assignment(problem: Problem, items: list[int], dim: int, budget: Budget, seed: int = 0) -> tuple[Assignment, int]:
     """The best plan found for a 1-D estate and its bound in servers."""
-    mode = problem.modes[0]
-    capacity = problem.capacities[0][dim] - problem.reserve(mode, 0)[dim]
+    capacity = server_room(problem)[dim]
     kinds = [next(iter(problem.items[i].footprints)) for i in items]
     sizes = [problem.items[i].footprints[k][dim] for i, k in zip(items, kinds, strict=True)]
     result = pack(sizes, capacity, budget, seed)
-    placed = {items[j]: (s, kinds[j]) for s, members in enumerate(result.bins) for j in members}
-    return Assignment([(0, mode)] * len(result.bins), placed), result.bound
+    return to_assignment(problem, items, kinds, result.bins), result.bound

@@ -21,6 +21,7 @@ import numpy as np
 from planner.budget import Budget
 from planner.cns import Bins, one_fewer_each_time
 from planner.greedy import Assignment
+from planner.onedim import server_room, to_assignment
 from planner.problem import Problem
 
 STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs)
@@ -163,8 +164,7 @@ def improve_vector_packing(
 
 def vector_assignment(problem: Problem, start: Assignment, lower: int, budget: Budget, seed: int = 0) -> Assignment:
     """A plan of a plain vector-packing estate with fewer servers than `start` where the search finds one."""
-    mode = problem.modes[0]
-    room = [problem.capacities[0][k] - problem.reserve(mode, 0)[k] for k in range(3)]
+    room = server_room(problem)
     dims = [k for k in range(3) if room[k] > 0]
     items = sorted(start.placed)
     kinds = [start.placed[i][1] for i in items]
@@ -175,5 +175,4 @@ def vector_assignment(problem: Problem, start: Assignment, lower: int, budget: B
     found = improve_vector_packing(sizes, tuple(room[k] for k in dims), bins, lower, budget, seed)
     if len(found) >= len([b for b in bins if b]):
         return start
-    placed = {items[j]: (s, kinds[j]) for s, members in enumerate(found) for j in members}
-    return Assignment([(0, mode)] * len(found), placed)
+    return to_assignment(problem, items, kinds, found)
