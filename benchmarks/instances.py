@@ -40,8 +40,10 @@ class Instance:
         d = len(self.capacities)
         n = len(self.items)
         # A workload needs some CPU and memory; a zero size becomes one integer unit (0.001) and the
-        # capacity grows by n units: less than one whole size unit, so no packing changes.
+        # capacity grows by as many units as one bin can hold items: less than one whole size unit,
+        # so no packing changes, and the volume bound's slack stays that of the instance.
         eps = 0.001
+        most = _most_per_bin(self.capacities, self.items)
         zero = [any(size[k] == 0 for size in self.items) if k < d else False for k in range(3)]
 
         def size_of(size: tuple[int, ...], k: int) -> float:
@@ -57,12 +59,26 @@ class Instance:
             )
             for k, size in enumerate(self.items)
         )
-        caps = [float(self.capacities[k]) + (n * eps if zero[k] else 0.0) if k < d else 0.0 for k in range(3)]
+        caps = [float(self.capacities[k]) + (most * eps if zero[k] else 0.0) if k < d else 0.0 for k in range(3)]
         model = ServerModel("bin", caps[0], caps[1] if d > 1 else float(n + 1), caps[2] if d > 2 else 1.0, 1.0)
         settings = Settings(
             overhead_profile="none", max_utilization_pct=100, forms="vm_only", time_limit_s=time_limit_s, workers=1
         )
         return Estate(workloads, (model,), settings, source=f"{self.set_name}/{self.name}")
+
+
+def _most_per_bin(capacities: tuple[int, ...], items: tuple[tuple[int, ...], ...]) -> int:
+    """The most items one bin can hold: in each dimension, how many of the smallest fit; the least of those."""
+    most = len(items)
+    for k, cap in enumerate(capacities):
+        total, count = 0, 0
+        for size in sorted(item[k] for item in items):
+            total += size
+            if total > cap:
+                break
+            count += 1
+        most = min(most, count)
+    return max(1, most)
 
 
 def parse_bpp(text: str) -> tuple[int, list[int]]:

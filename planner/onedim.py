@@ -80,6 +80,17 @@ def server_room(problem: Problem) -> list[int]:
     return [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
 
 
+def plain_sizes(problem: Problem, start: Assignment) -> tuple[list[int], list[str], list[tuple[int, ...]], tuple[int, ...]]:
+    """A plain-packing plan's items, their placement kinds, and their sizes and the server's room in
+    the resources that bind (those a server has room in)."""
+    room = server_room(problem)
+    dims = [k for k in range(3) if room[k] > 0]
+    items = sorted(start.placed)
+    kinds = [start.placed[i][1] for i in items]
+    sizes = [tuple(problem.items[i].footprints[kind][k] for k in dims) for i, kind in zip(items, kinds, strict=True)]
+    return items, kinds, sizes, tuple(room[k] for k in dims)
+
+
 def to_assignment(problem: Problem, items: list[int], kinds: list[str], bins: Bins) -> Assignment:
     """A plain-packing plan from servers of positions in `items` (placed as `kinds`)."""
     placed = {items[j]: (s, kinds[j]) for s, members in enumerate(bins) for j in members}

@@ -2,7 +2,9 @@
 
 The steps, each within the time limit: a rule-respecting first-fit decreasing start and the
 volume/L2 lower bound (reported before any search); column generation and local search when
-the estate is pure 1-D packing (`planner/onedim.py`); large-neighbourhood search when the full
+the estate is pure 1-D packing (`planner/onedim.py`); exact-fill patterns and local search when
+it is plain vector packing (`planner/exact_fill.py`, `planner/vector_cns.py`); pattern column
+generation when shapes repeat (`planner/patterns.py`); large-neighbourhood search when the full
 model is large; then the full CP-SAT model (`planner/model.py`) from the best plan so far, and
 a polish that trims overhead at equal CAPEX. The server pool per model is what first-fit
 decreasing needs with that model alone: an optimal plan never needs more of one model than
@@ -23,6 +25,7 @@ from planner.budget import Budget
 from planner.clock import Clock
 from planner.costs import solver_costs
 from planner.domain import Estate
+from planner.exact_fill import plan_at_bound
 from planner.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
 from planner.lns import improve
 from planner.model import ModelBuilder, unplaced_penalty
@@ -90,7 +93,7 @@ def _model_size(problem: Problem, pools: list[int], active: list[int]) -> int:
     return sum(min(p, b + 1) for b in active for p in pools)
 
 
-def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress, stop: threading.Event | None) -> int:
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress | None, stop: threading.Event | None) -> int:
     """Solve, ending the search when `stop` is set; returns the CP-SAT status."""
     if stop is None:
         return int(solver.solve(model, tracker))
@@ -122,6 +125,7 @@ BUILD_SECONDS = 4e-5  # seconds to build the full model, per assignment variable
 FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than it returns in time
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
+FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
 
 
 def solve(
@@ -205,7 +209,29 @@ def solve(
         tracker._emit()
         return found, method if method.endswith("local search") else method + " + local search"
 
-    if plain_vector:  # where the volume bound is tight (triplets) this alone reaches it
+    def run_fill(model: cp_model.CpModel) -> tuple[int, cp_model.CpSolver]:
+        fill_solver = cp_model.CpSolver()
+        clock.configure(fill_solver, FILL_SHARE * remaining(), workers, seed)
+        status = _run(fill_solver, model, None, stop)
+        clock.charge(fill_solver)
+        return status, fill_solver
+
+    # Where servers hold a few large items and the bound leaves little slack (triplets: every server
+    # full), the exact-fill patterns give a plan at the bound, or prove that the bound is one short.
+    target = -(-start_bound // max(1, problem.costs[0]))
+    while plain_vector and target < len(start.servers) and remaining() > 0.5 and not (stop is not None and stop.is_set()):
+        filled, proven = plan_at_bound(problem, start, target, run_fill)
+        if filled is not None:
+            start, method = filled, method + " + exact-fill patterns"
+            tracker.best = start.cost(problem) * unit
+        elif proven > target:
+            start_bound = proven * problem.costs[0]
+            tracker.floor = tracker.bound = start_bound * unit
+        tracker._emit()
+        if filled is not None or proven == target:
+            break
+        target = proven
+    if plain_vector:
         start, method = local_search(start, start_bound, 0.5, method)
     classes = len({problem.bundle_class[b] for b in active})
     aggregates = len(active) >= 2 * classes  # shapes repeat: rounding the pattern LP is then near-optimal

@@ -21,7 +21,7 @@ import numpy as np
 from planner.budget import Budget
 from planner.cns import Bins, one_fewer_each_time
 from planner.greedy import Assignment
-from planner.onedim import server_room, to_assignment
+from planner.onedim import plain_sizes, to_assignment
 from planner.problem import Problem
 
 STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs)
@@ -164,15 +164,11 @@ def improve_vector_packing(
 
 def vector_assignment(problem: Problem, start: Assignment, lower: int, budget: Budget, seed: int = 0) -> Assignment:
     """A plan of a plain vector-packing estate with fewer servers than `start` where the search finds one."""
-    room = server_room(problem)
-    dims = [k for k in range(3) if room[k] > 0]
-    items = sorted(start.placed)
-    kinds = [start.placed[i][1] for i in items]
-    sizes = [tuple(problem.items[i].footprints[kind][k] for k in dims) for i, kind in zip(items, kinds, strict=True)]
+    items, kinds, sizes, room = plain_sizes(problem, start)
     bins: Bins = [[] for _ in start.servers]
     for j, i in enumerate(items):
         bins[start.placed[i][0]].append(j)
-    found = improve_vector_packing(sizes, tuple(room[k] for k in dims), bins, lower, budget, seed)
+    found = improve_vector_packing(sizes, room, bins, lower, budget, seed)
     if len(found) >= len([b for b in bins if b]):
         return start
     return to_assignment(problem, items, kinds, found)

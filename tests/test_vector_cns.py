@@ -77,7 +77,9 @@ def test_every_item_once_within_capacity_and_never_more_servers(sizes: list[Size
 
 
 def test_solve_runs_the_local_search_on_plain_vector_packing() -> None:
-    sizes = _triplets(12, 100, seed=4)
+    # Triplets and five small items: 13 servers (the volume bound) cannot hold 41 items three at a
+    # time, so the exact-fill patterns find nothing and the local search has to.
+    sizes = _triplets(12, 100, seed=4) + [(2, 2, 2)] * 5
     e = estate(
         [wl(f"w{i}", cpu=c, mem=m, storage=s) for i, (c, m, s) in enumerate(sizes)],
         [server(cpu=100, mem=100, storage=100)],
@@ -85,6 +87,6 @@ def test_solve_runs_the_local_search_on_plain_vector_packing() -> None:
     )
     model = load_profile("none")
     result = solve(e, model, time_limit_s=10)
-    assert len(result.plan.servers) == 12 and result.status == "optimal"
-    assert "local search" in result.method
+    assert len(result.plan.servers) == 13 and result.status == "optimal"
+    assert "local search" in result.method and "exact-fill" not in result.method
     assert check_plan(e, model, result.plan) == []
