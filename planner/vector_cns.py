@@ -27,6 +27,7 @@ from planner.problem import Problem
 STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs)
 MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
 PENALTY_STEP = 0.05  # what an item's waiting in the pool adds to a move's score, per step
+MAX_BIN_CENTRIC = 5_000  # items up to which the bin-centric greedy starts are tried (quadratic)
 
 
 @lru_cache(maxsize=64)
@@ -153,12 +154,45 @@ def _attempt(sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget,
     return None
 
 
+def _fits(sizes: np.ndarray, cap: np.ndarray) -> bool:
+    """One server's items within its capacity in every resource (exactly, not in normalised floats)."""
+    return bool((sizes.sum(axis=0) <= cap).all())
+
+
+def bin_centric(norm: np.ndarray, by_dot_product: bool) -> Bins:
+    """Servers filled one at a time (Panigrahy et al. 2011, the bin-centric family): each takes the
+    fitting item whose normalised size has the largest dot product with the room left, or that
+    leaves the smallest squared room, until none fits. Item-centric first fit places each item
+    in turn and scatters small items; filling one server at a time packs them tight."""
+    left = np.ones(len(norm), dtype=bool)
+    bins: Bins = []
+    while left.any():
+        room, members = np.ones(norm.shape[1]), []
+        while True:
+            fits = left & (norm <= room + 1e-12).all(axis=1)
+            if not fits.any():
+                break
+            score = norm @ room if by_dot_product else -((room - norm) ** 2).sum(axis=1)
+            i = int(np.argmax(np.where(fits, score, -np.inf)))
+            members.append(i)
+            left[i] = False
+            room = room - norm[i]
+        bins.append(members)
+    return bins
+
+
 def improve_vector_packing(
     sizes: list[tuple[int, ...]], cap: tuple[int, ...], solution: Bins, lower: int, budget: Budget, seed: int = 0
 ) -> Bins:
     """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`."""
     rng = random.Random(seed)
     array, capacity = np.array(sizes, dtype=float), np.array(cap, dtype=float)
+    if len(sizes) <= MAX_BIN_CENTRIC:
+        for by_dot_product in (True, False):
+            budget.spend(STEP_WORK * len(sizes))
+            greedy = bin_centric(array / capacity, by_dot_product)
+            if len(greedy) < len([b for b in solution if b]) and all(_fits(array[b], capacity) for b in greedy):
+                solution = greedy
     return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng), solution, lower, budget)
 
 

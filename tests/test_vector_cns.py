@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 
+import numpy as np
 from conftest import estate, server, wl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from planner.budget import Budget
 from planner.checker import check_plan
 from planner.overheads import load_profile
 from planner.solver import solve
-from planner.vector_cns import improve_vector_packing
+from planner.vector_cns import bin_centric, improve_vector_packing
 
 Size = tuple[int, int, int]
 
@@ -74,6 +75,17 @@ def test_every_item_once_within_capacity_and_never_more_servers(sizes: list[Size
     start = _first_fit(sizes, cap)
     found = improve_vector_packing(sizes, cap, start, 1, Budget(time.monotonic() + 30, work=work))
     assert _valid(found, sizes, cap) and len(found) <= len(start)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 100), st.integers(1, 100), st.integers(0, 100)), min_size=1, max_size=40),
+    st.booleans(),
+)
+def test_bin_centric_fills_servers_within_capacity(sizes: list[Size], by_dot_product: bool) -> None:
+    cap = (100, 100, 100)
+    bins = bin_centric(np.array(sizes, dtype=float) / np.array(cap, dtype=float), by_dot_product)
+    assert _valid(bins, sizes, cap) and all(bins)
 
 
 def test_solve_runs_the_local_search_on_plain_vector_packing() -> None:
