@@ -140,10 +140,14 @@ def partition_model(shapes: Shapes, patterns: list[Pattern], target: int) -> tup
     # Implied by the count, but stated so that propagation sees it: the servers' waste in each
     # resource adds up to at most the slack.
     slack = slack_at(shapes, target)
+    padded = np.full((len(patterns), 3), -1)  # shape indices, -1 for an empty place (a zero row)
+    for j, p in enumerate(patterns):
+        padded[j, : len(p)] = p
+    sizes = np.vstack([shapes.sizes, np.zeros(len(shapes.room), dtype=np.int64)])
+    waste = shapes.room - sizes[padded].sum(axis=1)  # per pattern and resource
     for r in range(len(shapes.room)):
-        waste = [int(shapes.room[r] - shapes.sizes[list(p), r].sum()) for p in patterns]
-        if any(waste):
-            model.add(sum(w * x for w, x in zip(waste, amounts, strict=True) if w) <= int(slack[r]))
+        if waste[:, r].any():
+            model.add(sum(int(w) * x for w, x in zip(waste[:, r], amounts, strict=True) if w) <= int(slack[r]))
     return model, amounts
 
 

@@ -188,11 +188,12 @@ def improve_vector_packing(
     rng = random.Random(seed)
     array, capacity = np.array(sizes, dtype=float), np.array(cap, dtype=float)
     if len(sizes) <= MAX_BIN_CENTRIC:
+        norm, used = array / capacity, len([b for b in solution if b])
         for by_dot_product in (True, False):
             budget.spend(STEP_WORK * len(sizes))
-            greedy = bin_centric(array / capacity, by_dot_product)
-            if len(greedy) < len([b for b in solution if b]) and all(_fits(array[b], capacity) for b in greedy):
-                solution = greedy
+            greedy = bin_centric(norm, by_dot_product)
+            if len(greedy) < used and all(_fits(array[b], capacity) for b in greedy):
+                solution, used = greedy, len(greedy)
     return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng), solution, lower, budget)
 
 
