@@ -30,6 +30,7 @@ from planner.budget import Budget
 Pattern = tuple[int, ...]  # items of each size (in the order of `sizes`)
 EPS = 1e-6
 DP_CELLS = 60_000_000  # capacity x chunks above which pricing is too slow to pay
+FFD_STEP = 5e-8  # nominal seconds per item and server first-fit decreasing scans
 
 
 class _OutOfTime(Exception):
@@ -137,11 +138,20 @@ def first_fit_decreasing(sizes: list[int], cap: int) -> list[list[int]]:
     return bins
 
 
-def _ffd(sizes: list[int], demand: list[int], cap: int) -> list[Pattern]:
-    """First-fit decreasing on the demand, as patterns (for the first columns and quick completions)."""
+def _ffd(sizes: list[int], demand: list[int], cap: int, budget: Budget | None = None) -> list[Pattern]:
+    """First-fit decreasing on the demand, as patterns (for the first columns and quick completions);
+    its work (items times servers scanned) is charged to `budget`, and raises _OutOfTime when that ends."""
     types = [t for t, d in enumerate(demand) for _ in range(d)]
     packs = first_fit_decreasing([sizes[t] for t in types], cap)
-    return [tuple(Counter(types[j] for j in members).get(t, 0) for t in range(len(sizes))) for members in packs]
+    patterns = []
+    for members in packs:
+        counts = [0] * len(sizes)
+        for j in members:
+            counts[types[j]] += 1
+        patterns.append(tuple(counts))
+    if budget is not None and not budget.spend(FFD_STEP * len(types) * len(packs)):
+        raise _OutOfTime
+    return patterns
 
 
 def _search(
@@ -165,7 +175,7 @@ def _search(
             return None
         if all(abs(v - round(v)) < EPS for v in x.values()):  # the LP is integral: done
             return fixed + [p for p, v in x.items() for _ in range(round(v))]
-        quick = _ffd(master.sizes, demand, master.cap)
+        quick = _ffd(master.sizes, demand, master.cap, budget)
         if len(quick) <= left:
             return fixed + quick
         whole = [p for p, v in x.items() if v >= 1 - EPS]

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import REPO, estate, server, wl, write_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from planner.bounds import l2_bound
 from planner.budget import Budget
 from planner.checker import check_plan
 from planner.cns import improve_packing
-from planner.cutstock import gilmore_gomory, price
+from planner.cutstock import _ffd, _OutOfTime, gilmore_gomory, price
 from planner.onedim import first_fit_decreasing, is_one_dimensional, pack
 from planner.overheads import load_profile
 from planner.problem import build_problem
@@ -129,6 +130,19 @@ def test_pack_places_every_item_once_and_its_bound_holds(sizes: list[int], cap: 
     assert _valid(result.bins, sizes, cap)
     assert len(result.bins) <= len(first_fit_decreasing(sizes, cap))
     assert result.bound <= _optimum(sizes, cap) <= len(result.bins)
+
+
+def test_the_dives_first_fit_completions_are_charged_to_its_budget() -> None:
+    # A dive re-runs first-fit decreasing each time it fixes a whole pattern (hundreds of times on
+    # 1,000 items): that work must count, or the dive overruns its time (Falkenauer u1000_03 took 22 s of 10).
+    sizes, demand = [60, 45, 30, 20], [40, 30, 50, 80]
+    roomy = Budget(time.monotonic() + 60, work=10.0)
+    patterns = _ffd(sizes, demand, 100, roomy)
+    assert [sum(p[t] for p in patterns) for t in range(4)] == demand
+    assert all(sum(a * w for a, w in zip(p, sizes, strict=True)) <= 100 for p in patterns)
+    assert roomy.spent > 0
+    with pytest.raises(_OutOfTime):
+        _ffd(sizes, demand, 100, Budget(time.monotonic() + 60, work=1e-9))
 
 
 def test_budget_parts_charge_their_parent() -> None:
