@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -45,3 +47,26 @@ class Budget:
         if self.work is None:
             return Budget(now + share * max(0.0, self.deadline - now), parent=self, stop=self.stop)
         return Budget(self.deadline, share * max(0.0, self.work - self.spent), parent=self, stop=self.stop)
+
+
+@contextmanager
+def halted_by(stop: threading.Event | None, halt: Callable[[], None]) -> Iterator[None]:
+    """Within the block, call `halt` (a solver's own stop) as soon as `stop` is set (the stop button)."""
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if stop.is_set():
+                halt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()

@@ -21,11 +21,11 @@ from ortools.sat.python import cp_model
 
 from planner.assemble import diagnose_unplaced, to_plan
 from planner.bounds import volume_bound
-from planner.budget import Budget
+from planner.budget import Budget, halted_by
 from planner.clock import Clock
 from planner.costs import solver_costs
 from planner.domain import Estate
-from planner.exact_fill import plan_at_bound
+from planner.exact_fill import mip_plan_at_bound, plan_at_bound
 from planner.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
 from planner.lns import improve
 from planner.model import ModelBuilder, unplaced_penalty
@@ -95,23 +95,8 @@ def _model_size(problem: Problem, pools: list[int], active: list[int]) -> int:
 
 def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress | None, stop: threading.Event | None) -> int:
     """Solve, ending the search when `stop` is set; returns the CP-SAT status."""
-    if stop is None:
+    with halted_by(stop, solver.stop_search):
         return int(solver.solve(model, tracker))
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.1):
-            if stop.is_set():
-                solver.stop_search()
-                return
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        return int(solver.solve(model, tracker))
-    finally:
-        done.set()
-        watcher.join()
 
 
 def _budget(clock: Clock, seconds: float, stop: threading.Event | None) -> Budget:
@@ -126,6 +111,7 @@ FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than 
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
 FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
+MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
 def solve(
@@ -219,8 +205,9 @@ def solve(
     # Where servers hold a few large items and the bound leaves little slack (triplets: every server
     # full), the exact-fill patterns give a plan at the bound, or prove that the bound is one short.
     target = -(-start_bound // max(1, problem.costs[0]))
+    unsettled = False  # CP-SAT ran out of time on an exact exact-fill model (at most three items a server) at `target`
     while plain_vector and target < len(start.servers) and remaining() > 0.5 and not (stop is not None and stop.is_set()):
-        filled, proven = plan_at_bound(problem, start, target, run_fill)
+        filled, proven, unsettled = plan_at_bound(problem, start, target, run_fill)
         if filled is not None:
             start, method = filled, method + " + exact-fill patterns"
             tracker.best = start.cost(problem) * unit
@@ -231,8 +218,18 @@ def solve(
         if filled is not None or proven == target:
             break
         target = proven
+    # An unsettled exact-fill model (exact covers of ~1,700 patterns: 500-item triplets) goes on to
+    # SCIP's LP-based branch and bound once the local search has a plan one server above the bound.
+    # Wall-clock runs only: SCIP has no deterministic time limit.
+    mip = unsettled and not clock.deterministic
     if plain_vector:
-        start, method = local_search(start, start_bound, 0.5, method)
+        start, method = local_search(start, start_bound, 0.1 if mip else 0.5, method)
+    if mip and start.cost(problem) > start_bound and remaining() > 1 and not (stop is not None and stop.is_set()):
+        filled = mip_plan_at_bound(problem, start, target, MIP_SHARE * remaining(), stop)
+        if filled is not None:
+            start, method = filled, method + " + exact-fill patterns by branch and bound"
+            tracker.best = start.cost(problem) * unit
+            tracker._emit()
     classes = len({problem.bundle_class[b] for b in active})
     aggregates = len(active) >= 2 * classes  # shapes repeat: rounding the pattern LP is then near-optimal
     # Few, distinct shapes in more than one dimension: dive on the pattern LP (1-D has its own search).

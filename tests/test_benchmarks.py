@@ -3,15 +3,21 @@ bounds never above the known optimum, plans that pass the checker, never worse t
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from test_vector_cns import _first_fit, _valid
 
+from benchmarks.__main__ import build_jobs
 from benchmarks.instances import BENCHDATA, Instance, bpplib, caprara_toth, parse_bpp, parse_vbp, vector
 from benchmarks.methods import run_engine, run_ffd, run_textbook
 from benchmarks.run import run_instance, summarise
 from planner.budget import Budget
+from planner.checker import check_plan
+from planner.exact_fill import fill_patterns, partition_mip, shapes_of, slack_at
+from planner.overheads import load_profile
+from planner.solver import solve
 from planner.vector_cns import improve_vector_packing
 
 
@@ -30,6 +36,18 @@ def test_instance_becomes_an_estate_and_runs() -> None:
     assert (row.engine, row.ffd, row.textbook, row.violations) == (2, 2, 2, 0) and row.bound == 2
     summary = summarise([row])[0]
     assert summary["engine_at_opt"] == 1 and summary["engine_excess"] == 0
+
+
+@pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
+def test_the_full_tier_runs_every_instance_and_the_textbook_model_on_the_quick_sample() -> None:
+    full = build_jobs("full", ["ct", "vector"], BENCHDATA, textbook=True)
+    quick = build_jobs("quick", ["ct", "vector"], BENCHDATA, textbook=True)
+    keys = [(inst.set_name, inst.name) for inst, _, _ in full]
+    assert len(set(keys)) == len(keys) == len(list(caprara_toth(BENCHDATA))) + len(list(vector(BENCHDATA)))
+    # Panigrahy and New share instance names: the sample is chosen per set, not per name
+    assert {(i.set_name, i.name) for i, _, tb in full if tb} == {(i.set_name, i.name) for i, _, _ in quick}
+    assert all(tb for _, _, tb in quick) and all(limit == 30.0 for _, limit, _ in full)
+    assert not any(tb for _, _, tb in build_jobs("full", ["ct"], BENCHDATA, textbook=False))
 
 
 def _some(loader, names: set[str]) -> list[Instance]:  # type: ignore[no-untyped-def]
@@ -88,3 +106,34 @@ def test_bin_centric_start_matches_the_published_best_where_servers_hold_many_sm
     found = improve_vector_packing(sizes, cap, start, 1, Budget(time.monotonic() + 60, work=0.0), seed=0)
     assert len(start) > 16 and inst.peer_best == 16
     assert len(found) == 16 and _valid(found, sizes, cap)
+
+
+def _triplet(name: str) -> Instance:
+    return next(i for i in vector(BENCHDATA) if i.set_name.startswith("Triplet") and i.name == name)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
+def test_branch_and_bound_settles_a_triplet_exact_cover_that_cp_sat_leaves() -> None:
+    # 501 items, ~1,500 exact-fill patterns: CP-SAT on one worker has no plan in 60 s, SCIP in ~1 s.
+    inst = _triplet("classF_501_3_1")
+    estate = inst.estate(30)
+    model = load_profile(estate.settings.overhead_profile)
+    result = solve(estate, model, time_limit_s=30, workers=1, seed=0, polish=False)
+    assert len(result.plan.servers) == inst.optimum == 167 and result.status == "optimal"
+    assert "branch and bound" in result.method
+    assert check_plan(estate, model, result.plan) == []
+
+
+@pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
+def test_a_stop_ends_branch_and_bound() -> None:
+    # This exact cover takes SCIP ~35 s; a stop set after one second ends it at once.
+    inst = _triplet("classF_501_3_4")
+    shapes = shapes_of(list(inst.items), inst.capacities)
+    patterns = fill_patterns(shapes, slack_at(shapes, 167))
+    assert patterns is not None
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    began = time.monotonic()
+    assert partition_mip(shapes, patterns, 167, seconds=600, stop=stop) is None
+    assert time.monotonic() - began < 15

@@ -14,7 +14,7 @@ from test_vector_cns import _triplets, _valid
 
 from planner import exact_fill
 from planner.checker import check_plan
-from planner.exact_fill import fill_at, fill_patterns, shapes_of, slack_at
+from planner.exact_fill import fill_at, fill_patterns, partition_mip, shapes_of, slack_at, to_bins
 from planner.overheads import load_profile
 from planner.solver import solve
 
@@ -89,7 +89,7 @@ def test_plans_are_valid_and_a_proven_bound_never_passes_the_optimum(sizes: list
     optimum = _optimum(sizes)
     target = _volume_bound(sizes)
     while True:
-        bins, proven = fill_at(sizes, CAP, target, _run)
+        bins, proven, _ = fill_at(sizes, CAP, target, _run)
         assert proven <= optimum
         if bins is not None:
             assert _valid(bins, sizes, CAP) and len(bins) <= target
@@ -103,17 +103,18 @@ def test_a_bound_rises_when_no_three_items_fill_the_servers() -> None:
     # Three items over half of a server each: the volume bound (2) is one short; no server holds
     # four items, so the patterns prove it.
     sizes = [(51, 1, 1)] * 3
-    assert fill_at(sizes, CAP, 2, _run) == (None, 3)
-    bins, proven = fill_at(sizes, CAP, 3, _run)
+    assert fill_at(sizes, CAP, 2, _run) == (None, 3, False)
+    bins, proven, _ = fill_at(sizes, CAP, 3, _run)
     assert proven == 3 and bins is not None and _valid(bins, sizes, CAP)
     # Seven items, at most three to a server: the volume bound (2) gives way to ceil(7 / 3) = 3.
-    assert fill_at([(26, 1, 1)] * 7, CAP, 2, _run) == (None, 3)
+    assert fill_at([(26, 1, 1)] * 7, CAP, 2, _run) == (None, 3, False)
 
 
 def test_planted_triplets_are_found_whole() -> None:
     sizes = _triplets(60, 1000, seed=11)
-    bins, proven = fill_at(sizes, (1000, 1000, 1000), 60, _run)
+    bins, proven, unsettled = fill_at(sizes, (1000, 1000, 1000), 60, _run)
     assert proven == 60 and bins is not None and len(bins) == 60 and _valid(bins, sizes, (1000, 1000, 1000))
+    assert not unsettled
 
 
 def test_solve_reaches_a_triplet_optimum_with_the_patterns() -> None:
@@ -131,3 +132,21 @@ def test_solve_reaches_a_triplet_optimum_with_the_patterns() -> None:
     assert check_plan(e, model, result.plan) == []
     placed = [sorted((p.workload, p.server_id) for p in run.plan.placements) for run in runs]
     assert placed[0] == placed[1]
+
+
+def _planted(n: int, cap: int, seed: int) -> tuple[list[Size], exact_fill.Shapes, list[exact_fill.Pattern]]:
+    sizes = _triplets(n, cap, seed=seed)
+    shapes = shapes_of(sizes, (cap, cap, cap))
+    patterns = fill_patterns(shapes, slack_at(shapes, n))
+    assert patterns is not None
+    return sizes, shapes, patterns
+
+
+def test_branch_and_bound_finds_planted_triplets_whole() -> None:
+    sizes, shapes, patterns = _planted(200, 1000, seed=13)
+    amounts = partition_mip(shapes, patterns, 200, seconds=60)
+    assert amounts is not None and sum(amounts) == 200
+    bins = to_bins(shapes, patterns, amounts)
+    assert len(bins) == 200 and _valid(bins, sizes, (1000, 1000, 1000))
+    # one server fewer than the items need: no plan (and none claimed)
+    assert partition_mip(shapes, patterns, 199, seconds=60) is None
