@@ -8,7 +8,6 @@ when absent) and on generated estates. Ratios and counts, never wall-clock asser
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import platform
 import sys
@@ -17,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.instances import BENCHDATA, SKIPPED, Instance, bpplib, caprara_toth, generated_estate, vector
-from benchmarks.run import as_dicts, read_rows, run_all, summarise
+from benchmarks.run import read_rows, run_all, summarise, write_rows
 
 TIERS = {  # per set: (instances per set in the quick tier, time limit per instance)
     "bpplib": (2, 10.0),
@@ -95,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="instances per set sampled by the quick tier and by the full tier's textbook runs (default 2; CT 1)",
     )
+    parser.add_argument("--resume", action="store_true", help="keep the rows already in --out and run only the rest")
     parser.add_argument("--summary-of", type=Path, nargs="+", help="print the per-set summary of earlier results CSVs and stop")
     args = parser.parse_args(argv)
     if args.summary_of:
@@ -109,12 +109,17 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     began = time.monotonic()
-    rows = run_all(jobs, args.processes)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(as_dicts(rows)[0]) if rows else ["instance"])
-        writer.writeheader()
-        writer.writerows(as_dicts(rows))
+    # Rows land in the CSV as they finish; --resume keeps those and runs only the instances missing.
+    done = read_rows(str(args.out)) if args.resume and args.out.exists() else []
+    seen = {(r.set_name, r.instance) for r in done}
+    todo = [job for job in jobs if (job[0].set_name, job[0].name) not in seen]
+    if done:
+        print(f"resuming: {len(done)} rows kept from {args.out}, {len(todo)} to run", flush=True)
+    write_rows(args.out, done)
+    rows = run_all(todo, args.processes, on_row=lambda row: write_rows(args.out, [row], append=True))
+    order = {(job[0].set_name, job[0].name): n for n, job in enumerate(jobs)}
+    rows = sorted(done + rows, key=lambda r: order.get((r.set_name, r.instance), len(order)))
+    write_rows(args.out, rows)
     print()
     print(markdown(summarise(rows)))
     print(f"\n{len(rows)} instances in {time.monotonic() - began:.0f}s; rows in {args.out}")

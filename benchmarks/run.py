@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import multiprocessing as mp
 import resource
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 from benchmarks.instances import Instance
 from benchmarks.methods import Outcome, run_engine, run_ffd, run_textbook
@@ -66,14 +69,19 @@ def run_instance(args: tuple[Instance, float, bool]) -> Row:
     )
 
 
-def run_all(jobs: list[tuple[Instance, float, bool]], processes: int = 2, echo: bool = True) -> list[Row]:
-    """Run the jobs on `processes` cores, each instance in a fresh process, printing rows as they finish."""
+def run_all(
+    jobs: list[tuple[Instance, float, bool]], processes: int = 2, echo: bool = True, on_row: Callable[[Row], None] | None = None
+) -> list[Row]:
+    """Run the jobs on `processes` cores, each instance in a fresh process, printing rows (and
+    handing them to `on_row`) as they finish."""
     rows: list[Row] = []
     began = time.monotonic()
     ctx = mp.get_context("spawn")
     with ctx.Pool(processes, maxtasksperchild=1) as pool:
         for row in pool.imap_unordered(run_instance, jobs):
             rows.append(row)
+            if on_row is not None:
+                on_row(row)
             if echo:
                 print(
                     f"[{time.monotonic() - began:7.1f}s] {row.set_name:14} {row.instance:28} engine {row.engine} "
@@ -128,9 +136,19 @@ def as_dicts(rows: list[Row]) -> list[dict[str, object]]:
     return [asdict(r) for r in rows]
 
 
+def write_rows(path: Path, rows: list[Row], append: bool = False) -> None:
+    """Rows to a results CSV, with its header unless appending to a file that has one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = not append or not path.exists() or path.stat().st_size == 0
+    with path.open("a" if append else "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)])
+        if header:
+            writer.writeheader()
+        writer.writerows(as_dicts(rows))
+
+
 def read_rows(path: str) -> list[Row]:
     """Rows back from a results CSV written by a run."""
-    import csv
 
     def num(text: str) -> float | None:
         return None if text in ("", "None") else float(text)

@@ -10,9 +10,10 @@ import pytest
 from test_vector_cns import _first_fit, _valid
 
 from benchmarks.__main__ import build_jobs
+from benchmarks.__main__ import main as bench_main
 from benchmarks.instances import BENCHDATA, Instance, bpplib, caprara_toth, parse_bpp, parse_vbp, vector
 from benchmarks.methods import run_engine, run_ffd, run_textbook
-from benchmarks.run import run_instance, summarise
+from benchmarks.run import read_rows, run_instance, summarise
 from planner.budget import Budget
 from planner.checker import check_plan
 from planner.exact_fill import fill_patterns, partition_mip, shapes_of, slack_at
@@ -48,6 +49,28 @@ def test_the_full_tier_runs_every_instance_and_the_textbook_model_on_the_quick_s
     assert {(i.set_name, i.name) for i, _, tb in full if tb} == {(i.set_name, i.name) for i, _, _ in quick}
     assert all(tb for _, _, tb in quick) and all(limit == 30.0 for _, limit, _ in full)
     assert not any(tb for _, _, tb in build_jobs("full", ["ct"], BENCHDATA, textbook=False))
+
+
+def test_a_run_writes_rows_as_they_finish_and_resumes_where_it_stopped(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "data"
+    (data / "ct01").mkdir(parents=True)
+    (data / "ct01" / "optima.csv").write_text(
+        "instance,class,n,idx,cap1,cap2,lb_volume,ffd,opt,opt_source,thesis_mean_zstar\n"
+        "CL_1_4_1,1,4,1,10,10,2,2,2,test,2\nCL_1_4_2,1,4,2,10,10,2,2,2,test,2\n"
+    )
+    for name in ("CL_1_4_1", "CL_1_4_2"):  # 6+4 and 5+5 in cores, 3+7 and 5+5 in memory
+        (data / "ct01" / f"{name}.vbp").write_text("2\n10 10\n3\n6 3 1\n4 7 1\n5 5 2\n")
+    out = tmp_path / "rows.csv"
+    args = ["--tier", "full", "--sets", "ct", "--data", str(data), "--out", str(out), "--no-textbook", "--processes", "1"]
+    assert bench_main(args) == 0
+    rows = read_rows(str(out))
+    assert [(r.instance, r.engine, r.optimum, r.violations) for r in rows] == [("CL_1_4_1", 2, 2, 0), ("CL_1_4_2", 2, 2, 0)]
+    lines = out.read_text().splitlines()
+    out.write_text("\n".join(lines[:2]) + "\n")  # as if stopped after the first row
+    capsys.readouterr()
+    assert bench_main([*args, "--resume"]) == 0
+    assert "resuming: 1 rows kept from" in capsys.readouterr().out
+    assert [r.instance for r in read_rows(str(out))] == ["CL_1_4_1", "CL_1_4_2"]
 
 
 def _some(loader, names: set[str]) -> list[Instance]:  # type: ignore[no-untyped-def]
