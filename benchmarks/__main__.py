@@ -21,7 +21,7 @@ from benchmarks.run import read_rows, run_all, summarise, write_rows
 TIERS = {  # per set: (instances per set in the quick tier, time limit per instance)
     "bpplib": (2, 10.0),
     "ct": (1, 30.0),
-    "vector": (2, 10.0),  # the floors set no limit; 10 s keeps the ~960 instances near an hour on two cores
+    "vector": (2, 10.0),  # the floors set no limit; at 10 s all ~960 take about half an hour on two cores
 }
 
 

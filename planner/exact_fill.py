@@ -206,8 +206,8 @@ RunModel = Callable[[cp_model.CpModel], tuple[int, cp_model.CpSolver]]
 
 class Fill(NamedTuple):
     """What the exact-fill step found at a target: servers (or None), the bound in servers it
-    proves, and whether the model is exact (no server holds four items) but CP-SAT ran out of time
-    on it: then the plan at the target, if any, is one of its solutions, worth more search."""
+    proves, and whether CP-SAT ran out of time on a model likely to hold the plan (no server holds
+    four items, or the items are exactly three per server, as in triplet instances): worth more search."""
 
     bins: list[list[int]] | None
     proven: int
@@ -230,7 +230,9 @@ def fill_at(sizes: list[tuple[int, ...]], room: tuple[int, ...], target: int, ru
         return Fill(to_bins(shapes, patterns, [int(solver.value(x)) for x in amounts]), target)
     if status == cp_model.INFEASIBLE and holds_at_most_three(shapes):
         return Fill(None, target + 1)
-    return Fill(None, target, status == cp_model.UNKNOWN and holds_at_most_three(shapes))
+    # worth more search where the patterns hold every plan, or every server must average three items
+    exact = holds_at_most_three(shapes) or len(sizes) == 3 * target
+    return Fill(None, target, status == cp_model.UNKNOWN and exact)
 
 
 def plan_at_bound(problem: Problem, start: Assignment, target: int, run: RunModel) -> tuple[Assignment | None, int, bool]:

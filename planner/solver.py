@@ -205,7 +205,7 @@ def solve(
     # Where servers hold a few large items and the bound leaves little slack (triplets: every server
     # full), the exact-fill patterns give a plan at the bound, or prove that the bound is one short.
     target = -(-start_bound // max(1, problem.costs[0]))
-    unsettled = False  # CP-SAT ran out of time at `target` on a model that holds every plan (no server holds four items)
+    unsettled = False  # CP-SAT ran out of time at `target` on a model likely to hold the plan (see `Fill`)
     while plain_vector and target < len(start.servers) and remaining() > 0.5 and not (stop is not None and stop.is_set()):
         filled, proven, unsettled = plan_at_bound(problem, start, target, run_fill)
         if filled is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from test_vector_cns import _first_fit, _valid
@@ -37,6 +38,12 @@ def test_instance_becomes_an_estate_and_runs() -> None:
     assert (row.engine, row.ffd, row.textbook, row.violations) == (2, 2, 2, 0) and row.bound == 2
     summary = summarise([row])[0]
     assert summary["engine_at_opt"] == 1 and summary["engine_excess"] == 0
+    assert (summary["textbook_at_opt"], summary["engine_vs_textbook"]) == ("1/1", "0/0 fewer")
+    # a textbook run without a plan (or one above the optimum) is where the engine must need fewer
+    stalled = replace(row, instance="t2", textbook=None, textbook_seconds=5.0)
+    not_run = replace(row, instance="t3", textbook=None, textbook_seconds=0.0)
+    summary = summarise([row, stalled, not_run])[0]
+    assert (summary["textbook_at_opt"], summary["textbook_excess"], summary["engine_vs_textbook"]) == ("1/2", "n/a", "1/1 fewer")
 
 
 @pytest.mark.skipif(not BENCHDATA.is_dir(), reason="../shared/benchdata not present")
