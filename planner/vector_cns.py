@@ -84,8 +84,9 @@ class _Search:
             return None
         if np.all(total <= cap):
             return [*self.bins, list(pool)] if pool else list(self.bins)
-        if len(pool) > MAX_SPLIT:
-            return None
+        if len(pool) > MAX_SPLIT:  # too many subsets to try: first fit in a few orders
+            parts = split_two_greedy(self.sizes[pool], cap)
+            return None if parts is None else [*self.bins, *([pool[j] for j in part] for part in parts)]
         first, rest = pool[0], pool[1:]
         for r in range(len(rest) + 1):
             for combo in combinations(rest, r):
@@ -137,6 +138,26 @@ class _Search:
         self._replace(k)
         self.frozen_until[take_items] = self.step + tenure
         self.penalty[self.pool] += PENALTY_STEP
+
+
+def split_two_greedy(sizes: np.ndarray, cap: np.ndarray) -> tuple[list[int], list[int]] | None:
+    """Positions of `sizes` split over two servers by first fit, largest first by each of a few
+    measures (largest share, total share, each resource), or None when no order fits. Where
+    servers hold many small items (15 or so) the pool is too large to split exhaustively, and
+    without this the search could end only when the pool fits in one server."""
+    norm = sizes / cap
+    for key in (norm.max(axis=1), norm.sum(axis=1), *norm.T):
+        parts: tuple[list[int], list[int]] = ([], [])
+        loads = np.zeros((2, len(cap)))
+        for j in np.argsort(-key, kind="stable").tolist():
+            p = 0 if (loads[0] + sizes[j] <= cap).all() else 1
+            if p and not (loads[1] + sizes[j] <= cap).all():
+                break
+            parts[p].append(j)
+            loads[p] += sizes[j]
+        else:
+            return parts
+    return None
 
 
 def _attempt(sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget, rng: random.Random) -> Bins | None:

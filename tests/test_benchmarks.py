@@ -54,7 +54,9 @@ def test_the_full_tier_runs_every_instance_and_the_textbook_model_on_the_quick_s
     assert len(set(keys)) == len(keys) == len(list(caprara_toth(BENCHDATA))) + len(list(vector(BENCHDATA)))
     # Panigrahy and New share instance names: the sample is chosen per set, not per name
     assert {(i.set_name, i.name) for i, _, tb in full if tb} == {(i.set_name, i.name) for i, _, _ in quick}
-    assert all(tb for _, _, tb in quick) and {limit for _, limit, _ in full} == {30.0, 10.0}
+    assert all(tb for _, _, tb in quick) and {limit for _, limit, _ in quick} == {10.0}
+    limits = {inst.set_name: limit for inst, limit, _ in full}
+    assert limits["Triplet d3"] == 60.0 and limits["Panigrahy d3"] == 10.0 and {*limits.values()} == {30.0, 10.0, 60.0}
     assert not any(tb for _, _, tb in build_jobs("full", ["ct"], BENCHDATA, textbook=False))
 
 

@@ -14,7 +14,7 @@ from planner.budget import Budget
 from planner.checker import check_plan
 from planner.overheads import load_profile
 from planner.solver import solve
-from planner.vector_cns import bin_centric, improve_vector_packing
+from planner.vector_cns import bin_centric, improve_vector_packing, split_two_greedy
 
 Size = tuple[int, int, int]
 
@@ -102,3 +102,45 @@ def test_solve_runs_the_local_search_on_plain_vector_packing() -> None:
     assert len(result.plan.servers) == 13 and result.status == "optimal"
     assert "local search" in result.method and "exact-fill" not in result.method
     assert check_plan(e, model, result.plan) == []
+
+
+def _many_per_server(n: int, per: int, fill: int, seed: int) -> list[Size]:
+    """n servers each filled to `fill` in all three resources by `per` small items (shuffled)."""
+    rng = random.Random(seed)
+    out: list[Size] = []
+    for _ in range(n):
+        cuts = [sorted(rng.sample(range(1, fill), per - 1)) for _ in range(3)]
+        parts = [[b - a for a, b in zip([0, *c], [*c, fill], strict=True)] for c in cuts]
+        out += [(parts[0][j], parts[1][j], parts[2][j]) for j in range(per)]
+    rng.shuffle(out)
+    return out
+
+
+def test_many_small_items_per_server_reach_the_optimum() -> None:
+    # 15 items per server: the pool of three servers' items is too large to split exhaustively,
+    # and first fit in a few orders is what lets the search end with the pool in two servers.
+    cap = (1000, 1000, 1000)
+    sizes = _many_per_server(8, 15, 985, seed=0)
+    start = _first_fit(sizes, cap)
+    assert len(start) > 8 and len(bin_centric(np.array(sizes) / 1000, True)) > 8
+    found = improve_vector_packing(sizes, cap, start, 8, Budget(time.monotonic() + 120, work=1.0), seed=1)
+    assert len(found) == 8 and _valid(found, sizes, cap)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(0, 60)), min_size=1, max_size=30))
+def test_split_over_two_is_a_partition_within_capacity(sizes: list[Size]) -> None:
+    cap = np.array([100.0, 100.0, 100.0])
+    parts = split_two_greedy(np.array(sizes, dtype=float), cap)
+    total = np.array(sizes).sum(axis=0)
+    if parts is None:
+        assert len(sizes) > 1 and not (total <= cap).all()  # one server would have held them all
+        return
+    assert sorted(parts[0] + parts[1]) == list(range(len(sizes)))
+    assert all((np.array([sizes[j] for j in part]).reshape(-1, 3).sum(axis=0) <= cap).all() for part in parts)
+
+
+def test_split_over_two_finds_a_split_of_many_items() -> None:
+    sizes = np.array(_many_per_server(2, 12, 90, seed=5), dtype=float)
+    parts = split_two_greedy(sizes, np.array([100.0, 100.0, 100.0]))
+    assert parts is not None and len(parts[0]) + len(parts[1]) == 24
