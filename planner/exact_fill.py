@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -123,19 +123,30 @@ def holds_at_most_three(shapes: Shapes) -> bool:
     return False
 
 
-def partition_model(shapes: Shapes, patterns: list[Pattern], target: int) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
-    """At most `target` servers of the given patterns covering every item exactly once."""
-    model = cp_model.CpModel()
+Var = TypeVar("Var")
+
+
+def _uses(shapes: Shapes, patterns: list[Pattern]) -> tuple[list[Counter[int]], list[int]]:
+    """Each pattern's count of each shape, and how many servers of it the demand allows at most."""
     counted = [Counter(p) for p in patterns]
-    amounts = []
-    for uses in counted:
-        most = min(int(shapes.demand[t]) // k for t, k in uses.items())
-        amounts.append(model.new_bool_var("") if most == 1 else model.new_int_var(0, most, ""))
-    cover: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in shapes.demand]
+    return counted, [min(int(shapes.demand[t]) // k for t, k in uses.items()) for uses in counted]
+
+
+def _cover(shapes: Shapes, counted: list[Counter[int]], amounts: list[Var]) -> list[list[tuple[int, Var]]]:
+    """Per shape, the (items per server, amount variable) of every pattern that holds it."""
+    cover: list[list[tuple[int, Var]]] = [[] for _ in shapes.demand]
     for uses, x in zip(counted, amounts, strict=True):
         for t, k in uses.items():
             cover[t].append((k, x))
-    for t, terms in enumerate(cover):
+    return cover
+
+
+def partition_model(shapes: Shapes, patterns: list[Pattern], target: int) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
+    """At most `target` servers of the given patterns covering every item exactly once."""
+    model = cp_model.CpModel()
+    counted, most = _uses(shapes, patterns)
+    amounts = [model.new_bool_var("") if m == 1 else model.new_int_var(0, m, "") for m in most]
+    for t, terms in enumerate(_cover(shapes, counted, amounts)):
         if shapes.demand[t] == 1 and all(k == 1 for k, _ in terms):
             model.add_exactly_one([x for _, x in terms])
         else:
@@ -177,13 +188,9 @@ def partition_mip(
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:
         return None
-    counted = [Counter(p) for p in patterns]
-    amounts = [solver.IntVar(0, min(int(shapes.demand[t]) // k for t, k in uses.items()), "") for uses in counted]
-    cover: list[list[tuple[int, pywraplp.Variable]]] = [[] for _ in shapes.demand]
-    for uses, x in zip(counted, amounts, strict=True):
-        for t, k in uses.items():
-            cover[t].append((k, x))
-    for t, terms in enumerate(cover):
+    counted, most = _uses(shapes, patterns)
+    amounts = [solver.IntVar(0, m, "") for m in most]
+    for t, terms in enumerate(_cover(shapes, counted, amounts)):
         solver.Add(solver.Sum([k * x for k, x in terms]) == int(shapes.demand[t]))
     solver.Add(solver.Sum(amounts) <= target)
     solver.SetTimeLimit(max(1, int(seconds * 1000)))
