@@ -164,8 +164,10 @@ def write_rows(path: Path, rows: list[Row], append: bool = False) -> None:
 def read_rows(path: str) -> list[Row]:
     """Rows back from a results CSV written by a run."""
 
-    def num(text: str) -> float | None:
-        return None if text in ("", "None") else float(text)
+    def num(text: str) -> float | None:  # integers stay integers, so a resumed file is rewritten as it was
+        if text in ("", "None"):
+            return None
+        return int(text) if text.lstrip("-").isdigit() else float(text)
 
     out = []
     with open(path, newline="") as handle:

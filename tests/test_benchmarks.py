@@ -80,6 +80,7 @@ def test_a_run_writes_rows_as_they_finish_and_resumes_where_it_stopped(tmp_path,
     assert bench_main([*args, "--resume"]) == 0
     assert "resuming: 1 rows kept from" in capsys.readouterr().out
     assert [r.instance for r in read_rows(str(out))] == ["CL_1_4_1", "CL_1_4_2"]
+    assert out.read_text().splitlines()[1] == lines[1]  # the kept row is rewritten as it was (servers as integers)
 
 
 def _some(loader, names: set[str]) -> list[Instance]:  # type: ignore[no-untyped-def]
