@@ -4,17 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-test browser lint bench bench-full sample clean
+.PHONY: run test install install-test browser lint architecture wheel-check bench bench-full sample clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e ".[dashboard,cluster]"
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip uninstall --quiet --yes planner 2>/dev/null || true  # the distribution's name before 0.2
+	$(BIN)/pip install --quiet -e ".[dashboard,cluster,test]"
 
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
@@ -28,7 +29,20 @@ browser:
 test: install-test browser
 	$(BIN)/ruff check planner tests benchmarks app.py sample_data
 	$(BIN)/mypy planner
+	$(MAKE) --no-print-directory architecture
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory wheel-check
+
+# Import contracts (imports point down; only ui imports Streamlit; the solver reads no files) and
+# declared dependencies (deptry): the layout is the architecture.
+architecture: install-test
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
+
+# The built wheel, alone in a fresh virtual environment outside the checkout, plans the sample and
+# starts the dashboard.
+wheel-check: install-test
+	bash .ci/wheel-check
 
 lint: install-test
 	$(BIN)/ruff check planner tests benchmarks app.py sample_data

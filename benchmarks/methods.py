@@ -11,11 +11,11 @@ from ortools.sat.python import cp_model
 
 from planner.checker import check_plan
 from planner.domain import Estate
-from planner.greedy import HYPERVISOR_FIRST, first_fit_decreasing, model_orders, single_model_counts
-from planner.model import ModelBuilder
-from planner.overheads import load_profile
-from planner.problem import build_problem
-from planner.solver import solve
+from planner.profiles.loading import load_profile
+from planner.solver.cpsat import ModelBuilder
+from planner.solver.greedy import HYPERVISOR_FIRST, first_fit_decreasing, model_orders, single_model_counts
+from planner.solver.problem import build_problem
+from planner.solver.solve import solve
 
 
 @dataclass(frozen=True)

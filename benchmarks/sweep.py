@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.instances import generated_estate
-from planner.cluster import run_sweep
-from planner.sweep import SOLVED, Grid, parse_grid
+from planner.sweeps.cluster import run_sweep
+from planner.sweeps.grid import SOLVED, Grid, parse_grid
 
 AXES = {  # 4 x 2 x 2 x 4 = 64 scenarios; fewer are taken from the front of the grid
     "max_utilization_pct": [65, 70, 75, 80],

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
-from planner.footprints import container_host_vm, host_reserve, placement_footprint
-from planner.overheads import OverheadModel
+from planner import rules
+from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, HostMode, PlacementKind, Resources
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
-from planner.platforms import platform_forms, runs_mode
+from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
+from planner.profiles.overheads import OverheadProfile
+from planner.profiles.platforms import platform_forms, runs_mode
 from planner.sites import check_sites
 
 TOLERANCE = 1e-6
@@ -30,14 +31,10 @@ class PlanCheckError(RuntimeError):
 
 def placement_kind(placement: Placement, server: PlannedServer) -> str:
     """The footprint kind of a placement: a VM, or a container in a VM or on bare metal."""
-    if placement.form == "vm":
-        return "vm"
-    if placement.form == "isolated_container":
-        return "container_isolated"
-    return "container_in_vm" if server.mode == "hypervisor" else "container_bare"
+    return rules.placement_kind(placement.form, server.mode)
 
 
-def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[str, Resources]:
+def server_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
     """Each server's load: host reserve, container-host VMs and every placement's footprint."""
     hv = estate.settings.hypervisor
     by_id = {s.server_id: s for s in plan.servers}
@@ -54,13 +51,13 @@ def server_loads(estate: Estate, overhead: OverheadModel, plan: Plan) -> dict[st
         workload = estate.workload(p.workload)
         kind = placement_kind(p, server)
         loads[server.server_id] = loads[server.server_id] + placement_footprint(workload, kind, overhead, hv)
-        if kind == "container_in_vm" and (server.server_id, workload.os) not in host_vms:
+        if kind == PlacementKind.CONTAINER_IN_VM and (server.server_id, workload.os) not in host_vms:
             host_vms.add((server.server_id, workload.os))
             loads[server.server_id] = loads[server.server_id] + container_host_vm(workload.os, overhead, hv)
     return loads
 
 
-def _check_servers(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
+def _check_servers(estate: Estate, overhead: OverheadProfile, plan: Plan) -> list[str]:
     out: list[str] = []
     ids: dict[str, int] = defaultdict(int)
     for s in (*plan.servers, *plan.spares):
@@ -73,7 +70,7 @@ def _check_servers(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[
             out.append(f"server {s.server_id}: model {s.model!r} is not in the catalog")
             continue
         counts[s.model] += 1
-        if s.mode not in ("hypervisor", "container_host_linux", "container_host_windows"):
+        if s.mode not in ("hypervisor", HostMode.CONTAINER_HOST_LINUX, HostMode.CONTAINER_HOST_WINDOWS):
             out.append(f"server {s.server_id}: unknown host mode {s.mode!r}")
         elif not runs_mode(models[s.model], s.mode, overhead, estate.settings.hypervisor):
             out.append(
@@ -119,7 +116,7 @@ def _check_accounting(estate: Estate, plan: Plan) -> list[str]:
     return out
 
 
-def _check_forms(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
+def _check_forms(estate: Estate, overhead: OverheadProfile, plan: Plan) -> list[str]:
     out: list[str] = []
     by_id = {s.server_id: s for s in plan.servers}
     for p in plan.placements:
@@ -140,16 +137,14 @@ def _check_forms(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[st
             out.append(
                 f"{label} runs as {p.form}, which its platform, isolation, the form setting or the study's platforms forbid"
             )
-        if p.form == "vm" and server.mode != "hypervisor":
-            out.append(f"{label} is a VM on {p.server_id}, a bare-metal container host")
-        if p.form == "container" and server.mode not in ("hypervisor", f"container_host_{w.os}"):
-            out.append(f"{label} is a {w.os} container on {p.server_id}, a {server.mode} server")
-        if p.form == "isolated_container" and server.mode != f"container_host_{w.os}":
-            out.append(f"{label} is an isolated {w.os} container on {p.server_id}, a {server.mode} server")
+        if p.form in ("vm", "container", "isolated_container") and not rules.form_fits_mode(p.form, w.os, server.mode):
+            what = {"vm": "a VM", "container": f"a {w.os} container"}.get(p.form, f"an isolated {w.os} container")
+            where = "a bare-metal container host" if p.form == "vm" else f"a {server.mode} server"
+            out.append(f"{label} is {what} on {p.server_id}, {where}")
     return out
 
 
-def _check_capacity(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
+def _check_capacity(estate: Estate, overhead: OverheadProfile, plan: Plan) -> list[str]:
     out: list[str] = []
     loads = server_loads(estate, overhead, plan)
     for s in plan.servers:
@@ -166,31 +161,36 @@ def _check_capacity(estate: Estate, overhead: OverheadModel, plan: Plan) -> list
     return out
 
 
-def _check_placement_rules(estate: Estate, plan: Plan) -> list[str]:
+def _check_conflicts(estate: Estate, plan: Plan) -> list[str]:
+    """Replica spread and anti-affinity: no two replicas bringing the same conflict key on one server."""
+    on: dict[tuple[str, rules.ConflictKey], list[str]] = defaultdict(list)
+    for p in plan.placements:
+        if p.workload in estate.workloads_by_name:
+            for key in rules.conflict_keys(estate.workload(p.workload)):
+                on[p.server_id, key].append(p.workload)
+    out, spread = [], set()
+    for (server_id, (rule, name)), members in on.items():
+        if len(members) < 2:
+            continue
+        if rule == rules.SPREAD and name not in spread:
+            spread.add(name)
+            out.append(f"replica spread: two replicas of {name} share a server")
+        distinct = sorted(set(members))
+        if rule == rules.ANTI_AFFINITY and len(distinct) > 1:
+            out.append(f"anti-affinity group {name}: {', '.join(distinct)} share server {server_id}")
+    return out
+
+
+def _check_affinity(estate: Estate, plan: Plan) -> list[str]:
+    """Affinity: copy k of every member of a group on one server."""
     out: list[str] = []
     where = {(p.workload, p.replica): p.server_id for p in plan.placements}
     names = {w.name for w in estate.workloads}
-    for w in estate.workloads:
-        servers = [where[w.name, r] for r in range(1, w.replicas + 1) if (w.name, r) in where]
-        if len(set(servers)) < len(servers):
-            out.append(f"replica spread: two replicas of {w.name} share a server")
-    anti: dict[str, list[tuple[str, int]]] = defaultdict(list)
     affinity: dict[tuple[str, int], list[str]] = defaultdict(list)
     for w in estate.workloads:
-        for r in range(1, w.replicas + 1):
-            if w.anti_affinity_group is not None:
-                anti[w.anti_affinity_group].append((w.name, r))
-            if w.affinity_group is not None:
+        if w.affinity_group is not None:
+            for r in range(1, w.replicas + 1):
                 affinity[w.affinity_group, r].append(w.name)
-    for group, members in anti.items():
-        on: dict[str, list[str]] = defaultdict(list)
-        for name, r in members:
-            if (name, r) in where:
-                on[where[name, r]].append(name)
-        for server_id, together in on.items():
-            distinct = sorted(set(together))
-            if len(distinct) > 1:
-                out.append(f"anti-affinity group {group}: {', '.join(distinct)} share server {server_id}")
     for (group, r), names_in_group in affinity.items():
         known = [m for m in names_in_group if m in names]
         placed = {where.get((m, r)) for m in known}
@@ -199,19 +199,20 @@ def _check_placement_rules(estate: Estate, plan: Plan) -> list[str]:
     return out
 
 
-def check_plan(estate: Estate, overhead: OverheadModel, plan: Plan) -> list[str]:
+def check_plan(estate: Estate, overhead: OverheadProfile, plan: Plan) -> list[str]:
     """Every broken capacity or rule in a plan, in plain words; an empty list means it is sound."""
     return [
         *_check_servers(estate, overhead, plan),
         *_check_accounting(estate, plan),
         *_check_forms(estate, overhead, plan),
         *_check_capacity(estate, overhead, plan),
-        *_check_placement_rules(estate, plan),
+        *_check_conflicts(estate, plan),
+        *_check_affinity(estate, plan),
         *check_sites(estate, plan),
     ]
 
 
-def verify_plan(estate: Estate, overhead: OverheadModel, plan: Plan) -> None:
+def verify_plan(estate: Estate, overhead: OverheadProfile, plan: Plan) -> None:
     """Raise PlanCheckError when check_plan finds anything."""
     violations = check_plan(estate, overhead, plan)
     if violations:

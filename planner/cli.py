@@ -1,4 +1,4 @@
-"""The `planner` command: plan, sweep, validate, template, profiles.
+"""The `planner` command: plan, sweep, validate, template, profiles, dashboard.
 
 Exit codes: 0 done, 2 invalid input (problems on stderr), 1 a bug (for example a
 plan that failed its independent check).
@@ -7,26 +7,35 @@ plan that failed its independent check).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
+import shutil
+import subprocess
 import sys
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
-from planner.business import add_business_case
+from planner import __version__
+from planner.business.case import add_business_case
+from planner.business.workbook import export_plan
+from planner.data import SAMPLE_DIR
 from planner.domain import Estate
-from planner.imports import MAP_TARGETS
-from planner.overheads import PARAMETERS, OverheadModel, ProfileError, list_profiles, load_profile
-from planner.plan import ProgressPoint
-from planner.platforms import list_platforms, load_platform
-from planner.reader import InputError, read_estate
-from planner.study import Study, export_plan, load_overhead, run_study
-from planner.sweep import SOLVED
-from planner.writer import write_template
+from planner.input_errors import InputError
+from planner.io.inventory import MAP_TARGETS
+from planner.io.reader import read_estate
+from planner.io.writer import write_template
+from planner.plan import ProgressPoint, SolveStatus
+from planner.profiles.loading import list_platforms, list_profiles, load_platform, load_profile
+from planner.profiles.overheads import PARAMETERS, OverheadProfile, ProfileError
+from planner.study.pipeline import Study, load_overhead, run_study
+from planner.sweeps.grid import SOLVED
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+SAMPLE_FILES = ("estate.xlsx", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx")
 
 
 def _progress_printer(stream: TextIO) -> Callable[[ProgressPoint], None]:
@@ -49,7 +58,7 @@ def _read(args: argparse.Namespace) -> Estate:
     pairs = getattr(args, "set", None) or []
     bad = [p for p in pairs if "=" not in p or not p.partition("=")[0].strip()]
     if bad:
-        from planner.reader import InputProblem
+        from planner.input_errors import InputProblem
 
         raise InputError([InputProblem("--set", None, None, f"expected key=value, got {p!r}") for p in bad])
     overrides = {p.partition("=")[0].strip(): p.partition("=")[2].strip() for p in pairs}
@@ -65,7 +74,7 @@ def _read(args: argparse.Namespace) -> Estate:
     for entry in getattr(args, "map", None) or []:
         theirs, sep, target = entry.rpartition("=")
         if not sep or not theirs.strip():
-            from planner.reader import InputProblem
+            from planner.input_errors import InputProblem
 
             raise InputError([InputProblem("--map", None, None, f"expected 'their column=target', got {entry!r}")])
         mapping[theirs.strip()] = target.strip()
@@ -91,9 +100,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
         print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, saving {s.savings:,.0f} ({s.savings_pct}%)")
         print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
-        print(f"  solver    {s.status}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+        print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
         for site in study.result.sites:
-            print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status}")
+            print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")
         for note in (*study.result.notes, *estate.notes):
             print(f"  note      {note}")
         _print_case(study)
@@ -129,10 +138,12 @@ def _print_case(study: Study) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Solve every scenario of a grid on Dask, write the sweep workbook and the best plan."""
-    from pathlib import Path
-
-    from planner.cluster import results_path, run_sweep, write_sweep
-    from planner.sweep import check_grid, read_grid
+    missing = _missing_extra("distributed", "cluster", "a sweep")
+    if missing:
+        print(missing, file=sys.stderr)
+        return EXIT_INPUT
+    from planner.sweeps.cluster import results_path, run_sweep, write_sweep
+    from planner.sweeps.grid import check_grid, read_grid
 
     grid = read_grid(args.grid)
     estate = _read(args)
@@ -191,6 +202,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _missing_extra(module: str, extra: str, what: str) -> str | None:
+    """A sentence saying how to install an optional part, when its package is not installed."""
+    if importlib.util.find_spec(module) is not None:
+        return None
+    return f"error: {what} needs the '{extra}' extra: pip install 'consolidation-planner[{extra}]'"
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Start the dashboard (Streamlit) on the bundled sample estate; it runs until interrupted."""
+    missing = _missing_extra("streamlit", "dashboard", "the dashboard")
+    if missing:
+        print(missing, file=sys.stderr)
+        return EXIT_INPUT
+    page = Path(__file__).resolve().parent / "ui" / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(args.port)]
+    command += ["--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    print(f"dashboard on http://{args.address}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Copy the bundled sample estate, server catalog and RVTools exports into a folder, to plan or edit."""
+    out = Path(args.folder)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLE_FILES:
+        shutil.copyfile(SAMPLE_DIR / name, out / name)
+        print(out / name)
+    return EXIT_OK
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     """Write a blank input workbook."""
     write_template(args.out)
@@ -218,7 +262,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def platform_summary(model: OverheadModel) -> str:
+def platform_summary(model: OverheadProfile) -> str:
     """One line on a profile: its product, type or host OSes, isolation and status, and its key numbers."""
     i = model.info
     if i.kind == "hypervisor":
@@ -244,6 +288,7 @@ MAP_HELP = "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable);
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the planner command."""
     parser = argparse.ArgumentParser(prog="planner", description="Consolidation planning: fewest servers, VMs or containers.")
+    parser.add_argument("--version", action="version", version=f"planner {__version__} (consolidation-planner)")
     sub = parser.add_subparsers(dest="command", required=True)
     plan = sub.add_parser("plan", help="solve a workbook and write the plan workbook")
     plan.add_argument("workbook")
@@ -291,6 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
     profiles = sub.add_parser("profiles", help="list overhead profiles, or show one")
     profiles.add_argument("name", nargs="?")
     profiles.set_defaults(func=cmd_profiles)
+    sample = sub.add_parser("sample", help="copy the sample estate and server catalog into a folder")
+    sample.add_argument("folder", nargs="?", default=".", help="where to write them (default: here)")
+    sample.set_defaults(func=cmd_sample)
+    dashboard = sub.add_parser("dashboard", help="start the dashboard on the sample estate (needs the 'dashboard' extra)")
+    dashboard.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    dashboard.add_argument("--address", default="localhost", help="address to serve on (default localhost)")
+    dashboard.set_defaults(func=cmd_dashboard)
     return parser
 
 

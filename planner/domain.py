@@ -8,21 +8,40 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 
 OS_NAMES = ("linux", "windows")
 PLATFORMS = ("vm", "container", "isolated_container", "any")
 ISOLATIONS = ("shared", "strict")
-FORMS = ("vm", "container", "isolated_container")  # isolated: a container with its own kernel in a lightweight VM
 HYPERVISORS = ("type1", "type2")
 BASELINES = ("current_hosts", "one_per_workload")
 FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
 OBJECTIVES = ("capex", "tco")
 BASELINE_HARDWARE = ("owned", "refresh")
-HOST_MODES = ("hypervisor", "container_host_linux", "container_host_windows")
 SITE_LEVELS = ("datacenter", "cluster")
 RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
 RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
+
+
+class PlacementKind(StrEnum):
+    """How one replica runs on its server: the form it takes and, for a container, where it runs.
+
+    The value is the key the solver, the checker and the plan use; a new kind is added here.
+    """
+
+    VM = "vm"  # a virtual machine with its own guest OS, on a hypervisor host
+    CONTAINER_IN_VM = "container_in_vm"  # a container in the server's container-host VM of its OS
+    CONTAINER_BARE = "container_bare"  # a container on a bare-metal container host of its OS
+    CONTAINER_ISOLATED = "container_isolated"  # a container with its own kernel (an isolated runtime)
+
+
+class HostMode(StrEnum):
+    """What a bought server runs: a hypervisor, or a bare-metal container host of one OS."""
+
+    HYPERVISOR = "hypervisor"
+    CONTAINER_HOST_LINUX = "container_host_linux"
+    CONTAINER_HOST_WINDOWS = "container_host_windows"
 
 
 class DomainError(ValueError):

@@ -2,9 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-STATUSES = ("optimal", "feasible", "no_solution")
+
+class SolveStatus(StrEnum):
+    """How a run ended. The value is the stable key (JSON, results files); `label` is for people."""
+
+    OPTIMAL = "optimal"  # proven: no plan under the same rules costs less
+    FEASIBLE = "feasible"  # a checked plan; the time limit ended the search before a proof
+    STOPPED = "stopped"  # the user stopped the search; the best checked plan found until then
+    INFEASIBLE = "infeasible"  # no replica can be placed under the rules and the server catalog
+    NO_SOLUTION = "no_solution"  # the run ended without a plan
+
+    @property
+    def label(self) -> str:
+        """The status in words, as the CLI, the dashboard and the workbook show it."""
+        return _LABELS[self]
+
+    @property
+    def has_plan(self) -> bool:
+        """True when the run produced a checked plan (possibly empty)."""
+        return self is not SolveStatus.NO_SOLUTION
+
+
+_LABELS = {
+    SolveStatus.OPTIMAL: "optimal (proven)",
+    SolveStatus.FEASIBLE: "feasible (time limit reached before a proof)",
+    SolveStatus.STOPPED: "stopped by the user (best plan so far)",
+    SolveStatus.INFEASIBLE: "infeasible (no replica can be placed)",
+    SolveStatus.NO_SOLUTION: "no solution",
+}
+
+
+def combined_status(statuses: Iterable[SolveStatus]) -> SolveStatus:
+    """The status of plans merged into one (sites): the weakest claim any part can make."""
+    parts = set(statuses)
+    for weakest in (SolveStatus.NO_SOLUTION, SolveStatus.STOPPED):
+        if weakest in parts:
+            return weakest
+    if parts == {SolveStatus.INFEASIBLE}:
+        return SolveStatus.INFEASIBLE
+    return SolveStatus.OPTIMAL if parts <= {SolveStatus.OPTIMAL} else SolveStatus.FEASIBLE
 
 
 @dataclass(frozen=True)
@@ -46,10 +86,6 @@ class Plan:
     unplaced: tuple[UnplacedReplica, ...] = ()
     spares: tuple[PlannedServer, ...] = ()
 
-    def placements_on(self, server_id: str) -> list[Placement]:
-        """The placements on one server."""
-        return [p for p in self.placements if p.server_id == server_id]
-
 
 @dataclass(frozen=True)
 class ProgressPoint:
@@ -65,7 +101,7 @@ class SiteResult:
     """One site's share of a merged plan: its figures as its own solve found them."""
 
     site: str
-    status: str
+    status: SolveStatus
     servers: int
     capex: float
     lower_bound: float
@@ -84,7 +120,7 @@ class SiteResult:
 class SolveResult:
     """What the solver returns: status, plan, bound and gap; never an exception for 'no plan'."""
 
-    status: str
+    status: SolveStatus
     plan: Plan
     capex: float
     lower_bound: float

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from planner.columns import WORKLOAD_COLUMNS
-from planner.writer import write_sheet
+from planner.io.columns import WORKLOAD_COLUMNS
+from planner.io.writer import write_sheet
 
 HERE = Path(__file__).resolve().parent
 

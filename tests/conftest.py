@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from planner.columns import SERVER_COLUMNS, WORKLOAD_COLUMNS
 from planner.domain import Estate, ServerModel, Settings, Workload
-from planner.overheads import OverheadModel, load_profile
+from planner.io.columns import SERVER_COLUMNS, WORKLOAD_COLUMNS
+from planner.profiles.loading import load_profile
+from planner.profiles.overheads import OverheadProfile
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,12 +35,12 @@ def estate(workloads: list[Workload], servers: list[ServerModel] | None = None, 
 
 
 @pytest.fixture(scope="session")
-def none_model() -> OverheadModel:
+def none_model() -> OverheadProfile:
     return load_profile("none")
 
 
 @pytest.fixture(scope="session")
-def default_model() -> OverheadModel:
+def default_model() -> OverheadProfile:
     return load_profile("default")
 
 

@@ -2,7 +2,7 @@
 
 from conftest import estate, server, wl
 
-from planner.baseline import compute_baseline
+from planner.study.baseline import compute_baseline
 
 
 def test_current_hosts_counts_distinct_hosts_and_loners() -> None:

@@ -15,12 +15,12 @@ from benchmarks.__main__ import main as bench_main
 from benchmarks.instances import BENCHDATA, Instance, bpplib, caprara_toth, parse_bpp, parse_vbp, vector
 from benchmarks.methods import run_engine, run_ffd, run_textbook
 from benchmarks.run import read_rows, run_instance, summarise
-from planner.budget import Budget
 from planner.checker import check_plan
-from planner.exact_fill import fill_patterns, partition_mip, shapes_of, slack_at
-from planner.overheads import load_profile
-from planner.solver import solve
-from planner.vector_cns import improve_vector_packing
+from planner.profiles.loading import load_profile
+from planner.solver.budget import Budget
+from planner.solver.packing.exact_fill import fill_patterns, partition_mip, shapes_of, slack_at
+from planner.solver.packing.vector_cns import improve_vector_packing
+from planner.solver.solve import solve
 
 
 def test_parsers() -> None:

@@ -8,9 +8,9 @@ from conftest import estate, server, wl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.bounds import l2_bound, min_servers, volume_bound
-from planner.overheads import load_profile
-from planner.problem import build_problem
+from planner.profiles.loading import load_profile
+from planner.solver.bounds import l2_bound, min_servers, volume_bound
+from planner.solver.problem import build_problem
 
 
 def brute_force_bins(sizes: list[int], capacity: int) -> int:

@@ -13,9 +13,9 @@ from conftest import GOOD_SERVERS, GOOD_WORKLOADS, write_book
 from openpyxl import load_workbook
 
 from planner.checker import check_plan
-from planner.planfile import read_plan
-from planner.reader import read_estate
-from planner.study import load_overhead
+from planner.io.planfile import read_plan
+from planner.io.reader import read_estate
+from planner.study.pipeline import load_overhead
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -10,15 +10,17 @@ import pytest
 from conftest import estate, server, wl
 from openpyxl import load_workbook
 
-from planner.business import add_business_case
+from planner.business.case import add_business_case
+from planner.business.growth import as_placed, grown_estate, runs_out_year
+from planner.business.strategies import COMPONENTS, overhead_breakdown, strategy_keys
+from planner.business.workbook import export_plan
 from planner.checker import server_loads
-from planner.costs import load_costs, server_cost, subscriptions, windows_cores
 from planner.domain import RESOURCES
-from planner.growth import as_placed, grown_estate, runs_out_year
-from planner.overheads import ProfileError
-from planner.strategies import COMPONENTS, overhead_breakdown, strategy_keys
-from planner.study import export_plan, run_study
-from planner.tco import compute_tco, windows_servers
+from planner.profiles.costs import server_cost, subscriptions, windows_cores
+from planner.profiles.loading import load_costs
+from planner.profiles.overheads import ProfileError
+from planner.study.pipeline import run_study
+from planner.study.tco import compute_tco, windows_servers
 
 CHEAP = (
     ("electricity_price_per_kwh", 0.1),
@@ -209,7 +211,8 @@ def test_flat_support_and_linux_subscriptions_per_host() -> None:
 def test_business_settings_are_read_and_refused_with_their_names() -> None:
     from conftest import REPO
 
-    from planner.reader import InputError, read_estate
+    from planner.input_errors import InputError
+    from planner.io.reader import read_estate
 
     sample = REPO / "sample_data" / "estate.xlsx"
     e = read_estate(sample, overrides={"cost.pue": "1.2", "objective": "tco", "ha_failures": "1", "cpu_growth_pct_per_year": "0"})

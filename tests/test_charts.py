@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import estate, server, wl
 
-from planner.charts import before_after_figure, progress_figure, server_parts, utilization_figure
 from planner.plan import ProgressPoint
-from planner.study import run_study
+from planner.study.pipeline import run_study
+from planner.ui.charts import before_after_figure, progress_figure, server_parts, utilization_figure
 
 
 def test_utilization_figure_one_panel_per_resource_below_ceiling() -> None:

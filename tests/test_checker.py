@@ -8,8 +8,8 @@ import pytest
 from conftest import estate, server, wl
 
 from planner.checker import PlanCheckError, check_plan, server_loads, verify_plan
-from planner.overheads import OverheadModel
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
+from planner.profiles.overheads import OverheadProfile
 
 E = estate(
     [
@@ -45,7 +45,7 @@ def _swap(plan: Plan, index: int, **changes: object) -> Plan:
     return replace(plan, placements=tuple(placements))
 
 
-def test_sound_plan_passes(none_model: OverheadModel) -> None:
+def test_sound_plan_passes(none_model: OverheadProfile) -> None:
     assert check_plan(E, none_model, GOOD) == []
     verify_plan(E, none_model, GOOD)
     assert server_loads(E, none_model, GOOD)["S-001"].cpu_cores == 2 + 4 + 1
@@ -93,7 +93,7 @@ BROKEN = [
 
 
 @pytest.mark.parametrize(("kind", "plan", "message"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_broken_plan_is_rejected(none_model: OverheadModel, kind: str, plan: Plan, message: str | None) -> None:
+def test_broken_plan_is_rejected(none_model: OverheadProfile, kind: str, plan: Plan, message: str | None) -> None:
     violations = check_plan(E, none_model, plan)
     assert violations, f"{kind} not caught"
     if message:
@@ -102,7 +102,7 @@ def test_broken_plan_is_rejected(none_model: OverheadModel, kind: str, plan: Pla
         verify_plan(E, none_model, plan)
 
 
-def test_capacity_violation_names_resource(none_model: OverheadModel) -> None:
+def test_capacity_violation_names_resource(none_model: OverheadProfile) -> None:
     e = estate([wl("a", cpu=6), wl("b", cpu=6)])
     plan = Plan(
         (PlannedServer("S-001", "S", "hypervisor"),), (Placement("a", 1, "S-001", "vm"), Placement("b", 1, "S-001", "vm"))
@@ -110,7 +110,7 @@ def test_capacity_violation_names_resource(none_model: OverheadModel) -> None:
     assert check_plan(e, none_model, plan) == ["server S-001: cpu load 12.000 exceeds 10.000 (100% of capacity)"]
 
 
-def test_container_host_vm_overhead_counted(default_model: OverheadModel) -> None:
+def test_container_host_vm_overhead_counted(default_model: OverheadProfile) -> None:
     # Two Linux containers on one hypervisor host pay one container-host VM, not two.
     e = estate([wl("a"), wl("b")], [server(cpu=16, mem=64, storage=500)], overhead_profile="default")
     one = Plan((PlannedServer("S-001", "S", "hypervisor"),), (Placement("a", 1, "S-001", "container"),))

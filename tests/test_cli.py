@@ -11,9 +11,9 @@ from conftest import GOOD_SERVERS, REPO, WORKLOAD_HEADER, write_book
 from openpyxl import load_workbook
 
 from planner.checker import check_plan
-from planner.planfile import read_plan
-from planner.reader import read_estate
-from planner.study import load_overhead
+from planner.io.planfile import read_plan
+from planner.io.reader import read_estate
+from planner.study.pipeline import load_overhead
 
 SAMPLE = REPO / "sample_data" / "estate.xlsx"
 
@@ -72,7 +72,7 @@ def test_plan_with_failures_round_trips_every_failure_set(tmp_path: Path) -> Non
     overhead = load_overhead(estate)
     plan = read_plan(out)
     assert check_plan(estate, overhead, plan) == []
-    from planner.resilience import assess, check_scenario
+    from planner.study.resilience import assess, check_scenario
 
     report = assess(estate, overhead, plan, 1)
     assert report.survived and report.total == len(plan.servers) + len(plan.spares)

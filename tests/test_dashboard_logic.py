@@ -10,8 +10,14 @@ import time
 from conftest import GOOD_SERVERS, GOOD_WORKLOADS, WORKLOAD_HEADER, estate, server, wl, write_book
 from openpyxl import load_workbook
 
-from planner.compare import compare_studies, match_servers
-from planner.dashboard import (
+from planner.business.compare import compare_studies, match_servers
+from planner.input_errors import InputError, InputProblem
+from planner.io.marking import mark_problems
+from planner.io.reader import estate_from_rows
+from planner.profiles.loading import load_profile
+from planner.study.pipeline import run_study
+from planner.ui.jobs import SolveJob
+from planner.ui.logic import (
     filter_placements,
     frame_to_rows,
     overrides_from_controls,
@@ -20,11 +26,6 @@ from planner.dashboard import (
     settings_from_rows,
     why_summary,
 )
-from planner.jobs import SolveJob
-from planner.marking import mark_problems
-from planner.overheads import load_profile
-from planner.reader import InputError, InputProblem, estate_from_rows
-from planner.study import run_study
 
 
 def test_rows_frame_round_trip_keeps_blanks_as_none() -> None:

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 from test_vector_cns import _triplets, _valid
 
-from planner import exact_fill
 from planner.checker import check_plan
-from planner.exact_fill import fill_at, fill_patterns, partition_mip, shapes_of, slack_at, to_bins
-from planner.overheads import load_profile
-from planner.solver import solve
+from planner.profiles.loading import load_profile
+from planner.solver.packing import exact_fill
+from planner.solver.packing.exact_fill import fill_at, fill_patterns, partition_mip, shapes_of, slack_at, to_bins
+from planner.solver.solve import solve
 
 Size = tuple[int, int, int]
 CAP = (100, 100, 100)

@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from planner import intake
 from planner.domain import Estate
-from planner.reader import InputError, read_estate
+from planner.input_errors import InputError
+from planner.io import intake
+from planner.io.reader import read_estate
 
 
 def _error(path: Path, **kw: object) -> str:

@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SERVER_HEADER, write_book
 
-from planner.baseline import compute_baseline
+from planner.business.workbook import export_plan
 from planner.domain import Settings
-from planner.planfile import read_plan
-from planner.reader import InputError, estate_from_rows, load_rows, read_estate
-from planner.sizing import demand_size
-from planner.study import export_plan, run_study
+from planner.input_errors import InputError
+from planner.io.planfile import read_plan
+from planner.io.reader import estate_from_rows, load_rows, read_estate
+from planner.io.sizing import demand_size
+from planner.study.baseline import compute_baseline
+from planner.study.pipeline import run_study
 
 sys.path.insert(0, str(REPO / "sample_data"))
 from make_rvtools import write_v3, write_v4

@@ -8,14 +8,14 @@ import time
 import pytest
 from conftest import estate, server, wl
 
-from planner import solver as solver_module
-from planner.assemble import to_plan
 from planner.checker import check_plan
-from planner.greedy import best_greedy
-from planner.lns import canonical, improve
-from planner.overheads import load_profile
-from planner.problem import build_problem
-from planner.solver import solve
+from planner.profiles.loading import load_profile
+from planner.solver import solve as solver_module
+from planner.solver.assemble import to_plan
+from planner.solver.greedy import best_greedy
+from planner.solver.lns import canonical, improve
+from planner.solver.problem import build_problem
+from planner.solver.solve import solve
 
 # Capacity 10, sizes 3,3,3,3,2,2,2,2: first-fit decreasing fills 3+3+3 and leaves 3+2+2+2 and 2,
 # three servers; the optimum is two (3+3+2+2 twice).

@@ -15,15 +15,15 @@ from conftest import REPO, estate, server, wl, write_book
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.bounds import l2_bound
-from planner.budget import Budget
 from planner.checker import check_plan
-from planner.cns import improve_packing
-from planner.cutstock import _ffd, _OutOfTime, gilmore_gomory, price
-from planner.onedim import first_fit_decreasing, is_one_dimensional, pack
-from planner.overheads import load_profile
-from planner.problem import build_problem
-from planner.solver import solve
+from planner.profiles.loading import load_profile
+from planner.solver.bounds import l2_bound
+from planner.solver.budget import Budget
+from planner.solver.packing.cns import improve_packing
+from planner.solver.packing.cutstock import _ffd, _OutOfTime, gilmore_gomory, price
+from planner.solver.packing.onedim import first_fit_decreasing, is_one_dimensional, pack
+from planner.solver.problem import build_problem
+from planner.solver.solve import solve
 
 
 def _valid(bins: list[list[int]], sizes: list[int], cap: int) -> bool:

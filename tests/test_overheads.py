@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.overheads import PARAMETERS, ProfileError, list_profiles, load_profile
+from planner.profiles.loading import list_profiles, load_profile
+from planner.profiles.overheads import PARAMETERS, ProfileError
 
 
 def test_shipped_profiles_are_complete_and_sourced() -> None:

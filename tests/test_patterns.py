@@ -9,18 +9,18 @@ from conftest import estate, server, wl
 from hypothesis import HealthCheck, given, settings
 from strategies import estates
 
-from planner import solver as solver_module
-from planner.assemble import to_plan
-from planner.bounds import volume_bound
 from planner.checker import check_plan
-from planner.clock import Clock
 from planner.domain import Estate
-from planner.greedy import best_greedy, model_orders
-from planner.overheads import load_profile
-from planner.patterns import pattern_search, realise, shape_classes
 from planner.plan import Plan
-from planner.problem import Problem, build_problem
-from planner.solver import _placeable, _pools, solve
+from planner.profiles.loading import load_profile
+from planner.solver import solve as solver_module
+from planner.solver.assemble import to_plan
+from planner.solver.bounds import volume_bound
+from planner.solver.clock import Clock
+from planner.solver.greedy import best_greedy, model_orders
+from planner.solver.packing.patterns import pattern_search, realise, shape_classes
+from planner.solver.problem import Problem, build_problem
+from planner.solver.solve import _placeable, _pools, solve
 
 NONE = load_profile("none")
 

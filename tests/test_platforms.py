@@ -10,14 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from planner.business.strategies import strategy_keys
 from planner.checker import check_plan
 from planner.domain import Estate, Resources, ServerModel, Settings, Workload
-from planner.footprints import container_footprint, container_host_vm, host_reserve, isolated_footprint, vm_footprint
-from planner.overheads import ProfileError, load_profile
 from planner.plan import Placement
-from planner.platforms import compose, list_platforms, load_platform, node_reserve, study_overhead, vm_node_reserve
-from planner.strategies import strategy_keys
-from planner.study import run_study
+from planner.profiles.footprints import container_footprint, container_host_vm, host_reserve, isolated_footprint, vm_footprint
+from planner.profiles.loading import list_platforms, load_platform, load_profile, study_overhead
+from planner.profiles.overheads import ProfileError
+from planner.profiles.platforms import compose, node_reserve, vm_node_reserve
+from planner.study.pipeline import run_study
 
 NAMED = ("esxi", "hyperv", "kvm", "xen", "citrix", "workstation", "virtualbox", "parallels")
 NAMED += ("docker", "podman", "lxc", "rkt", "kubernetes", "swarm")
@@ -198,7 +199,7 @@ def test_strategy_comparison_compares_platforms() -> None:
     settings = Settings(
         hypervisor_platform="esxi", container_platform="kubernetes", compare_platforms=("kvm", "docker"), time_limit_s=6
     )
-    from planner.business import add_business_case
+    from planner.business.case import add_business_case
 
     estate = Estate(MIXED[:12], (replace(CATALOG[0], platforms=()), replace(CATALOG[1], platforms=())), settings)
     assert strategy_keys(estate)[-2:] == ["platform:kvm", "platform:docker"]
@@ -225,7 +226,8 @@ def test_isolated_container_placement_form_is_checked() -> None:
 def test_workbook_platform_columns_and_settings_read_back_and_refused_by_name(tmp_path: Path) -> None:
     from conftest import GOOD_WORKLOADS, write_book
 
-    from planner.reader import InputError, read_estate
+    from planner.input_errors import InputError
+    from planner.io.reader import read_estate
 
     servers = [
         ["model", "cpu_cores", "memory_gb", "storage_gb", "unit_cost", "platforms"],

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import estates
 
-from planner import solver as solver_module
 from planner.checker import check_plan
 from planner.domain import Estate
-from planner.greedy import best_greedy
-from planner.overheads import load_profile
-from planner.problem import build_problem
-from planner.solver import solve
+from planner.profiles.loading import load_profile
+from planner.solver import solve as solver_module
+from planner.solver.greedy import best_greedy
+from planner.solver.problem import build_problem
+from planner.solver.solve import solve
 
 MODELS = {name: load_profile(name) for name in ("none", "default")}
 

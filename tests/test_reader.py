@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import GOOD_SERVERS, GOOD_WORKLOADS, SERVER_HEADER, WORKLOAD_HEADER, write_book
 
-from planner.reader import InputError, InputProblem, read_estate
+from planner.input_errors import InputError, InputProblem
+from planner.io.reader import read_estate
 
 W, S = WORKLOAD_HEADER, SERVER_HEADER
 

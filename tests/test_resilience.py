@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from planner.checker import PlanCheckError
 from planner.plan import Placement
-from planner.recovery import recovery, restart_seconds
-from planner.resilience import assess, check_scenario, evacuate
-from planner.study import run_study, verify_failures
+from planner.study.pipeline import run_study, verify_failures
+from planner.study.recovery import recovery, restart_seconds
+from planner.study.resilience import assess, check_scenario, evacuate
 
 
 def test_slack_is_used_before_a_server_is_bought() -> None:

@@ -9,11 +9,13 @@ import pytest
 from conftest import REPO, WORKLOAD_HEADER, estate, random_book, server, wl, write_book
 from openpyxl import load_workbook
 
+from planner.business.workbook import export_plan
 from planner.checker import check_plan
 from planner.cli import main
-from planner.reader import InputError, read_estate
+from planner.input_errors import InputError
+from planner.io.reader import read_estate
 from planner.sites import planned_per_site, site_estate, split_estate
-from planner.study import export_plan, run_study
+from planner.study.pipeline import run_study
 
 
 def _site_of_servers(study: object) -> dict[str, set[str]]:

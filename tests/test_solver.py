@@ -13,12 +13,13 @@ from conftest import estate, server, wl
 
 from planner.checker import check_plan
 from planner.domain import Estate
-from planner.overheads import OverheadModel, load_profile
 from planner.plan import SolveResult
-from planner.solver import solve
+from planner.profiles.loading import load_profile
+from planner.profiles.overheads import OverheadProfile
+from planner.solver.solve import solve
 
 
-def run(e: Estate, model: OverheadModel | None = None, **kw: object) -> SolveResult:
+def run(e: Estate, model: OverheadProfile | None = None, **kw: object) -> SolveResult:
     model = model or load_profile(e.settings.overhead_profile)
     result = solve(e, model, **kw)  # type: ignore[arg-type]
     assert check_plan(e, model, result.plan) == []
@@ -114,19 +115,19 @@ def test_affinity_with_replicas_pairs_copies() -> None:
 # --- forms and host modes (default overheads) --------------------------------------------
 
 
-def test_strict_isolation_runs_as_vm(default_model: OverheadModel) -> None:
+def test_strict_isolation_runs_as_vm(default_model: OverheadProfile) -> None:
     r = run(estate([wl("db", cpu=2, mem=4, isolation="strict")], [server(cpu=16, mem=64, storage=500)]), default_model)
     assert r.plan.placements[0].form == "vm" and r.plan.placements[0].why.startswith("strict isolation requires a VM")
 
 
-def test_container_only_prefers_bare_metal_when_it_is_what_fits(default_model: OverheadModel) -> None:
+def test_container_only_prefers_bare_metal_when_it_is_what_fits(default_model: OverheadProfile) -> None:
     # 4 GB server: a hypervisor reserves 4 GB, so only a bare-metal Linux container host
     # (1.25 GB reserve) can run a 2 GB container.
     r = run(estate([wl("job", cpu=1, mem=2, platform="container")], [server(cpu=4, mem=4, storage=100)]), default_model)
     assert r.plan.servers[0].mode == "container_host_linux" and r.plan.placements[0].form == "container"
 
 
-def test_solver_picks_container_when_it_packs_better(default_model: OverheadModel) -> None:
+def test_solver_picks_container_when_it_packs_better(default_model: OverheadProfile) -> None:
     # 10 Linux workloads of 1 core / 3 GB on a 16-core, 48 GB server: as VMs each costs
     # ~4 GB (guest OS), 10 x 4 + 4 GB hypervisor > 48; as containers on bare metal they fit.
     ws = [wl(f"svc{i}", cpu=1, mem=3, storage=1) for i in range(10)]
@@ -135,7 +136,7 @@ def test_solver_picks_container_when_it_packs_better(default_model: OverheadMode
     assert {p.form for p in r.plan.placements} == {"container"}
 
 
-def test_windows_containers_never_share_a_linux_host(default_model: OverheadModel) -> None:
+def test_windows_containers_never_share_a_linux_host(default_model: OverheadProfile) -> None:
     ws = [wl("lin", cpu=1, mem=1, platform="container"), wl("win", cpu=1, mem=1, os="windows", platform="container")]
     r = run(estate(ws, [server(cpu=16, mem=64, storage=500)]), default_model)
     modes = {s.mode for s in r.plan.servers}
@@ -143,14 +144,14 @@ def test_windows_containers_never_share_a_linux_host(default_model: OverheadMode
     assert modes in ({"hypervisor"}, {"container_host_linux", "container_host_windows"})
 
 
-def test_vm_only_policy(default_model: OverheadModel) -> None:
+def test_vm_only_policy(default_model: OverheadProfile) -> None:
     r = run(
         estate([wl("a"), wl("b", platform="container")], [server(cpu=16, mem=64, storage=500)], forms="vm_only"), default_model
     )
     assert {p.form for p in r.plan.placements} == {"vm"}
 
 
-def test_containers_where_allowed_policy(default_model: OverheadModel) -> None:
+def test_containers_where_allowed_policy(default_model: OverheadProfile) -> None:
     ws = [wl("a"), wl("b", isolation="strict")]
     r = run(estate(ws, [server(cpu=16, mem=64, storage=500)], forms="containers_where_allowed"), default_model)
     assert {p.workload: p.form for p in r.plan.placements} == {"a": "container", "b": "vm"}
@@ -192,7 +193,7 @@ def test_empty_estate() -> None:
 # --- control: time limit, progress, stop -------------------------------------------------
 
 
-def test_progress_and_stop_keep_best_plan(default_model: OverheadModel) -> None:
+def test_progress_and_stop_keep_best_plan(default_model: OverheadProfile) -> None:
     ws = [wl(f"w{i}", cpu=1 + i % 3, mem=2 + i % 5, anti_affinity_group=f"g{i % 4}") for i in range(40)]
     stop = threading.Event()
     points = []

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from conftest import estate, server, wl
 
+from planner.business.workbook import export_plan
 from planner.checker import check_plan
+from planner.io.planfile import read_plan
 from planner.plan import Placement
-from planner.planfile import read_plan
-from planner.study import export_plan, run_study
+from planner.study.pipeline import run_study
 
 
 def test_spares_are_the_cheapest_dominating_model(tmp_path: Path) -> None:

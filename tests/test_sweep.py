@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from planner.cli import main
-from planner.cluster import read_results, run_sweep, write_sweep
 from planner.domain import DomainError
-from planner.reader import InputError, read_estate
-from planner.sweep import Grid, Scenario, best_row, check_grid, pareto_front, parse_grid, read_grid, scenario_estate
+from planner.input_errors import InputError
+from planner.io.reader import read_estate
+from planner.sweeps.cluster import read_results, run_sweep, write_sweep
+from planner.sweeps.grid import Grid, Scenario, best_row, check_grid, pareto_front, parse_grid, read_grid, scenario_estate
 
 
 def test_grid_values_lists_and_ranges_make_every_combination() -> None:

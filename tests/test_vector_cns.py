@@ -10,11 +10,11 @@ from conftest import estate, server, wl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.budget import Budget
 from planner.checker import check_plan
-from planner.overheads import load_profile
-from planner.solver import solve
-from planner.vector_cns import bin_centric, improve_vector_packing, split_two_greedy
+from planner.profiles.loading import load_profile
+from planner.solver.budget import Budget
+from planner.solver.packing.vector_cns import bin_centric, improve_vector_packing, split_two_greedy
+from planner.solver.solve import solve
 
 Size = tuple[int, int, int]
 

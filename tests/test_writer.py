@@ -8,9 +8,11 @@ import pytest
 from conftest import estate, server, wl
 from openpyxl import load_workbook
 
-from planner.reader import InputError, read_estate
-from planner.study import export_plan, plan_tables, run_study
-from planner.writer import is_formula_like, rows_to_csv, write_plan_workbook, write_template
+from planner.business.workbook import export_plan, plan_tables
+from planner.input_errors import InputError
+from planner.io.reader import read_estate
+from planner.io.writer import is_formula_like, rows_to_csv, write_plan_workbook, write_template
+from planner.study.pipeline import run_study
 
 
 def test_plan_workbook_sheets_and_values(tmp_path: Path) -> None:

@@ -1,0 +1,7 @@
+"""`python -m planner`: the same command as `planner`."""
+
+import sys
+
+from planner.cli import main
+
+sys.exit(main())

@@ -1,0 +1,34 @@
+"""The plan workbook: a study's report tables and business case as sheets, written to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planner.business.case import business_tables
+from planner.io.writer import write_plan_workbook, write_summary_json
+from planner.study.pipeline import Study
+from planner.study.report import Row, assumption_rows, placement_rows, server_rows, summary_rows, unplaced_rows
+from planner.study.sites import site_rows
+
+
+def plan_tables(study: Study) -> dict[str, list[Row]]:
+    """The plan workbook's sheets as rows."""
+    e, o, r = study.estate, study.overhead, study.result
+    return {
+        "Summary": summary_rows(study.summary, study.baseline),
+        **business_tables(study),
+        "Placements": placement_rows(e, o, r),
+        "Servers": server_rows(e, o, r),
+        "Unplaced": unplaced_rows(r),
+        **({"Sites": site_rows(r)} if r.sites else {}),
+        "Assumptions": assumption_rows(e, o, study.costs, study.baseline),
+    }
+
+
+def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None) -> Path:
+    """Write the plan workbook (and optionally the JSON summary)."""
+    out = Path(path)
+    write_plan_workbook(out, plan_tables(study))
+    if summary_json is not None:
+        write_summary_json(summary_json, study.summary.as_dict())
+    return out

@@ -1,0 +1,365 @@
+"""Read an input file (native workbook or CSV, or an inventory export) into a validated Estate.
+
+Every problem in the input is collected, with the sheet, the row as Excel shows it,
+the column and a plain sentence, and raised together as one InputError. Nothing is
+dropped or coerced silently: blank rows are skipped, everything else is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload
+from planner.input_errors import InputError, InputProblem
+from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
+from planner.io.intake import file_kind
+from planner.io.inventory import Imported, _Sheet, azure_migrate, detect, mapped_csv, rvtools
+from planner.io.sheets import Table, is_blank, make_table, parse_cell, read_tables
+from planner.io.site_column import site_problems
+from planner.io.sizing import apply_sizing
+from planner.profiles.costs import COST_PARAMETERS
+from planner.profiles.loading import list_cost_profiles, list_platforms, list_profiles
+from planner.profiles.overheads import PARAMETERS
+
+HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model")
+Importer = Callable[[Settings, list[InputProblem]], Imported]
+
+__all__ = ["InputError", "InputProblem", "estate_from_rows", "load_rows", "parse_settings", "read_estate"]
+
+
+def _records(
+    table: Table, columns: tuple[Column, ...], problems: list[InputProblem]
+) -> list[tuple[int, dict[str, object], list[tuple[str, object]]]]:
+    known = {c.name: c for c in columns}
+    for col in columns:
+        if col.required and col.name not in table.headers:
+            problems.append(InputProblem(table.sheet, 1, col.name, "required column is missing"))
+    seen: dict[str, int] = {}
+    for index, key in enumerate(table.headers):
+        if key and key in seen and key in known:
+            problems.append(InputProblem(table.sheet, 1, table.originals[index], f"column {key} appears twice"))
+        seen.setdefault(key, index)
+    if any(c.required and c.name not in table.headers for c in columns):
+        return []
+    out = []
+    for row, cells in table.rows:
+        values: dict[str, object] = {}
+        extra: list[tuple[str, object]] = []
+        for col in columns:
+            position = seen.get(col.name)
+            cell = cells[position] if position is not None and position < len(cells) else None
+            values[col.name] = parse_cell(cell, col, (table.sheet, row, col.name), problems)
+        for index, key in enumerate(table.headers):
+            if key not in known and table.originals[index] and index < len(cells) and not is_blank(cells[index]):
+                extra.append((table.originals[index], cells[index]))
+        out.append((row, values, extra))
+    return out
+
+
+def _workloads(table: Table, problems: list[InputProblem]) -> list[tuple[int, Workload]]:
+    out = []
+    first_row: dict[str, int] = {}
+    before = len(problems)
+    for row, v, extra in _records(table, WORKLOAD_COLUMNS, problems):
+        name = v["name"]
+        if isinstance(name, str) and name in first_row:
+            problems.append(InputProblem(table.sheet, row, "name", f"duplicate name {name!r} (first at row {first_row[name]})"))
+            continue
+        if isinstance(name, str):
+            first_row[name] = row
+        if len(problems) > before and any(p.row == row and p.sheet == table.sheet for p in problems[before:]):
+            continue
+        try:
+            out.append((row, Workload(**v, extra=tuple(extra))))  # type: ignore[arg-type]
+        except DomainError as exc:
+            column = "isolation" if "isolation" in str(exc) else None
+            problems.append(InputProblem(table.sheet, row, column, str(exc)))
+    return out
+
+
+def _servers(table: Table, problems: list[InputProblem]) -> list[ServerModel]:
+    out = []
+    names: dict[str, int] = {}
+    before = len(problems)
+    for row, v, _ in _records(table, SERVER_COLUMNS, problems):
+        if isinstance(v["model"], str) and v["model"] in names:
+            problems.append(
+                InputProblem(table.sheet, row, "model", f"duplicate model {v['model']!r} (first at row {names[v['model']]})")
+            )
+            continue
+        if isinstance(v["model"], str):
+            names[v["model"]] = row
+        unknown = [p for p in v["platforms"] if p not in (*list_platforms(), *GENERIC_PLATFORMS)]  # type: ignore[attr-defined]
+        if unknown:
+            known = ", ".join((*list_platforms(), *GENERIC_PLATFORMS))
+            problems.append(InputProblem(table.sheet, row, "platforms", f"unknown platform {unknown[0]!r}; known: {known}"))
+        if any(p.row == row and p.sheet == table.sheet for p in problems[before:]):
+            continue
+        try:
+            out.append(ServerModel(**v))  # type: ignore[arg-type]
+        except DomainError as exc:
+            problems.append(InputProblem(table.sheet, row, None, str(exc)))
+    if not out and not any(p.sheet == table.sheet for p in problems[before:]):
+        problems.append(InputProblem(table.sheet, None, None, "the server catalog lists no server model"))
+    return out
+
+
+GENERIC_PLATFORMS = ("type1", "type2", "containers")  # the base profile's own numbers, for server platform lists
+
+
+def _platform_problem(name: str, value: object) -> str | None:
+    """Why a platform setting names no platform profile of its kind, or None."""
+    if name in ("hypervisor_platform", "container_platform") and value:
+        kind = name.removesuffix("_platform")
+        known = list_platforms(kind)
+        if value not in known and not str(value).endswith(".toml"):
+            return f"no {kind} platform {value!r}; {kind} platforms: {', '.join(known)}"
+    if name == "compare_platforms":
+        unknown = [v for v in value if v not in list_platforms()]  # type: ignore[attr-defined]
+        if unknown:
+            return f"no platform profile {', '.join(map(repr, unknown))}; platforms: {', '.join(list_platforms())}"
+    return None
+
+
+def setting_values(
+    pairs: Iterable[tuple[str, int | None, object, object]], problems: list[InputProblem]
+) -> tuple[dict[str, object], dict[str, float], dict[str, float]]:
+    """Parsed values of the settings named in (sheet, row, name, value) entries, and the 'overhead.KEY'
+    and 'cost.KEY' numbers among them; each bad entry becomes a problem naming its sheet and row."""
+    values: dict[str, object] = {}
+    overrides: dict[str, float] = {}
+    cost_overrides: dict[str, float] = {}
+    for sheet, row, raw_name, raw in pairs:
+        name = normalise_header(raw_name)
+        prefix, _, key = name.partition(".")
+        if key and prefix in ("overhead", "cost"):
+            known, into = (PARAMETERS, overrides) if prefix == "overhead" else (COST_PARAMETERS, cost_overrides)
+            number = parse_cell(raw, Column(key, "number", True, None, ""), (sheet, row or 0, "value"), problems)
+            if key not in known:
+                problems.append(InputProblem(sheet, row, "setting", f"unknown {prefix} number {key!r}"))
+            elif number is not None:
+                into[key] = float(number)  # type: ignore[arg-type]
+            continue
+        if name not in SETTINGS:
+            problems.append(InputProblem(sheet, row, "setting", f"unknown setting {raw_name!r}; known: {', '.join(SETTINGS)}"))
+            continue
+        kind, default, _, choices = SETTINGS[name]
+        parsed = parse_cell(
+            raw,
+            # a blank platform setting means the generic numbers: allowed, unlike a blank number
+            Column(name, kind, default not in ("", ()), default, "", choices, positive=kind == "number" and "growth" not in name),
+            (sheet, row or 0, "value"),
+            problems,
+        )
+        if parsed is None:
+            continue
+        wrong = _named_profile_problem(name, parsed)
+        if wrong:
+            problems.append(InputProblem(sheet, row, "value", wrong))
+            continue
+        values[name] = parsed
+    return values, overrides, cost_overrides
+
+
+def _named_profile_problem(name: str, value: object) -> str | None:
+    """Why a setting naming a profile names none that exists, or None."""
+    if name == "overhead_profile" and value not in list_profiles() and not str(value).endswith(".toml"):
+        return f"no overhead profile {value!r}; profiles: {', '.join(list_profiles())}"
+    if name == "cost_profile" and value not in list_cost_profiles() and not str(value).endswith(".toml"):
+        return f"no cost profile {value!r}; profiles: {', '.join(list_cost_profiles())}"
+    return _platform_problem(name, value)
+
+
+def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], problems: list[InputProblem]) -> Settings:
+    """Settings from (sheet, row, name, value) entries; 'overhead.KEY' entries override profile numbers."""
+    values, overrides, cost_overrides = setting_values(pairs, problems)
+    try:
+        return Settings(
+            **values,  # type: ignore[arg-type]
+            overhead_overrides=tuple(sorted(overrides.items())),
+            cost_overrides=tuple(sorted(cost_overrides.items())),
+        )
+    except DomainError as exc:
+        problems.append(InputProblem("Settings", None, None, str(exc)))
+        return Settings()
+
+
+def _cross_checks(
+    sheet: str, workloads: list[tuple[int, Workload]], servers: list[ServerModel], problems: list[InputProblem]
+) -> None:
+    for row, w in workloads:
+        if servers and not any(w.demand.fits_in(m.capacity) for m in servers):
+            over = [
+                r for r in ("cpu_cores", "memory_gb", "storage_gb") if all(w.demand.get(r) > m.capacity.get(r) for m in servers)
+            ]
+            column = over[0] if over else None
+            problems.append(InputProblem(sheet, row, column, f"workload {w.name} is larger than every server model"))
+    groups: dict[tuple[str, str], tuple[int, str]] = {}
+    for row, w in workloads:
+        if w.affinity_group is not None and w.anti_affinity_group is not None:
+            key = (w.affinity_group, w.anti_affinity_group)
+            if key in groups:
+                first_row, first = groups[key]
+                problems.append(
+                    InputProblem(
+                        sheet,
+                        row,
+                        "anti_affinity_group",
+                        f"{w.name} and {first} (row {first_row}) share affinity group {key[0]!r}, which puts them on one "
+                        f"server, and anti-affinity group {key[1]!r}, which keeps them apart",
+                    )
+                )
+            else:
+                groups[key] = (row, w.name)
+
+
+def read_estate(
+    path: str | Path,
+    *,
+    servers_path: str | Path | None = None,
+    overrides: Mapping[str, str] | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> Estate:
+    """Read and validate an input file into an Estate.
+
+    The file is a native workbook or CSV, an RVTools export (.xlsx, or its vInfo tab as .csv),
+    an Azure Migrate import CSV, or any CSV with `mapping` (their header -> our target).
+    `servers_path` gives a catalog (.xlsx Servers sheet or .csv) replacing the workbook's;
+    `overrides` are settings from the command line, which win over a Settings sheet.
+    Raises InputError with every problem found.
+    """
+    path = Path(path)
+    problems: list[InputProblem] = []
+    kind = file_kind(path)
+    tables = read_tables(path, problems, kind)
+    if servers_path is not None:
+        catalog = read_tables(Path(servers_path), problems)
+        server_table = catalog.get("servers") or catalog.get("workloads")
+        if server_table is not None:
+            server_table.sheet = f"Servers ({Path(servers_path).name})"
+    else:
+        server_table = tables.get("servers")
+    if problems:
+        raise InputError(problems)
+    is_csv = kind == "csv"
+    fmt = detect(tables, is_csv, mapping)
+    return _estate(tables, server_table, overrides, str(path), is_csv, _importer(fmt, tables, mapping))
+
+
+def _importer(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] | None) -> Importer | None:
+    """The function that reads workloads in a foreign format (None for the native one)."""
+    if fmt == "native":
+        return None
+
+    def sheet(table: Table) -> _Sheet:
+        return _Sheet(table.sheet, table.originals, table.rows, parse_cell)
+
+    if fmt == "rvtools":
+        info = tables.get("vinfo") or tables["workloads"]
+        host = tables.get("vhost")
+        return lambda settings, problems: rvtools(sheet(info), sheet(host) if host else None, settings, problems)
+    if fmt == "azure_migrate":
+        return lambda settings, problems: azure_migrate(sheet(tables["workloads"]), problems)
+    return lambda settings, problems: mapped_csv(sheet(tables["workloads"]), mapping or {}, problems)
+
+
+def _estate(
+    tables: dict[str, Table],
+    server_table: Table | None,
+    overrides: Mapping[str, str] | None,
+    source: str,
+    is_csv: bool = False,
+    importer: Importer | None = None,
+    hosts: tuple[CurrentHost, ...] = (),
+    notes: tuple[str, ...] = (),
+) -> Estate:
+    problems: list[InputProblem] = []
+    if "workloads" not in tables and importer is None:
+        problems.append(InputProblem(Path(source).name, None, None, "missing sheet Workloads"))
+    if server_table is None:
+        hint = " (an inventory or .csv holds workloads only: give the catalog with --servers)" if is_csv or importer else ""
+        problems.append(InputProblem(Path(source).name, None, None, f"missing sheet Servers{hint}"))
+    if problems:
+        raise InputError(problems)
+    assert server_table is not None
+    entries: list[tuple[str, int | None, object, object]] = []
+    if "settings" in tables:
+        for row, v, _ in _records(tables["settings"], SETTING_COLUMNS, problems):
+            if v["setting"] is not None:
+                entries.append((tables["settings"].sheet, row, v["setting"], v["value"]))
+    entries += [("--set", None, k, v) for k, v in (overrides or {}).items()]
+    settings = parse_settings(entries, problems)
+    said = list(notes)
+    if importer is None:
+        sheet = tables["workloads"].sheet
+        workloads = _workloads(tables["workloads"], problems)
+    else:
+        imported = importer(settings, problems)
+        sheet, workloads, hosts, said = imported.sheet, imported.workloads, imported.hosts, list(imported.notes)
+    servers = _servers(server_table, problems)
+    _cross_checks(sheet, workloads, servers, problems)
+    problems += site_problems(sheet, workloads, settings.cross_sites)
+    if problems:
+        raise InputError(problems)
+    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings)
+    return Estate(tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=tuple(said + sizing_notes))
+
+
+def estate_from_rows(
+    workloads: list[list[object]],
+    servers: list[list[object]],
+    settings: list[list[object]] | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    source: str = "edited tables",
+    hosts: list[list[object]] | None = None,
+    notes: list[list[object]] | None = None,
+) -> Estate:
+    """Validate in-memory tables (a header row, then data rows) exactly as a workbook's sheets.
+
+    Used by the dashboard's editors, with the "hosts" and "notes" tables of an imported
+    inventory (from `load_rows`) carried through; raises InputError with every problem found.
+    """
+    tables = {"workloads": make_table("Workloads", workloads), "servers": make_table("Servers", servers)}
+    if settings:
+        tables["settings"] = make_table("Settings", settings)
+    today = tuple(CurrentHost(*row) for row in (hosts or [])[1:])  # type: ignore[arg-type]
+    said = tuple(str(row[0]) for row in (notes or [])[1:])
+    return _estate(tables, tables["servers"], overrides, source, hosts=today, notes=said)
+
+
+def load_rows(
+    path: str | Path, mapping: Mapping[str, str] | None = None, import_settings: Settings | None = None
+) -> dict[str, list[list[object]]]:
+    """The Workloads, Servers and Settings sheets of a file as header + data rows (for editing).
+
+    An inventory (RVTools, Azure Migrate, a mapped CSV) is converted to the native Workloads
+    sheet under `import_settings` (default settings if None); what the import did is under the
+    key "notes", today's hosts under "hosts".
+    Blank rows are left out; raises InputError when the file cannot be read or converted.
+    """
+    path = Path(path)
+    problems: list[InputProblem] = []
+    kind = file_kind(path)
+    tables = read_tables(path, problems, kind)
+    if problems:
+        raise InputError(problems)
+    rows: dict[str, list[list[object]]] = {
+        name: [list(table.originals), *([*cells[: len(table.originals)]] for _, cells in table.rows)]
+        for name, table in tables.items()
+        if name in ("workloads", "servers", "settings")
+    }
+    importer = _importer(detect(tables, kind == "csv", mapping), tables, mapping)
+    if importer is not None:
+        imported = importer(import_settings or Settings(), problems)
+        if problems:
+            raise InputError(problems)
+        header = [c.name for c in WORKLOAD_COLUMNS]
+        extras = list(dict.fromkeys(k for _, w in imported.workloads for k, _ in w.extra))
+        rows["workloads"] = [header + extras] + [
+            [getattr(w, c) for c in header] + [dict(w.extra).get(k) for k in extras] for _, w in imported.workloads
+        ]
+        rows["notes"] = [["note"], *([n] for n in [f"imported from {imported.format}", *imported.notes])]  # type: ignore[list-item]
+        rows["hosts"] = [list(HOST_FIELDS), *([getattr(h, f) for f in HOST_FIELDS] for h in imported.hosts)]
+    return rows

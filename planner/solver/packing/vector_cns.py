@@ -1,0 +1,230 @@
+"""Consistent neighbourhood search for vector packing (cores, memory, storage), after Buljubasic
+and Vasquez (Computers & OR 2016), who showed it on two-dimensional vector packing.
+
+As in `planner/cns.py`: to show that m servers suffice, keep m - 2 servers within capacity in
+every resource and a pool of items not yet placed, and move items between one server and the
+pool so as to make the pool light and balanced; m servers are found when the pool fits in two.
+A move swaps up to two items of a server for up to two of the pool; all moves of one step are
+scored at once with numpy (every server's give-back sets against every pool set), items just
+placed stay frozen for a few steps, the best move is made even when it makes the pool heavier,
+and items that wait in the pool gain weight until they are placed. Used when an estate is pure
+vector packing: one server model and host mode, no placement rules."""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+from itertools import combinations
+
+import numpy as np
+
+from planner.solver.budget import Budget
+from planner.solver.greedy import Assignment
+from planner.solver.packing.cns import Bins, one_fewer_each_time
+from planner.solver.packing.onedim import plain_sizes, to_assignment
+from planner.solver.problem import Problem
+
+STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs)
+MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
+PENALTY_STEP = 0.05  # what an item's waiting in the pool adds to a move's score, per step
+MAX_BIN_CENTRIC = 5_000  # items up to which the bin-centric greedy starts are tried (quadratic)
+
+
+@lru_cache(maxsize=64)
+def _pairs(n: int) -> np.ndarray:
+    """Index sets of size 0, 1 and 2 from range(n), padded with -1, as rows of two."""
+    rows = [(-1, -1)] + [(i, -1) for i in range(n)] + list(combinations(range(n), 2))
+    return np.array(rows, dtype=int).reshape(-1, 2)
+
+
+class _Search:
+    """m - 2 servers (lists of item indices) and the pool, with one table of every server's
+    give-back sets (up to two items) and the load each would leave, ready to score."""
+
+    def __init__(self, sizes: np.ndarray, cap: np.ndarray, bins: Bins, pool: list[int], rng: random.Random) -> None:
+        self.cap = cap
+        self.sizes = np.vstack([sizes, np.zeros(len(cap))])  # row -1: the empty slot of a padded set
+        self.norm = self.sizes / cap  # normalised sizes: what the pool's score is made of
+        self.penalty = np.zeros(len(sizes) + 1)  # grows while an item waits in the pool
+        self.bins = [list(b) for b in bins]
+        self.pool = list(pool)
+        self.frozen_until = np.zeros(len(sizes) + 1, dtype=int)
+        self.step = 0
+        self._join()
+        self.noise = np.random.default_rng(rng.getrandbits(32))
+
+    def _gives(self, members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(items, load left, normalised load given) of each set of up to two of `members`."""
+        items = np.array([*members, -1], dtype=int)[_pairs(len(members))]
+        load = self.sizes[members].sum(axis=0) - self.sizes[items].sum(axis=1)
+        return items, load, self.norm[items].sum(axis=1)
+
+    def _join(self) -> None:
+        """Every server's give-back sets in one table (items, load left, given, owner) with each
+        server's first row; after a move only the moved server's rows are replaced."""
+        gives = [self._gives(b) for b in self.bins]
+        self.joined = [np.concatenate([g[j] for g in gives]) for j in range(3)]
+        counts = [len(g[0]) for g in gives]
+        self.joined.append(np.repeat(np.arange(len(gives)), counts))
+        self.first = np.concatenate([[0], np.cumsum(counts)])
+
+    def _replace(self, k: int) -> None:
+        """Server k changed: its give-back sets anew, in place of its old rows."""
+        new = self._gives(self.bins[k])
+        a, b = int(self.first[k]), int(self.first[k + 1])
+        parts = [*new, np.full(len(new[0]), k)]
+        self.joined = [np.concatenate([old[:a], part, old[b:]]) for old, part in zip(self.joined, parts, strict=True)]
+        self.first[k + 1 :] += len(new[0]) - (b - a)
+
+    def finished(self) -> Bins | None:
+        """The servers plus the pool split over two, when the pool fits in two."""
+        pool, cap = self.pool, self.cap
+        total = self.sizes[pool].sum(axis=0)
+        if np.any(total > 2 * cap):
+            return None
+        if np.all(total <= cap):
+            return [*self.bins, list(pool)] if pool else list(self.bins)
+        if len(pool) > MAX_SPLIT:  # too many subsets to try: first fit in a few orders
+            parts = split_two_greedy(self.sizes[pool], cap)
+            return None if parts is None else [*self.bins, *([pool[j] for j in part] for part in parts)]
+        first, rest = pool[0], pool[1:]
+        for r in range(len(rest) + 1):
+            for combo in combinations(rest, r):
+                part = [first, *combo]
+                load = self.sizes[part].sum(axis=0)
+                if np.all(load <= cap) and np.all(total - load <= cap):
+                    return [*self.bins, part, [i for i in pool if i not in part]]
+        return None
+
+    def move(self, tenure: int) -> None:
+        """The best swap of up to two server items for up to two pool items, frozen items excepted.
+
+        A move's score is the pool's sum of squared normalised loads after it (a pool heavy in one
+        resource scores worse than one balanced over all three), plus the penalties of the items
+        left in the pool: the penalties grow with every step an item waits, so an item the search
+        keeps turning away is eventually placed (weighting, as in clause-weighting local search)."""
+        self.step += 1
+        if not self.pool:
+            return
+        takes = np.array([*self.pool, -1], dtype=int)[_pairs(len(self.pool))[1:]]
+        take_load, take = self.sizes[takes].sum(axis=1), self.norm[takes].sum(axis=1)
+        items, left, given, owner = self.joined
+        room = self.cap + 1e-9 - left
+        # rows that may move: no frozen item, and room for at least the smallest take in every resource
+        rows = np.flatnonzero(~(self.frozen_until[items] > self.step).any(axis=1) & (room >= take_load.min(axis=0)).all(axis=1))
+        if not len(rows):
+            return
+        items, room, given, owner = items[rows], room[rows], given[rows], owner[rows]
+        blocked = room[:, 0, None] < take_load[None, :, 0]
+        for k in range(1, len(self.cap)):
+            blocked |= room[:, k, None] < take_load[None, :, k]
+        after = self.norm[self.pool].sum(axis=0) + given  # the pool's load once a set is given back
+        row_term = (after * after).sum(axis=1) + self.penalty[items].sum(axis=1) + self.noise.random(len(rows)) * 1e-9
+        col_term = (take * take).sum(axis=1) - self.penalty[takes].sum(axis=1) + self.noise.random(len(takes)) * 1e-9
+        score = after @ take.T
+        score *= -2
+        score += row_term[:, None]
+        score += col_term[None, :]
+        np.copyto(score, np.inf, where=blocked)
+        best = int(np.argmin(score))
+        if not np.isfinite(score.flat[best]):
+            return
+        row, col = divmod(best, len(takes))
+        k = int(owner[row])
+        give = [int(i) for i in items[row] if i >= 0]
+        take_items = [int(i) for i in takes[col] if i >= 0]
+        self.pool = [i for i in self.pool if i not in take_items] + give
+        self.bins[k] = [i for i in self.bins[k] if i not in give] + take_items
+        self._replace(k)
+        self.frozen_until[take_items] = self.step + tenure
+        self.penalty[self.pool] += PENALTY_STEP
+
+
+def split_two_greedy(sizes: np.ndarray, cap: np.ndarray) -> tuple[list[int], list[int]] | None:
+    """Positions of `sizes` split over two servers by first fit, largest first by each of a few
+    measures (largest share, total share, each resource), or None when no order fits. Where
+    servers hold many small items (15 or so) the pool is too large to split exhaustively, and
+    without this the search could end only when the pool fits in one server."""
+    norm = sizes / cap
+    for key in (norm.max(axis=1), norm.sum(axis=1), *norm.T):
+        parts: tuple[list[int], list[int]] = ([], [])
+        loads = np.zeros((2, len(cap)))
+        for j in np.argsort(-key, kind="stable").tolist():
+            p = 0 if (loads[0] + sizes[j] <= cap).all() else 1
+            if p and not (loads[1] + sizes[j] <= cap).all():
+                break
+            parts[p].append(j)
+            loads[p] += sizes[j]
+        else:
+            return parts
+    return None
+
+
+def _attempt(sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget, rng: random.Random) -> Bins | None:
+    """A plan with one server fewer than `solution`, or None when the budget ends first."""
+    weight = (sizes / cap).sum(axis=1)
+    order = sorted(range(len(solution)), key=lambda k: (float(weight[solution[k]].sum()), rng.random()))
+    pool = [i for k in order[:3] for i in solution[k]]
+    state = _Search(sizes, cap, [solution[k] for k in order[3:]], pool, rng)
+    step_work = STEP_WORK * (50 + len(solution))
+    while budget.spend(step_work):
+        done = state.finished()
+        if done is not None:
+            return done
+        state.move(tenure=rng.randint(3, 8))
+    return None
+
+
+def _fits(sizes: np.ndarray, cap: np.ndarray) -> bool:
+    """One server's items within its capacity in every resource (exactly, not in normalised floats)."""
+    return bool((sizes.sum(axis=0) <= cap).all())
+
+
+def bin_centric(norm: np.ndarray, by_dot_product: bool) -> Bins:
+    """Servers filled one at a time (Panigrahy et al. 2011, the bin-centric family): each takes the
+    fitting item whose normalised size has the largest dot product with the room left, or that
+    leaves the smallest squared room, until none fits. Item-centric first fit places each item
+    in turn and scatters small items; filling one server at a time packs them tight."""
+    left = np.ones(len(norm), dtype=bool)
+    bins: Bins = []
+    while left.any():
+        room, members = np.ones(norm.shape[1]), []
+        while True:
+            fits = left & (norm <= room + 1e-12).all(axis=1)
+            if not fits.any():
+                break
+            score = norm @ room if by_dot_product else -((room - norm) ** 2).sum(axis=1)
+            i = int(np.argmax(np.where(fits, score, -np.inf)))
+            members.append(i)
+            left[i] = False
+            room = room - norm[i]
+        bins.append(members)
+    return bins
+
+
+def improve_vector_packing(
+    sizes: list[tuple[int, ...]], cap: tuple[int, ...], solution: Bins, lower: int, budget: Budget, seed: int = 0
+) -> Bins:
+    """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`."""
+    rng = random.Random(seed)
+    array, capacity = np.array(sizes, dtype=float), np.array(cap, dtype=float)
+    if len(sizes) <= MAX_BIN_CENTRIC:
+        norm, used = array / capacity, len([b for b in solution if b])
+        for by_dot_product in (True, False):
+            budget.spend(STEP_WORK * len(sizes))
+            greedy = bin_centric(norm, by_dot_product)
+            if len(greedy) < used and all(_fits(array[b], capacity) for b in greedy):
+                solution, used = greedy, len(greedy)
+    return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng), solution, lower, budget)
+
+
+def vector_assignment(problem: Problem, start: Assignment, lower: int, budget: Budget, seed: int = 0) -> Assignment:
+    """A plan of a plain vector-packing estate with fewer servers than `start` where the search finds one."""
+    items, kinds, sizes, room = plain_sizes(problem, start)
+    bins: Bins = [[] for _ in start.servers]
+    for j, i in enumerate(items):
+        bins[start.placed[i][0]].append(j)
+    found = improve_vector_packing(sizes, room, bins, lower, budget, seed)
+    if len(found) >= len([b for b in bins if b]):
+        return start
+    return to_assignment(problem, items, kinds, found)

@@ -1,0 +1,282 @@
+"""Report tables of a checked plan: summary figures, placements, servers, unplaced, assumptions.
+
+Plain rows of plain values, so the workbook writer, the JSON summary, the CLI and
+the dashboard all show the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+from planner.checker import placement_kind, server_loads
+from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
+from planner.io.columns import SETTINGS
+from planner.plan import SolveResult
+from planner.profiles.costs import CostProfile
+from planner.profiles.footprints import placement_footprint
+from planner.profiles.overheads import OverheadProfile
+from planner.study.baseline import Baseline
+from planner.study.resilience import ResilienceReport
+
+Row = dict[str, object]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of a plan, under stable snake_case names."""
+
+    servers: int
+    capex: float
+    baseline_servers: int
+    baseline_capex: float
+    savings: float
+    savings_pct: float
+    lower_bound: float
+    gap_pct: float
+    status: str
+    seconds: float
+    workloads: int
+    replicas: int
+    placed: int
+    unplaced: int
+    vms: int
+    containers: int
+    servers_by_model: dict[str, int]
+    avg_cpu_util_pct: float
+    avg_memory_util_pct: float
+    avg_storage_util_pct: float
+    method: str
+    spare_servers: int = 0
+    objective: str = "capex"
+    objective_value: float = 0.0
+    ha_failures: int = 0
+    ha_survived: bool | None = None
+    notes: tuple[str, ...] = ()
+    sites: int = 0  # sites planned separately (0: one pool)
+
+    def as_dict(self) -> dict[str, object]:
+        """The summary as a JSON-ready dict."""
+        return asdict(self)
+
+
+def summarize(
+    estate: Estate, overhead: OverheadProfile, result: SolveResult, baseline: Baseline, resilience: ResilienceReport | None = None
+) -> Summary:
+    """Headline figures of a plan against its baseline (and its failure check, when asked for)."""
+    plan = result.plan
+    forms = Counter(p.form for p in plan.placements)
+    loads = server_loads(estate, overhead, plan)
+    util = {}
+    for r in RESOURCES:
+        pcts = [100 * loads[s.server_id].get(r) / estate.server_model(s.model).capacity.get(r) for s in plan.servers]
+        util[r] = round(sum(pcts) / len(pcts), 1) if pcts else 0.0
+    savings = baseline.capex - result.capex
+    return Summary(
+        servers=len(plan.servers) + len(plan.spares),
+        capex=result.capex,
+        baseline_servers=baseline.servers,
+        baseline_capex=baseline.capex,
+        savings=savings,
+        savings_pct=round(100 * savings / baseline.capex, 1) if baseline.capex else 0.0,
+        lower_bound=result.lower_bound,
+        gap_pct=round(result.gap_pct, 2),
+        status=result.status,
+        seconds=round(result.seconds, 2),
+        workloads=len(estate.workloads),
+        replicas=sum(w.replicas for w in estate.workloads),
+        placed=len(plan.placements),
+        unplaced=len(plan.unplaced),
+        vms=forms.get("vm", 0),
+        containers=forms.get("container", 0),
+        servers_by_model=dict(sorted(Counter(s.model for s in (*plan.servers, *plan.spares)).items())),
+        avg_cpu_util_pct=util["cpu_cores"],
+        avg_memory_util_pct=util["memory_gb"],
+        avg_storage_util_pct=util["storage_gb"],
+        method=result.method,
+        spare_servers=len(plan.spares),
+        objective=result.objective,
+        objective_value=result.objective_value,
+        ha_failures=estate.settings.ha_failures,
+        ha_survived=None if resilience is None else resilience.survived,
+        notes=result.notes,
+        sites=len(result.sites),
+    )
+
+
+def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
+    """The Summary sheet as (figure, value) rows."""
+    rows: list[Row] = [{"figure": f"servers ({model})", "value": n} for model, n in summary.servers_by_model.items()]
+    rows += [
+        {"figure": "servers", "value": summary.servers},
+        {"figure": "spare_servers", "value": summary.spare_servers},
+        {"figure": "capex", "value": summary.capex},
+        {"figure": "baseline_servers", "value": summary.baseline_servers},
+        {"figure": "baseline_capex", "value": summary.baseline_capex},
+        {"figure": "savings", "value": summary.savings},
+        {"figure": "savings_pct", "value": summary.savings_pct},
+        {"figure": "objective", "value": summary.objective},
+        {"figure": "objective_value", "value": summary.objective_value},
+        {"figure": "lower_bound", "value": summary.lower_bound},
+        {"figure": "gap_pct", "value": summary.gap_pct},
+        {"figure": "status", "value": summary.status},
+        {"figure": "seconds", "value": summary.seconds},
+        {"figure": "method", "value": summary.method},
+        {"figure": "workloads", "value": summary.workloads},
+        {"figure": "replicas", "value": summary.replicas},
+        {"figure": "placed", "value": summary.placed},
+        {"figure": "unplaced", "value": summary.unplaced},
+        {"figure": "vms", "value": summary.vms},
+        {"figure": "containers", "value": summary.containers},
+        {"figure": "avg_cpu_util_pct", "value": summary.avg_cpu_util_pct},
+        {"figure": "avg_memory_util_pct", "value": summary.avg_memory_util_pct},
+        {"figure": "avg_storage_util_pct", "value": summary.avg_storage_util_pct},
+        {"figure": "baseline_method", "value": baseline.note},
+        {"figure": "ha_failures", "value": summary.ha_failures},
+        {"figure": "ha_survived", "value": "" if summary.ha_survived is None else ("yes" if summary.ha_survived else "no")},
+        {"figure": "sites", "value": summary.sites or "one pool"},
+    ]
+    rows += [{"figure": "note", "value": note} for note in summary.notes]
+    return rows
+
+
+def placement_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) -> list[Row]:
+    """The Placements sheet: one row per placed replica, with footprint and carried-over columns."""
+    by_id = {s.server_id: s for s in result.plan.servers}
+    rows: list[Row] = []
+    for p in result.plan.placements:
+        w = estate.workload(p.workload)
+        server = by_id[p.server_id]
+        fp = placement_footprint(w, placement_kind(p, server), overhead, estate.settings.hypervisor)
+        row: Row = {
+            "workload": p.workload,
+            "replica": p.replica,
+            "server_id": p.server_id,
+            "server_model": server.model,
+            "form": p.form,
+            "why": p.why,
+            "footprint_cpu_cores": round(fp.cpu_cores, 3),
+            "footprint_memory_gb": round(fp.memory_gb, 3),
+            "footprint_storage_gb": round(fp.storage_gb, 3),
+            "os": w.os,
+            "cpu_cores": w.cpu_cores,
+            "memory_gb": w.memory_gb,
+            "storage_gb": w.storage_gb,
+            "current_host": w.current_host or "",
+        }
+        if w.site:
+            row["site"] = w.site
+        for key, value in w.extra:
+            row.setdefault(key, value)
+        rows.append(row)
+    return rows
+
+
+def server_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) -> list[Row]:
+    """The Servers sheet: per server (spares last, empty), used, capacity and utilization per resource."""
+    loads = server_loads(estate, overhead, result.plan)
+    counts = Counter(p.server_id for p in result.plan.placements)
+    rows: list[Row] = []
+    for s in (*result.plan.servers, *result.plan.spares):
+        model = estate.server_model(s.model)
+        load = loads.get(s.server_id, Resources())
+        row: Row = {"server_id": s.server_id, "model": s.model, "mode": s.mode, "replicas": counts[s.server_id]}
+        if s.site:
+            row["site"] = s.site
+        for r in RESOURCES:
+            label, used, cap = RESOURCE_LABELS[r], load.get(r), model.capacity.get(r)
+            row[f"{label}_used"] = round(used, 3)
+            row[f"{label}_capacity"] = cap
+            row[f"{label}_util_pct"] = round(100 * used / cap, 1)
+        row["unit_cost"] = model.unit_cost
+        rows.append(row)
+    return rows
+
+
+def unplaced_rows(result: SolveResult) -> list[Row]:
+    """The Unplaced sheet: one row per replica that could not be placed, with its reason."""
+    return [{"workload": u.workload, "replica": u.replica, "reason": u.reason} for u in result.plan.unplaced]
+
+
+def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfile, baseline: Baseline) -> list[Row]:
+    """The Assumptions sheet: every setting, overhead number and cost driver used, with reasons and sources."""
+    s = estate.settings
+    rows: list[Row] = [
+        {"setting": "input", "value": estate.source, "unit": "", "reason": "", "source": ""},
+        {"setting": "hypervisor", "value": s.hypervisor, "unit": "", "reason": "", "source": ""},
+        {
+            "setting": "overhead_profile",
+            "value": overhead.name,
+            "unit": "",
+            "reason": overhead.description,
+            "source": overhead.path,
+        },
+        *(
+            Row(
+                setting=f"{kind}_platform",
+                value=name or "(generic numbers of the overhead profile)",
+                unit="",
+                reason="its numbers replace the generic ones below" if name else "",
+                source=f"models/platforms/{name}.toml" if name else "",
+            )
+            for kind, name in (("hypervisor", overhead.hypervisor_platform), ("container", overhead.container_platform))
+        ),
+        {"setting": "forms", "value": s.forms, "unit": "", "reason": "", "source": ""},
+        {
+            "setting": "units",
+            "value": "GB = GiB",
+            "unit": "",
+            "reason": "memory and disk sizes are binary gigabytes (2^30 bytes)",
+            "source": "MB/MiB/TB/TiB inputs are converted explicitly on import",
+        },
+        {
+            "setting": "sizing",
+            "value": s.sizing,
+            "unit": "",
+            "reason": "allocation (as configured) or demand (measured use)",
+            "source": "",
+        },
+    ]
+    rows += [{"setting": "import", "value": note, "unit": "", "reason": "", "source": ""} for note in estate.notes]
+    for r in RESOURCES:
+        rows.append(
+            {
+                "setting": f"{RESOURCE_LABELS[r]}_max_utilization_pct",
+                "value": s.utilization_pct(r),
+                "unit": "%",
+                "reason": "headroom",
+                "source": "",
+            }
+        )
+    rows += [
+        {"setting": "baseline", "value": s.baseline, "unit": "", "reason": baseline.note, "source": ""},
+        {"setting": "baseline_unit_cost", "value": baseline.unit_cost, "unit": "currency", "reason": "", "source": ""},
+        {"setting": "time_limit_s", "value": s.time_limit_s, "unit": "s", "reason": "", "source": ""},
+        {"setting": "seed", "value": s.seed, "unit": "", "reason": "", "source": ""},
+        {"setting": "workers", "value": s.workers, "unit": "", "reason": "", "source": ""},
+        {
+            "setting": "spare_servers",
+            "value": s.spare_servers,
+            "unit": "",
+            "reason": "HA spares, each able to take over any server",
+            "source": "",
+        },
+    ]
+    for key in ("ha_failures", "restart_parallel", "objective", "years", "baseline_hardware", "business_case"):
+        rows.append({"setting": key, "value": _plain(getattr(s, key)), "unit": "", "reason": SETTINGS[key][2], "source": ""})
+    growth = [(f"{RESOURCE_LABELS[r]}_growth_pct_per_year", s.growth_pct(r)) for r in RESOURCES]
+    rows += [
+        {"setting": key, "value": value, "unit": "%", "reason": "demand growth per year", "source": ""} for key, value in growth
+    ]
+    rows.append({"setting": "cost_profile", "value": costs.name, "unit": "", "reason": costs.description, "source": costs.path})
+    for prefix, model in (("overhead", overhead), ("cost", costs)):
+        rows += [
+            {"setting": f"{prefix}.{key}", "value": n.value, "unit": n.unit, "reason": n.reason, "source": n.source}
+            for key, n in model.numbers.items()
+        ]
+    return rows
+
+
+def _plain(value: object) -> object:
+    """Yes/no for booleans, as the Settings sheet spells them."""
+    return ("yes" if value else "no") if isinstance(value, bool) else value

@@ -1,0 +1,420 @@
+"""Failure tolerance on the placement: survive the loss of any k servers.
+
+`evacuate` restarts the replicas of failed servers on the survivors (spares included) under
+every rule: capacity within the ceilings, forms and host modes, replica spread, anti-affinity
+and affinity (an affinity copy moves as one). `assess` runs it for every k-subset of servers
+(or, past MAX_SCENARIOS, the most loaded subsets first) and the independent checker verifies
+each survivor plan. `enforce_failures` makes a plan pass by buying the cheapest server that can
+take over any other and levelling load onto it, so existing slack is used before money is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from planner.checker import check_plan, placement_kind, server_loads
+from planner.domain import RESOURCES, Estate, PlacementKind, Resources
+from planner.plan import Placement, Plan, PlannedServer, SolveResult, SolveStatus, combined_status
+from planner.profiles.footprints import container_host_vm, placement_footprint
+from planner.profiles.overheads import OverheadProfile
+from planner.rules import ConflictKey, conflict_keys, kind_fits_mode, kinds_of_form
+from planner.study.spares import spare_model
+
+MAX_SCENARIOS = 5_000  # k-subsets checked exhaustively up to this many; past it, the most loaded first
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One failure: the servers lost, where their replicas restart, and what could not restart."""
+
+    failed: tuple[str, ...]
+    moves: tuple[Placement, ...]
+    stranded: tuple[tuple[str, int, str], ...]
+    peak_util_pct: float  # highest load of any survivor after the restart, % of its raw capacity
+    room_left: Resources  # usable room left on all survivors together, under the ceilings
+
+    @property
+    def survived(self) -> bool:
+        """True when every replica of the failed servers restarted."""
+        return not self.stranded
+
+
+@dataclass(frozen=True)
+class ResilienceReport:
+    """Every failure scenario checked, with the worst one, for `k` servers lost at once."""
+
+    k: int
+    scenarios: tuple[Scenario, ...]
+    total: int  # k-subsets of the plan's servers
+    exhaustive: bool
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def survived(self) -> bool:
+        """True when every scenario checked survived."""
+        return all(s.survived for s in self.scenarios)
+
+    @property
+    def worst(self) -> Scenario | None:
+        """The scenario with stranded replicas, else the highest survivor load."""
+        if not self.scenarios:
+            return None
+        return max(self.scenarios, key=lambda s: (len(s.stranded), s.peak_util_pct))
+
+
+@dataclass
+class _Host:
+    server: PlannedServer
+    load: Resources
+    usable: Resources
+    capacity: Resources
+    keys: set[ConflictKey]
+    host_vms: set[str]
+
+
+def _keys(estate: Estate, name: str) -> frozenset[ConflictKey]:
+    """The conflict keys a replica of a workload brings to a server (spread and anti-affinity)."""
+    return frozenset(conflict_keys(estate.workload(name)))
+
+
+def _unit_keys(estate: Estate, unit: list[Placement]) -> set[ConflictKey]:
+    return set().union(*(_keys(estate, p.workload) for p in unit))
+
+
+def _fill(load: Resources, capacity: Resources) -> float:
+    """The fullest resource of a load, as a fraction of a capacity."""
+    return max(load.get(r) / capacity.get(r) for r in RESOURCES)
+
+
+def _counts(plan: Plan) -> dict[str, int]:
+    """Servers per model, spares included."""
+    counts: dict[str, int] = defaultdict(int)
+    for s in (*plan.servers, *plan.spares):
+        counts[s.model] += 1
+    return counts
+
+
+def _as_host(server: PlannedServer) -> PlannedServer:
+    """A spare runs as a hypervisor host once it takes over."""
+    return replace(server, mode="hypervisor") if server.mode == "spare" else server
+
+
+def _hosts(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, _Host]:
+    every = tuple(_as_host(s) for s in (*plan.servers, *plan.spares))
+    loads = server_loads(estate, overhead, replace(plan, servers=every))
+    hosts = {}
+    for s in every:
+        model = estate.server_model(s.model)
+        hosts[s.server_id] = _Host(s, loads[s.server_id], estate.usable_capacity(model), model.capacity, set(), set())
+    for p in plan.placements:
+        host = hosts[p.server_id]
+        host.keys |= _keys(estate, p.workload)
+        if placement_kind(p, host.server) == PlacementKind.CONTAINER_IN_VM:
+            host.host_vms.add(estate.workload(p.workload).os)
+    return hosts
+
+
+def _units(estate: Estate, placements: list[Placement]) -> list[list[Placement]]:
+    """Replicas that restart together: an affinity copy on one server moves as one unit."""
+    groups: dict[tuple[str, str, int], list[Placement]] = defaultdict(list)
+    units = []
+    for p in placements:
+        group = estate.workload(p.workload).affinity_group
+        if group is None:
+            units.append([p])
+        else:
+            groups[p.server_id, group, p.replica].append(p)
+    return units + list(groups.values())
+
+
+def _cost_on(estate: Estate, overhead: OverheadProfile, unit: list[Placement], host: _Host) -> Resources | None:
+    """What a unit adds to a host, or None when a form or host mode rules it out."""
+    hv = estate.settings.hypervisor
+    total, new_vms = Resources(), set()
+    for p in unit:
+        w = estate.workload(p.workload)
+        kind = next((k for k in kinds_of_form(p.form) if kind_fits_mode(k, w.os, host.server.mode)), None)
+        if kind is None:
+            return None
+        if kind == PlacementKind.CONTAINER_IN_VM and w.os not in host.host_vms and w.os not in new_vms:
+            new_vms.add(w.os)
+            total = total + container_host_vm(w.os, overhead, hv)
+        total = total + placement_footprint(w, kind, overhead, hv)
+    return total
+
+
+def _place(estate: Estate, unit: list[Placement], host: _Host, extra: Resources) -> list[Placement]:
+    host.load = host.load + extra
+    moved = []
+    for p in unit:
+        host.keys |= _keys(estate, p.workload)
+        if p.form == "container" and host.server.mode == "hypervisor":
+            host.host_vms.add(estate.workload(p.workload).os)
+        moved.append(replace(p, server_id=host.server.server_id))
+    return moved
+
+
+def _size(estate: Estate, overhead: OverheadProfile, unit: list[Placement]) -> float:
+    hv = estate.settings.hypervisor
+    big = max(estate.server_models, key=lambda m: m.memory_gb).capacity
+    total = Resources()
+    for p in unit:
+        kind = {"vm": "vm", "isolated_container": PlacementKind.CONTAINER_ISOLATED}.get(p.form, PlacementKind.CONTAINER_BARE)
+        total = total + placement_footprint(estate.workload(p.workload), kind, overhead, hv)
+    return max(total.get(r) / big.get(r) for r in RESOURCES)
+
+
+def _best_host(
+    estate: Estate, overhead: OverheadProfile, unit: list[Placement], hosts: list[_Host]
+) -> tuple[_Host, Resources] | None:
+    """The survivor that takes the unit with the least room left (best fit), if any takes it."""
+    keys = _unit_keys(estate, unit)
+    best: tuple[float, _Host, Resources] | None = None
+    for host in hosts:
+        if keys & host.keys:
+            continue
+        extra = _cost_on(estate, overhead, unit, host)
+        if extra is None or not (host.load + extra).fits_in(host.usable, EPS):
+            continue
+        room = min((host.usable.get(r) - host.load.get(r) - extra.get(r)) / host.capacity.get(r) for r in RESOURCES)
+        if best is None or room < best[0]:
+            best = (room, host, extra)
+    return None if best is None else (best[1], best[2])
+
+
+def _takeover(
+    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], survivors: list[_Host]
+) -> list[Placement]:
+    """Each failed server's replicas moved whole onto one survivor (emptiest first), where one takes them all."""
+    moves: list[Placement] = []
+    for sid in failed:
+        unit = [p for p in plan.placements if p.server_id == sid]
+        if not unit:
+            continue
+        keys = _unit_keys(estate, unit)
+        for host in sorted(survivors, key=lambda h: _fill(h.load, h.capacity)):
+            if keys & host.keys:
+                continue
+            extra = _cost_on(estate, overhead, unit, host)
+            if extra is not None and (host.load + extra).fits_in(host.usable, EPS):
+                moves += _place(estate, unit, host, extra)
+                break
+    return moves
+
+
+def _copy(hosts: dict[str, _Host]) -> dict[str, _Host]:
+    return {sid: replace(h, keys=set(h.keys), host_vms=set(h.host_vms)) for sid, h in hosts.items()}
+
+
+def evacuate(
+    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], base: dict[str, _Host] | None = None
+) -> Scenario:
+    """Restart the replicas of the failed servers on the survivors, largest units first (best fit).
+
+    When best fit strands replicas, whole-server takeover (each failed server onto one survivor,
+    the rest by best fit) is tried too, and the one that strands fewer is kept. `base` is the
+    plan's hosts before the failure (built once per assessment), copied, never changed.
+    """
+    base = base if base is not None else _hosts(estate, overhead, plan)
+    first = _evacuate(estate, overhead, plan, failed, _copy(base), takeover=False)
+    if first.survived:
+        return first
+    second = _evacuate(estate, overhead, plan, failed, _copy(base), takeover=True)
+    return second if len(second.stranded) < len(first.stranded) else first
+
+
+def _evacuate(
+    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], hosts: dict[str, _Host], *, takeover: bool
+) -> Scenario:
+    lost = set(failed)
+    survivors = [h for sid, h in hosts.items() if sid not in lost]
+    moves: list[Placement] = _takeover(estate, overhead, plan, failed, survivors) if takeover else []
+    done = {(p.workload, p.replica) for p in moves}
+    units = _units(estate, [p for p in plan.placements if p.server_id in lost and (p.workload, p.replica) not in done])
+    units.sort(key=lambda u: (-_size(estate, overhead, u), u[0].workload, u[0].replica))
+    stranded: list[tuple[str, int, str]] = []
+    for unit in units:
+        found = _best_host(estate, overhead, unit, survivors)
+        if found is None:
+            stranded += [(p.workload, p.replica, "no surviving server has room for it under the rules") for p in unit]
+        else:
+            moves += _place(estate, unit, *found)
+    peak = max((100 * h.load.get(r) / h.capacity.get(r) for h in survivors for r in RESOURCES), default=0.0)
+    room = Resources()
+    for h in survivors:
+        room = room + Resources(*(max(0.0, h.usable.get(r) - h.load.get(r)) for r in RESOURCES))
+    return Scenario(tuple(failed), tuple(moves), tuple(stranded), round(peak, 1), room)
+
+
+def survivor_plan(plan: Plan, scenario: Scenario) -> Plan:
+    """The plan after a failure: survivors (spares that took work become servers) and moved replicas."""
+    lost = set(scenario.failed)
+    kept = [p for p in plan.placements if p.server_id not in lost]
+    placements = (*kept, *scenario.moves)
+    used = {p.server_id for p in placements}
+    servers = tuple(_as_host(s) for s in (*plan.servers, *plan.spares) if s.server_id in used)
+    return Plan(servers, placements, plan.unplaced)
+
+
+def check_scenario(estate: Estate, overhead: OverheadProfile, plan: Plan, scenario: Scenario) -> list[str]:
+    """Independent check of a survived failure: the survivor plan breaks no capacity or rule."""
+    if not scenario.survived:
+        return []
+    label = " + ".join(scenario.failed)
+    return [f"after losing {label}: {v}" for v in check_plan(estate, overhead, survivor_plan(plan, scenario))]
+
+
+def failure_sets(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int) -> tuple[list[tuple[str, ...]], int]:
+    """The k-subsets of servers to check (all of them, or the most loaded first) and how many exist."""
+    ids = [s.server_id for s in (*plan.servers, *plan.spares)]  # a spare can fail too
+    if k <= 0 or not ids:
+        return [], 0
+    k = min(k, len(ids))
+    total = math.comb(len(ids), k)
+    if total <= MAX_SCENARIOS:
+        return list(itertools.combinations(ids, k)), total
+    loads = server_loads(estate, overhead, plan)
+    weight = {s.server_id: 0.0 for s in plan.spares}
+    for s in plan.servers:
+        weight[s.server_id] = _fill(loads[s.server_id], estate.server_model(s.model).capacity)
+    ranked = sorted(ids, key=lambda i: -weight[i])
+    chosen: list[tuple[str, ...]] = []
+    width = k
+    while len(chosen) < MAX_SCENARIOS and width <= len(ranked):  # subsets of the heaviest servers, widening
+        for combo in itertools.combinations(ranked[:width], k):
+            if ranked[width - 1] in combo or width == k:
+                chosen.append(combo)
+                if len(chosen) >= MAX_SCENARIOS:
+                    break
+        width += 1
+    return chosen, total
+
+
+def assess(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int, *, first_failure: bool = False) -> ResilienceReport:
+    """Evacuate every failure set of k servers; with `first_failure`, stop at the first that strands replicas."""
+    sets, total = failure_sets(estate, overhead, plan, k)
+    base = _hosts(estate, overhead, plan)
+    out = []
+    for failed in sets:
+        scenario = evacuate(estate, overhead, plan, failed, base)
+        out.append(scenario)
+        if first_failure and not scenario.survived:
+            break
+    notes = () if len(sets) == total else (f"{len(sets):,} of {total:,} failure sets checked, the most loaded servers first",)
+    return ResilienceReport(k, tuple(out), total, len(sets) == total, notes)
+
+
+def _rebalance(estate: Estate, overhead: OverheadProfile, plan: Plan, new: PlannedServer, share: float) -> Plan:
+    """Move units from the most loaded servers onto a new server until it carries `share` of an average load.
+
+    With share 0 the new server stays empty, a spare that takes over a failed server whole.
+    """
+    with_new = replace(plan, spares=(*plan.spares, new))
+    hosts = _hosts(estate, overhead, with_new)
+    target = hosts[new.server_id]
+
+    def level(h: _Host) -> float:
+        return _fill(h.load, h.capacity)
+
+    average = share * sum(level(hosts[s.server_id]) for s in plan.servers) / max(1, len(plan.servers))
+    placements = list(plan.placements)
+    by_server: dict[str, list[Placement]] = defaultdict(list)
+    for p in placements:
+        by_server[p.server_id].append(p)
+    moved: dict[tuple[str, int], Placement] = {}
+    for sid in sorted(by_server, key=lambda i: -level(hosts[i])):
+        units = _units(estate, by_server[sid])
+        for unit in sorted(units, key=lambda u: -_size(estate, overhead, u)):
+            if level(target) >= average or len(units) <= 1:
+                break
+            if _unit_keys(estate, unit) & target.keys:
+                continue
+            extra = _cost_on(estate, overhead, unit, target)
+            if extra is None or not (target.load + extra).fits_in(target.usable, EPS):
+                continue
+            if _fill(target.load + extra, target.capacity) > average + 0.05:
+                continue
+            for p in _place(estate, unit, target, extra):
+                moved[p.workload, p.replica] = p
+            units = [u for u in units if u is not unit]
+    if not moved:
+        return replace(plan, spares=(*plan.spares, replace(new, mode="spare")))  # empty: a spare, as in the workbook
+    new_placements = tuple(moved.get((p.workload, p.replica), p) for p in placements)
+    return replace(plan, servers=(*plan.servers, new), placements=new_placements)
+
+
+def _takeover_model(estate: Estate, plan: Plan, prices: Mapping[str, float]) -> str | None:
+    """The model to buy for failover: cheapest that dominates the models in use, within max_count."""
+    counts = _counts(plan)
+    preferred = spare_model(estate, [s.model for s in plan.servers])
+    candidates = sorted(estate.server_models, key=lambda m: (m is not preferred, -m.memory_gb, prices[m.model]))
+    return next((m.model for m in candidates if m.max_count is None or counts[m.model] < m.max_count), None)
+
+
+def _within_max_counts(estate: Estate, plan: Plan) -> bool:
+    counts = _counts(plan)
+    return all(m.max_count is None or counts[m.model] <= m.max_count for m in estate.server_models)
+
+
+def enforce_failures(estate: Estate, overhead: OverheadProfile, result: SolveResult, prices: Mapping[str, float]) -> SolveResult:
+    """The result changed, if needed, so that losing any `ha_failures` servers strands no replica.
+
+    `prices` is what the solver minimised per model: added servers are priced with it.
+    """
+    k = estate.settings.ha_failures
+    if k == 0 or not result.plan.servers:
+        return result
+    plan, shortfall = result.plan, ""
+    added: list[PlannedServer] = []
+    modes = [s.mode for s in plan.servers]
+    mode = "hypervisor" if "hypervisor" in modes else max(set(modes), key=modes.count)
+    survived = assess(estate, overhead, plan, k, first_failure=True).survived
+    while not survived:
+        if len(added) >= k + len(result.plan.servers):
+            shortfall = f"ha_failures = {k} not met after adding {len(added)} servers"
+            break
+        model = _takeover_model(estate, plan, prices)
+        if model is None:
+            shortfall = f"ha_failures = {k} not met: every server model is at its max_count"
+            break
+        new = PlannedServer(f"{model}-ha-{len(added) + 1:02d}", model, mode)
+        added.append(new)
+        # Level load onto the new server (a full share, a share as if it had always been there) or
+        # keep it empty; the first that survives, else whichever leaves the fewest failure sets stranding replicas.
+        n = len(plan.servers)
+        options = [_rebalance(estate, overhead, plan, new, share) for share in (1.0, n / (n + 1), 0.0)]
+        passing = next((p for p in options if assess(estate, overhead, p, k, first_failure=True).survived), None)
+        plan = passing or min(options, key=lambda p: sum(not s.survived for s in assess(estate, overhead, p, k).scenarios))
+        survived = passing is not None
+    if len(added) > k:  # k empty takeover servers each absorb one failed server whole: use them if cheaper
+        takeover = spare_model(estate, [s.model for s in result.plan.servers])
+        name = takeover.model if takeover else ""
+        spares = tuple(PlannedServer(f"{name}-ha-{i + 1:02d}", name, "spare") for i in range(k)) if takeover else ()
+        simple = replace(result.plan, spares=(*result.plan.spares, *spares))
+        if takeover and _within_max_counts(estate, simple) and assess(estate, overhead, simple, k, first_failure=True).survived:
+            plan, added, shortfall = simple, list(spares), ""
+    capex = result.capex + sum(estate.server_model(s.model).unit_cost for s in added)
+    value = result.objective_value + sum(prices[s.model] for s in added)
+    # The survivors of any k failures carry the whole estate, so they cost at least the no-failure
+    # bound; the k lost servers cost at least the cheapest model each.
+    bound = min(value, result.lower_bound + k * min(prices.values()))
+    proven = value <= bound + 1e-6 and result.status == SolveStatus.OPTIMAL
+    status = SolveStatus.OPTIMAL if proven else combined_status([result.status, SolveStatus.FEASIBLE])
+    notes = [*result.notes, *([shortfall] if shortfall else [])]
+    if added:
+        notes.append(f"{len(added)} server(s) added so that the plan survives losing any {k}")
+    return replace(
+        result,
+        plan=plan,
+        capex=capex,
+        cost=value,
+        lower_bound=bound,
+        status=status,
+        notes=tuple(notes),
+        failures_met=not shortfall,
+    )

@@ -1,0 +1,1 @@
+"""Scenario sweeps: a grid of settings (`grid`) solved on Dask distributed (`cluster`)."""

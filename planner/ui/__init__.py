@@ -1,0 +1,1 @@
+"""The dashboard's parts: the only package that imports Streamlit (and Plotly). `app.py` composes them."""

@@ -1,0 +1,150 @@
+"""A solve or a sweep running in the background: progress, stop, result or error; no UI code.
+
+The dashboard keeps one SolveJob per session, polls it while it runs and never starts a
+second one until the first has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planner.business.case import add_business_case
+from planner.domain import Estate
+from planner.plan import ProgressPoint
+from planner.profiles.overheads import OverheadProfile
+from planner.study.pipeline import Study, run_study
+from planner.sweeps.cluster import SweepRun, results_path, run_sweep, write_sweep
+from planner.sweeps.grid import Grid, Row
+
+log = logging.getLogger("planner.ui.jobs")
+
+
+@dataclass(kw_only=True)
+class _Background:
+    """A daemon thread doing one job: start, stop (cooperative), wait, elapsed."""
+
+    started: float = field(default_factory=time.monotonic)
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _launch(self, name: str) -> None:
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """True while the thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Ask the job to stop; a solve keeps its best plan, a sweep its finished scenarios."""
+        self.stop_event.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the job to finish; True when it has."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the job started."""
+        return time.monotonic() - self.started
+
+
+@dataclass
+class SolveJob(_Background):
+    """One background solve of an estate."""
+
+    estate: Estate
+    overhead: OverheadProfile
+    points: list[ProgressPoint] = field(default_factory=list)
+    study: Study | None = None
+    plan_study: Study | None = None  # the checked plan, before its business case is built
+    error: str | None = None
+    phase: str = "solving"
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> SolveJob:
+        """Start solving in a daemon thread; returns self."""
+        self._launch("planner-solve")
+        return self
+
+    def _run(self) -> None:
+        try:
+            study = run_study(self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event)
+            if self.estate.settings.business_case and not self.stop_event.is_set():
+                with self._lock:
+                    self.plan_study = study
+                    self.phase = "business case: planning the other strategies and the growth years"
+                study = add_business_case(study, stop=self.stop_event)
+            with self._lock:
+                self.study = study
+        except Exception as exc:  # shown as a message; the detail goes to the log
+            log.exception("solve failed")
+            with self._lock:
+                self.error = f"{type(exc).__name__}: {exc}"
+
+    def _progress(self, point: ProgressPoint) -> None:
+        with self._lock:
+            self.points.append(point)
+
+    def snapshot(self) -> list[ProgressPoint]:
+        """A copy of the progress so far."""
+        with self._lock:
+            return list(self.points)
+
+
+@dataclass
+class SweepJob(_Background):
+    """One background sweep: its rows as they stream in, the written workbook and best plan, or an error."""
+
+    estate: Estate
+    grid: Grid
+    folder: Path
+    scheduler: str | None = None
+    workers: int | None = None
+    run: SweepRun | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    error: str | None = None
+
+    def start(self) -> SweepJob:
+        """Start the sweep in a daemon thread; returns self."""
+        self._launch("planner-sweep")
+        return self
+
+    def _seen(self, run: SweepRun, _: int) -> None:
+        self.run = run
+
+    def _run(self) -> None:
+        out = self.folder / "sweep.xlsx"
+        try:
+            self.run = run_sweep(
+                self.estate,
+                self.grid,
+                results_path(out),
+                scheduler=self.scheduler,
+                workers=self.workers,
+                on_row=self._seen,
+                stop=self.stop_event,
+            )
+            best = write_sweep(out, self.grid, self.run, self.estate)
+            files = {"sweep.xlsx": out.read_bytes()}
+            if best is not None:
+                files["best-plan.xlsx"] = best.read_bytes()
+            self.files = files
+        except Exception as exc:  # shown as a message; the detail goes to the log
+            log.exception("sweep failed")
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    def rows(self) -> list[Row]:
+        """The scenario rows reported so far, in scenario order."""
+        run = self.run
+        return [] if run is None else [r for r in list(run.rows) if r is not None]

@@ -1,0 +1,168 @@
+"""The dashboard's result views: input problems, the plan, the business case, changes, and the editors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from planner.business.compare import compare_studies
+from planner.input_errors import InputProblem
+from planner.io.marking import mark_problems
+from planner.study.pipeline import Study
+from planner.ui.charts import (
+    before_after_figure,
+    growth_figure,
+    strategies_figure,
+    tco_figure,
+    utilization_figure,
+)
+from planner.ui.logic import (
+    filter_placements,
+    rows_to_frame,
+    table_frame,
+    why_summary,
+)
+
+log = logging.getLogger("planner.app")
+state = st.session_state
+
+
+def show_problems() -> None:
+    """Every input problem, and the user's file with the bad cells marked."""
+    problems: list[InputProblem] = state.problems
+    st.error(f"The input has {len(problems)} problem(s); nothing was planned until they are fixed.")
+    st.dataframe(
+        pd.DataFrame([{"sheet": p.sheet, "row": p.row, "column": p.column, "problem": p.message} for p in problems]),
+        hide_index=True,
+        width="stretch",
+    )
+    source = state.source
+    marked = mark_problems(source["data"], source["suffix"], problems)
+    st.download_button("Download your workbook with the problems marked", marked, "marked-" + Path(source["name"]).stem + ".xlsx")
+
+
+def show_headline(study: Study) -> None:
+    """Headline figures: servers and CAPEX before and after, savings, utilization, forms."""
+    s = study.summary
+    cols = st.columns(6)
+    cols[0].metric(
+        "Servers",
+        s.servers,
+        delta=s.servers - s.baseline_servers,
+        delta_color="inverse",
+        help=f"today: {s.baseline_servers}" + (f"; includes {s.spare_servers} HA spares" if s.spare_servers else ""),
+    )
+    cols[1].metric(
+        "CAPEX", f"{s.capex:,.0f}", delta=f"{-s.savings:,.0f}", delta_color="inverse", help=f"today: {s.baseline_capex:,.0f}"
+    )
+    cols[2].metric("Savings", f"{s.savings_pct}%", help=f"{s.savings:,.0f} against today's estate")
+    cols[3].metric(
+        "Avg CPU/mem %",
+        f"{s.avg_cpu_util_pct:.0f}/{s.avg_memory_util_pct:.0f}",
+        help=f"average utilization per server: CPU {s.avg_cpu_util_pct}%, memory {s.avg_memory_util_pct}%, "
+        f"storage {s.avg_storage_util_pct}%",
+    )
+    cols[4].metric("VMs / containers", f"{s.vms} / {s.containers}")
+    cols[5].metric("Unplaced", s.unplaced)
+    st.write(
+        f"Solver: **{s.status}**, lower bound {s.lower_bound:,.0f} (gap {s.gap_pct}%), {s.seconds}s, {s.method}. "
+        f"Today: {s.baseline_servers} servers, {s.baseline_capex:,.0f}. Servers by model: "
+        + ", ".join(f"{n} x {m}" for m, n in s.servers_by_model.items())
+        + "."
+    )
+
+
+def show_plan(study: Study) -> None:
+    """The plan: charts, placements with search and filters, reasons, unplaced, downloads."""
+    show_headline(study)
+    left, right = st.columns([1, 2])
+    left.plotly_chart(before_after_figure(study), width="stretch")
+    with right:
+        st.caption("Why each replica got its form")
+        rows = state.tables["Placements"]
+        st.dataframe(pd.DataFrame(why_summary(rows)), hide_index=True, width="stretch")
+    st.subheader("Utilization per server")
+    st.plotly_chart(utilization_figure(study), width="stretch")
+    st.subheader("Placements")
+    cols = st.columns([3, 2, 2])
+    text = cols[0].text_input("Search", placeholder="workload, server, reason...")
+    forms = cols[1].multiselect("Form", ["vm", "container"])
+    models = cols[2].multiselect("Server model", sorted({str(r["server_model"]) for r in rows}))
+    shown = filter_placements(rows, text, forms, models)
+    st.caption(f"{len(shown)} of {len(rows)} placements")
+    st.dataframe(pd.DataFrame(shown), hide_index=True, width="stretch", height=360)
+    if state.tables["Unplaced"]:
+        st.subheader("Unplaced")
+        st.dataframe(pd.DataFrame(state.tables["Unplaced"]), hide_index=True, width="stretch")
+    files = state.files
+    buttons = st.columns(3)
+    buttons[0].download_button(
+        "Download plan workbook",
+        files["plan.xlsx"],
+        "plan.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    buttons[1].download_button("Download placements (CSV)", files["placements.csv"], "placements.csv", "text/csv")
+    buttons[2].download_button("Download summary (JSON)", files["summary.json"], "summary.json", "application/json")
+
+
+def show_business_case(study: Study, *, building: bool = False) -> None:
+    """Strategies, TCO, growth and resilience: the same tables and charts as the plan workbook."""
+    case, tables = study.case, state.tables
+    if case is not None:
+        st.subheader("Strategies")
+        st.success(case.verdict)
+        st.plotly_chart(strategies_figure(case), width="stretch")
+        st.dataframe(table_frame(tables["Strategies"]), hide_index=True, width="stretch")
+        st.subheader("Total cost of ownership")
+        t = case.tco
+        cols = st.columns(4)
+        cols[0].metric(f"Plan, {t.years} years", f"{t.plan_total:,.0f}")
+        cols[1].metric("Today", f"{t.baseline_total:,.0f}")
+        cols[2].metric("TCO savings", f"{t.savings:,.0f}")
+        cols[3].metric("Payback", "-" if t.payback_month is None else f"month {t.payback_month}")
+        st.caption(f"CO2: {t.co2_tonnes(t.plan):,.1f} t/year planned against {t.co2_tonnes(t.baseline):,.1f} t/year today.")
+        st.plotly_chart(tco_figure(case), width="stretch")
+        st.dataframe(table_frame(tables["TCO"]), hide_index=True, width="stretch")
+        st.subheader("Growth")
+        out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
+        st.write(f"The plan as placed {out}.")
+        st.plotly_chart(growth_figure(case), width="stretch")
+        st.dataframe(table_frame(tables["Growth"]), hide_index=True, width="stretch")
+    elif building:
+        st.info("The business case is being built: the other strategies and the growth years are being planned.")
+    else:
+        st.info("Tick 'Business case' in the sidebar and solve to compare strategies, TCO and growth.")
+    st.subheader("Resilience")
+    st.dataframe(table_frame(tables["Resilience"]), hide_index=True, width="stretch")
+    if tables.get("Failures"):
+        st.dataframe(table_frame(tables["Failures"]), hide_index=True, width="stretch", height=260)
+
+
+def show_changes() -> None:
+    """What changed against the previous plan."""
+    before, after = state.get("previous"), state.get("study")
+    if before is None or after is None:
+        st.info("Change a constraint and solve again to see what changed against this plan.")
+        return
+    change = compare_studies(before, after)
+    cols = st.columns(3)
+    cols[0].metric("Servers", change.servers_after, delta=change.servers_after - change.servers_before, delta_color="inverse")
+    cols[1].metric("CAPEX", f"{change.capex_after:,.0f}", delta=f"{change.capex_delta:,.0f}", delta_color="inverse")
+    cols[2].metric("Replicas moved", len(change.moved))
+    st.caption(f"Before: {change.models_before}; after: {change.models_after}")
+    st.dataframe(pd.DataFrame(change.moved), hide_index=True, width="stretch")
+
+
+def show_editors() -> None:
+    """Workloads and server catalog, editable in place; edits apply to the next solve."""
+    st.caption("Add, remove or change rows; press Solve to plan the edited estate.")
+    for name, label in (("workloads", "Workloads"), ("servers", "Servers")):
+        frame = rows_to_frame(state.rows.get(name, []))
+        st.subheader(label)
+        state[f"{name}_frame"] = st.data_editor(
+            frame, num_rows="dynamic", width="stretch", key=f"edit_{name}_{state.source['id']}"
+        )

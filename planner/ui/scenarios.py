@@ -1,0 +1,114 @@
+"""The dashboard's Scenarios page: define a grid, run the sweep on Dask, watch the table fill, compare.
+
+Streamlit layout only; the sweep itself is `planner.cluster.run_sweep` in a background SweepJob.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from planner.domain import Estate
+from planner.input_errors import InputError
+from planner.sweeps.grid import SOLVED, check_grid, default_grid, pareto_front, parse_grid, scenario_diff
+from planner.ui.charts import pareto_figure
+from planner.ui.jobs import SweepJob
+
+state = st.session_state
+SHOWN = ("scenario", "status", "servers", "capex", "tco", "gap_pct", "unplaced", "ha_failures", "ceiling_pct", "seconds", "error")
+
+
+def _start(estate: Estate, text: str, limit: float, workers: int, scheduler: str) -> None:
+    """Validate the grid and start the sweep, unless one is running."""
+    job: SweepJob | None = state.get("sweep_job")
+    if job is not None and job.running:
+        return
+    try:
+        grid = parse_grid(yaml.safe_load(text), "grid")
+        check_grid(grid, estate)
+    except yaml.YAMLError as exc:
+        state.sweep_problems = [f"grid: not valid YAML: {exc}"]
+        return
+    except InputError as err:
+        state.sweep_problems = [str(p) for p in err.problems]
+        return
+    state.sweep_problems = []
+    settings = replace(estate.settings, time_limit_s=limit, business_case=False)
+    folder = state.setdefault("sweep_folder", tempfile.mkdtemp(prefix="planner-sweep-"))
+    state.sweep_job = SweepJob(
+        replace(estate, settings=settings), grid, Path(folder), scheduler=scheduler or None, workers=workers
+    ).start()
+
+
+def _rows_with_front(job: SweepJob) -> list[dict[str, object]]:
+    rows = job.rows()
+    front = set(pareto_front(rows))
+    return [{**r, "pareto": "yes" if i in front else ""} for i, r in enumerate(rows)]
+
+
+@st.fragment(run_every=1.0)
+def live_table() -> None:
+    """The scenario table filling in as scenarios finish, with a progress bar and a stop button."""
+    job: SweepJob | None = state.get("sweep_job")
+    if job is None:
+        return
+    if not job.running and state.get("sweep_shown") is not job:
+        state.sweep_shown = job
+        st.rerun()  # the whole page shows the finished sweep: chart, diff and downloads
+    total = job.grid.size
+    rows = job.rows()
+    st.progress(len(rows) / total, text=f"{len(rows)} of {total} scenarios, {job.elapsed:.0f} s")
+    if job.running and st.button("Stop the sweep", key="stop_sweep"):
+        job.stop()
+    st.dataframe(pd.DataFrame([{k: r.get(k, "") for k in (*job.grid.keys, *SHOWN)} for r in rows]), hide_index=True)
+
+
+def show_scenarios(build_estate: Callable[[], Estate | None]) -> None:
+    """The Scenarios page."""
+    st.caption(
+        "Every combination of the grid's values is a scenario, solved with the same engine and checker as a plan. "
+        "Keys: any setting, plus server_model (one catalog model, or all) and growth_year."
+    )
+    job: SweepJob | None = state.get("sweep_job")
+    running = job is not None and job.running
+    estate = build_estate()
+    text = st.text_area("Grid (YAML)", value=default_grid(estate) if estate else "", height=150, key="sweep_grid")
+    cols = st.columns(3)
+    limit = cols[0].number_input("Seconds per scenario", min_value=1.0, value=5.0, step=1.0, key="sweep_limit")
+    workers = cols[1].number_input("Local workers", min_value=1, value=os.cpu_count() or 1, step=1, key="sweep_workers")
+    scheduler = cols[2].text_input("Dask scheduler (blank: local cluster)", key="sweep_scheduler", placeholder="tcp://host:8786")
+    if st.button("Run sweep", type="primary", disabled=running or estate is None, key="run_sweep") and estate is not None:
+        _start(estate, text, float(limit), int(workers), scheduler.strip())
+        job = state.get("sweep_job")
+    for problem in state.get("sweep_problems", []):
+        st.error(problem)
+    if job is None:
+        return
+    live_table()
+    if job.running:
+        return
+    if job.error:
+        st.error(f"The sweep failed: {job.error}")
+        return
+    rows = _rows_with_front(job)
+    done = [r for r in rows if r.get("status") in SOLVED]
+    if done:
+        st.subheader("Cost against headroom and failures tolerated")
+        st.plotly_chart(pareto_figure(rows), key="pareto_chart")
+        st.subheader("Compare two scenarios")
+        labels = [str(r["scenario"]) for r in done]
+        pick = st.columns(2)
+        a = pick[0].selectbox("Scenario A", labels, index=0, key="diff_a")
+        b = pick[1].selectbox("Scenario B", labels, index=min(1, len(labels) - 1), key="diff_b")
+        by_label = {str(r["scenario"]): r for r in done}
+        diff = scenario_diff(by_label[a], by_label[b], job.grid.keys)
+        st.dataframe(pd.DataFrame(diff).astype(str), hide_index=True, key="diff_table")
+    for name, data in job.files.items():
+        st.download_button(f"Download {name}", data, file_name=name, key=f"download_{name}")

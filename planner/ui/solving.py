@@ -1,0 +1,117 @@
+"""Solving from the dashboard: build the edited estate, run it in a background job, collect the study, live progress."""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from planner.business.workbook import plan_tables
+from planner.domain import Estate
+from planner.input_errors import InputError, InputProblem
+from planner.io.reader import estate_from_rows
+from planner.profiles.overheads import ProfileError
+from planner.study.pipeline import Study, load_overhead
+from planner.ui.charts import (
+    progress_figure,
+)
+from planner.ui.jobs import SolveJob
+from planner.ui.logic import (
+    frame_to_rows,
+    overrides_from_controls,
+    plan_downloads,
+    rows_to_frame,
+)
+
+log = logging.getLogger("planner.app")
+state = st.session_state
+
+
+def build_estate(controls: dict[str, object]) -> Estate | None:
+    """The edited tables and the chosen constraints as a validated Estate, or None (problems shown)."""
+    rows = state.rows
+    workloads = frame_to_rows(state.get("workloads_frame", rows_to_frame(rows.get("workloads", []))))
+    servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))
+    overrides = overrides_from_controls(controls, state.get("profile_numbers", {}), state.get("cost_numbers", {}))
+    try:
+        return estate_from_rows(
+            workloads,
+            servers,
+            rows.get("settings"),
+            overrides=overrides,
+            source=state.source["name"],
+            hosts=rows.get("hosts"),
+            notes=rows.get("notes"),
+        )
+    except InputError as err:
+        state.problems = err.problems
+    except ProfileError as err:
+        state.problems = [InputProblem("Settings", None, "overhead_profile", str(err))]
+    return None
+
+
+def start_solve(controls: dict[str, object]) -> None:
+    """Validate and start a background solve, unless one is running."""
+    job: SolveJob | None = state.get("job")
+    if job is not None and job.running:
+        return
+    estate = build_estate(controls)
+    if estate is None:
+        return
+    state.problems = []
+    state.job = SolveJob(estate, load_overhead(estate)).start()
+    state.solved_controls = dict(controls)
+
+
+def collect_job() -> None:
+    """Move a job's study into the page state: the plan as soon as it is checked, the business case when done.
+
+    The previous plan is kept for comparison.
+    """
+    job: SolveJob | None = state.get("job")
+    if job is None or state.get("collected") is job:
+        return
+    if job.running:
+        early = job.plan_study
+        if early is not None and state.get("early") is not job:
+            state.early = job
+            show_study(early)
+        return
+    state.collected = job
+    if job.error:
+        state.solve_error = job.error
+    elif job.study is not None:
+        show_study(job.study, replaces_early=state.get("early") is job)
+
+
+def show_study(study: Study, *, replaces_early: bool = False) -> None:
+    """Make a study the page's current one, with its report tables and downloads built once."""
+    if not replaces_early:
+        state.previous = state.get("study")
+    state.study = study
+    state.tables = plan_tables(study)  # report tables and downloads, once per plan, not per rerun
+    state.files = plan_downloads(study, state.tables)
+    state.solve_error = None
+
+
+@st.fragment(run_every=1.0)
+def progress_panel() -> None:
+    """Live solver progress: best plan and bound over time, gap, and a stop button."""
+    job: SolveJob | None = state.get("job")
+    if job is None or state.get("collected") is job:
+        return
+    if not job.running or (job.plan_study is not None and state.get("early") is not job):
+        st.rerun()  # the whole page picks up the finished plan (or the plan before its business case)
+    points = job.snapshot()
+    best = next((p.best_cost for p in reversed(points) if p.best_cost is not None), None)
+    bound = next((p.bound for p in reversed(points) if p.bound is not None), None)
+    cols = st.columns([2, 2, 2, 1])
+    cols[0].metric("Elapsed", f"{job.elapsed:.0f} s")
+    cols[1].metric("Best plan", "-" if best is None else f"{best:,.0f}")
+    gap = "-" if best is None or bound is None or not best else f"{100 * (best - bound) / best:.1f}%"
+    cols[2].metric("Gap to bound", gap)
+    if cols[3].button("Stop", help="stop now and keep the best plan so far"):
+        job.stop()
+    if job.phase != "solving":
+        st.info(f"Plan found; now the {job.phase}.")
+    st.plotly_chart(progress_figure(points, now=job.elapsed), width="stretch")
