@@ -70,7 +70,7 @@ def os_family(text: object) -> str | None:
     return None
 
 
-class _Sheet:
+class InventorySheet:
     """One foreign table: finds columns by candidate headers and parses cells where they sit."""
 
     def __init__(self, sheet: str, originals: list[str], rows: list[tuple[int, list[object]]], parse: Parse) -> None:
@@ -114,7 +114,7 @@ class _Sheet:
         return not missing
 
 
-def _workload(sheet: str, row: int, problems: list[InputProblem], **fields: object) -> Workload | None:
+def inventory_workload(sheet: str, row: int, problems: list[InputProblem], **fields: object) -> Workload | None:
     try:
         return Workload(**fields)  # type: ignore[arg-type]
     except DomainError as exc:
@@ -126,7 +126,7 @@ def _truthy(value: object) -> bool:
     return str(value).strip().lower() in ("true", "yes", "1", "x")
 
 
-def rvtools(info: _Sheet, host: _Sheet | None, settings: Settings, problems: list[InputProblem]) -> Imported:
+def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Settings, problems: list[InputProblem]) -> Imported:
     """Workloads from an RVTools vInfo table, and today's hosts from vHost when present."""
     c = {
         "VM": info.find("vm"),
@@ -183,7 +183,7 @@ def rvtools(info: _Sheet, host: _Sheet | None, settings: Settings, problems: lis
         extra = [(label, info.text(cells, i)) for label, i in (("Cluster", cluster), ("Datacenter", datacenter)) if i is not None]
         if os_text:
             extra.append(("OS as reported", os_text))
-        w = _workload(
+        w = inventory_workload(
             info.sheet,
             row,
             problems,
@@ -243,7 +243,7 @@ def _share_host_use(rows: list[tuple[int, Workload]], hosts: tuple[CurrentHost, 
     return out, shared
 
 
-def _hosts(sheet: _Sheet, problems: list[InputProblem]) -> tuple[CurrentHost, ...]:
+def _hosts(sheet: InventorySheet, problems: list[InputProblem]) -> tuple[CurrentHost, ...]:
     name, cores, mem = sheet.find("host"), sheet.find("# cores", "cores"), sheet.find("# memory", "memory")
     cpu_pct, mem_pct = sheet.find("cpu usage %"), sheet.find("memory usage %")
     vendor, model = sheet.find("vendor"), sheet.find("model")
@@ -263,56 +263,7 @@ def _hosts(sheet: _Sheet, problems: list[InputProblem]) -> tuple[CurrentHost, ..
     return tuple(hosts)
 
 
-def azure_migrate(sheet: _Sheet, problems: list[InputProblem]) -> Imported:
-    """Workloads from the Azure Migrate import CSV template."""
-    name, cores, mem = sheet.find("server name"), sheet.find("cores"), sheet.find("memory (in mb)")
-    os_name = sheet.find("os name")
-    disks = [i for i, k in enumerate(sheet.keys) if re.fullmatch(r"disk \d+ size \(in gb\)", k)]
-    cpu_pct, mem_pct = sheet.find("cpu utilization percentage"), sheet.find("memory utilization percentage")
-    out: list[tuple[int, Workload]] = []
-    if not sheet.require(problems, **{"Server name": name, "Cores": cores, "Memory (In MB)": mem}):
-        return Imported("Azure Migrate", sheet.sheet, out, (), [])
-    assert name is not None
-    seen: dict[str, int] = {}
-    for row, cells in sheet.rows:
-        n = sheet.text(cells, name)
-        if not n:
-            problems.append(InputProblem(sheet.sheet, row, sheet.originals[name], "a value is required"))
-            continue
-        if n in seen:
-            problems.append(
-                InputProblem(sheet.sheet, row, sheet.originals[name], f"duplicate name {n!r} (first at row {seen[n]})")
-            )
-            continue
-        seen[n] = row
-        c = sheet.number(cells, row, cores, problems, True)
-        m = sheet.number(cells, row, mem, problems, True)
-        sizes = [sheet.number(cells, row, i, problems, False) for i in disks]
-        usage = [sheet.number(cells, row, i, problems, False) for i in (cpu_pct, mem_pct)]
-        if c is None or m is None:
-            continue
-        family = os_family(sheet.text(cells, os_name))
-        w = _workload(
-            sheet.sheet,
-            row,
-            problems,
-            name=n,
-            cpu_cores=c,
-            memory_gb=m * TO_GB["mib"],
-            storage_gb=sum(s or 0.0 for s in sizes),
-            os=family or "linux",
-            platform="vm" if family is None else "any",
-            extra=(("OS as reported", sheet.text(cells, os_name)),) if sheet.text(cells, os_name) else (),
-            cpu_usage_pct=usage[0],
-            memory_usage_pct=usage[1],
-        )
-        if w is not None:
-            out.append((row, w))
-    notes = [f"Azure Migrate CSV: {len(out)} servers; memory read as MiB, disks as GiB (sum of Disk N size)"]
-    return Imported("Azure Migrate", sheet.sheet, out, (), notes)
-
-
-def mapped_csv(sheet: _Sheet, mapping: Mapping[str, str], problems: list[InputProblem]) -> Imported:
+def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list[InputProblem]) -> Imported:
     """Workloads from any CSV, its columns mapped to ours (`their header -> target`)."""
     index: dict[str, int] = {}
     for theirs, target in mapping.items():
@@ -360,7 +311,7 @@ def mapped_csv(sheet: _Sheet, mapping: Mapping[str, str], problems: list[InputPr
             family = os_family(fields["os"])
             fields["platform"] = "vm" if family is None else fields.get("platform", "any")
             fields["os"] = family or "linux"
-        w = _workload(
+        w = inventory_workload(
             sheet.sheet,
             row,
             problems,
@@ -379,7 +330,7 @@ def mapped_csv(sheet: _Sheet, mapping: Mapping[str, str], problems: list[InputPr
     return Imported("mapped CSV", sheet.sheet, out, (), notes)
 
 
-def _site(info: _Sheet, cells: list[object], cluster: int | None, datacenter: int | None, level: str) -> str | None:
+def _site(info: InventorySheet, cells: list[object], cluster: int | None, datacenter: int | None, level: str) -> str | None:
     """An RVTools row's site: its Datacenter or its Cluster per `site_level`, else the other one."""
     first, second = (datacenter, cluster) if level == "datacenter" else (cluster, datacenter)
     return next((info.text(cells, i) for i in (first, second) if i is not None and info.text(cells, i)), None)

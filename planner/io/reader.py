@@ -12,9 +12,10 @@ from pathlib import Path
 
 from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload
 from planner.input_errors import InputError, InputProblem
+from planner.io.azure_migrate import azure_migrate
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
 from planner.io.intake import file_kind
-from planner.io.inventory import Imported, _Sheet, azure_migrate, detect, mapped_csv, rvtools
+from planner.io.inventory import Imported, InventorySheet, detect, mapped_csv, rvtools
 from planner.io.sheets import Table, is_blank, make_table, parse_cell, read_tables
 from planner.io.site_column import site_problems
 from planner.io.sizing import apply_sizing
@@ -252,8 +253,8 @@ def _importer(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] | N
     if fmt == "native":
         return None
 
-    def sheet(table: Table) -> _Sheet:
-        return _Sheet(table.sheet, table.originals, table.rows, parse_cell)
+    def sheet(table: Table) -> InventorySheet:
+        return InventorySheet(table.sheet, table.originals, table.rows, parse_cell)
 
     if fmt == "rvtools":
         info = tables.get("vinfo") or tables["workloads"]

@@ -17,28 +17,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
 from planner.domain import Estate
-from planner.plan import ProgressPoint, SolveResult, SolveStatus
+from planner.plan import SolveResult, SolveStatus
 from planner.profiles.costs import solver_prices
 from planner.profiles.overheads import OverheadProfile
 from planner.solver.assemble import diagnose_unplaced, to_plan
 from planner.solver.bounds import volume_bound
-from planner.solver.budget import Budget, halted_by
+from planner.solver.budget import Budget
 from planner.solver.clock import Clock
 from planner.solver.cpsat import ModelBuilder, unplaced_penalty
-from planner.solver.greedy import Assignment, best_greedy, fits_empty_server, model_orders, single_model_counts
+from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
 from planner.solver.packing.exact_fill import mip_plan_at_bound, plan_at_bound
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
-from planner.solver.packing.patterns import pattern_search
+from planner.solver.packing.pattern_plan import pattern_search
 from planner.solver.packing.vector_cns import vector_assignment
-from planner.solver.problem import Problem, build_problem
-
-ProgressFn = Callable[[ProgressPoint], None]
+from planner.solver.pools import model_size, placeable, server_pools
+from planner.solver.problem import build_problem
+from planner.solver.progress import Progress, ProgressFn, run_cpsat
 
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
 BUILD_SECONDS = 4e-5  # seconds to build the full model, per assignment variable
@@ -47,67 +47,6 @@ MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
 FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
-
-
-class _Progress(cp_model.CpSolverSolutionCallback):
-    """Reports (elapsed, best cost, bound) on each new plan and each better bound."""
-
-    def __init__(self, report: ProgressFn | None, penalty: int, unit: float, start: float) -> None:
-        super().__init__()
-        self.report, self.penalty, self.unit, self.start = report, penalty, unit, start
-        self.points: list[ProgressPoint] = []
-        self.best: float | None = None
-        self.bound: float | None = None
-        self.floor = 0.0  # a bound known before the search (the volume bound)
-
-    def emit(self) -> None:
-        """Record (and report) the current best plan and bound."""
-        point = ProgressPoint(time.monotonic() - self.start, self.best, self.bound)
-        self.points.append(point)
-        if self.report is not None:
-            self.report(point)
-
-    def on_solution_callback(self) -> None:
-        self.best = (int(self.objective_value) % self.penalty) * self.unit
-        self.emit()
-
-    def on_bound(self, bound: float) -> None:
-        if bound < self.penalty:
-            self.bound = max(bound * self.unit, self.floor)
-            self.emit()
-
-
-def _placeable(problem: Problem) -> tuple[list[int], dict[int, str]]:
-    """Bundles that can be placed at all, and the reason for each that cannot."""
-    active, reasons = [], {}
-    for b, bundle in enumerate(problem.bundles):
-        if b in problem.self_conflicting or not fits_empty_server(problem, bundle):
-            reasons[b] = diagnose_unplaced(problem, b, 0)
-        else:
-            active.append(b)
-    return active, reasons
-
-
-def _pools(problem: Problem, start: Assignment, single: list[int], hard: bool) -> list[int]:
-    """Servers per model the model may buy: enough for an optimal plan, and no more."""
-    pools = []
-    for m, limit_m in enumerate(problem.max_counts):
-        cap = single[m] if limit_m is None else min(limit_m, single[m])
-        if hard and problem.costs[m] > 0:  # an optimal plan costs no more than the start
-            cap = min(cap, start.cost(problem) // problem.costs[m])
-        pools.append(max(start.count(m), cap))
-    return pools
-
-
-def _model_size(pools: list[int], active: list[int]) -> int:
-    """Number of assign[b,s] variables the full model would have (after symmetry breaking)."""
-    return sum(min(p, b + 1) for b in active for p in pools)
-
-
-def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, tracker: _Progress | None, stop: threading.Event | None) -> int:
-    """Solve, ending the search when `stop` is set; returns the CP-SAT status."""
-    with halted_by(stop, solver.stop_search):
-        return int(solver.solve(model, tracker))
 
 
 class _Search:
@@ -119,7 +58,7 @@ class _Search:
 
     start: Assignment  # the best plan so far
     bound: int  # the best proven lower bound, in integer cost units
-    tracker: _Progress
+    tracker: Progress
     pools: list[int]  # servers per model the full model may buy
     single: list[int]  # servers per model first fit needs with that model alone
     hard: bool  # every placeable replica is placed: the plan's cost is comparable with the bound
@@ -150,7 +89,7 @@ class _Search:
         self.unit = 1.0 if all(float(p).is_integer() for p in self.prices) else 0.01
         if self.unit != 1.0:
             self.problem.costs = [round(p * 100) for p in self.prices]
-        self.active, self.reasons = _placeable(self.problem)
+        self.active, self.reasons = placeable(self.problem)
         self.items = sorted(i for b in self.active for i in self.problem.bundles[b])
         self.progress = progress
         self.method = "first-fit decreasing"
@@ -217,12 +156,12 @@ class _Search:
         # model's count; the single-model first-fit counts tighten that only when the full model is built.
         many = len(problem.capacities) > 1
         self.single = [len(self.start.servers)] if not many and self.hard else [len(problem.items)] * len(problem.capacities)
-        self.pools = _pools(problem, self.start, self.single, self.hard)
-        if not self.hard or (many and _model_size(self.pools, self.active) <= FULL_MODEL_LIMIT):
+        self.pools = server_pools(problem, self.start, self.single, self.hard)
+        if not self.hard or (many and model_size(self.pools, self.active) <= FULL_MODEL_LIMIT):
             self.single = single_model_counts(problem)
-            self.pools = _pools(problem, self.start, self.single, self.hard)
+            self.pools = server_pools(problem, self.start, self.single, self.hard)
         self.bound = volume_bound(problem, self.items, self.pools) if self.hard else 0
-        self.tracker = _Progress(self.progress, unplaced_penalty(problem, self.pools), self.unit, self.started)
+        self.tracker = Progress(self.progress, unplaced_penalty(problem, self.pools), self.unit, self.started)
         if self.hard:
             self.tracker.best = self.cost(self.start) * self.unit
             self.tracker.floor = self.tracker.bound = self.bound * self.unit
@@ -249,7 +188,7 @@ class _Search:
         """Run one exact-fill partitioning model within its share of the time left."""
         fill_solver = cp_model.CpSolver()
         self.clock.configure(fill_solver, FILL_SHARE * self.remaining(), self.workers, self.seed)
-        status = _run(fill_solver, model, None, self.stop)
+        status = run_cpsat(fill_solver, model, None, self.stop)
         self.clock.charge(fill_solver)
         return status, fill_solver
 
@@ -329,7 +268,7 @@ class _Search:
 
     def neighbourhood_search(self) -> None:
         """Large-neighbourhood search when the full model is large: empty a few servers, re-pack them optimally."""
-        self.size = size = _model_size(self.pools, self.active)  # before LNS, as the full model's decision needs it
+        self.size = size = model_size(self.pools, self.active)  # before LNS, as the full model's decision needs it
         self.full = not self.hard or size <= FULL_MODEL_LIMIT  # a huge model would spend the budget being built
         if not (self.hard and size > LNS_THRESHOLD and self.cost(self.start) > self.bound):
             return
@@ -350,7 +289,7 @@ class _Search:
             on_improve=improved,
         )
         self.method += " + LNS"
-        self.pools = _pools(self.problem, self.start, self.single, self.hard)
+        self.pools = server_pools(self.problem, self.start, self.single, self.hard)
 
     def full_model(self, polish: bool) -> None:
         """The full CP-SAT model from the best plan so far; then, with time left, trim overhead at equal CAPEX."""
@@ -366,7 +305,7 @@ class _Search:
         self.clock.configure(solver, max(0.1, self.remaining() * (0.85 if polish else 1.0)), self.workers, self.seed)
         self.tracker.penalty = builder.penalty
         solver.best_bound_callback = self.tracker.on_bound
-        self.status = _run(solver, model, self.tracker, self.stop)
+        self.status = run_cpsat(solver, model, self.tracker, self.stop)
         self.clock.charge(solver)
         if self.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
             raise RuntimeError(f"CP-SAT returned {solver.status_name(self.status)} on a model with a known plan: a bug")

@@ -12,7 +12,8 @@ from planner.domain import Estate
 from planner.plan import Plan, SolveResult, SolveStatus, combined_status
 from planner.profiles.costs import CostProfile, solver_prices
 from planner.profiles.overheads import OverheadProfile
-from planner.solver.solve import ProgressFn, solve
+from planner.solver.progress import ProgressFn
+from planner.solver.solve import solve
 from planner.study.baseline import Baseline
 from planner.study.tco import compute_tco
 

@@ -15,7 +15,7 @@ from planner.profiles.loading import estate_costs, study_overhead
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import control_plane_workloads, is_control_plane, platform_forms
 from planner.sites import at_site, planned_per_site, site_estate, site_plan, sites_of, split_estate
-from planner.solver.solve import ProgressFn
+from planner.solver.progress import ProgressFn
 from planner.study.baseline import Baseline, compute_baseline
 from planner.study.licensing import solve_for_tco
 from planner.study.report import (

@@ -16,16 +16,29 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from planner.checker import check_plan, placement_kind, server_loads
-from planner.domain import RESOURCES, Estate, PlacementKind, Resources
+from planner.checker import check_plan, server_loads
+from planner.domain import RESOURCES, Estate, Resources
 from planner.plan import Placement, Plan, PlannedServer, SolveResult, SolveStatus, combined_status
-from planner.profiles.footprints import container_host_vm, placement_footprint
 from planner.profiles.overheads import OverheadProfile
-from planner.rules import ConflictKey, conflict_keys, kind_fits_mode, kinds_of_form
+from planner.study.restart import (
+    EPS,
+    Host,
+    as_host,
+    best_host,
+    copy_hosts,
+    cost_on,
+    fullest,
+    hosts_of,
+    place_unit,
+    restart_units,
+    server_counts,
+    take_over_whole,
+    unit_keys,
+    unit_size,
+)
 from planner.study.spares import spare_model
 
 MAX_SCENARIOS = 5_000  # k-subsets checked exhaustively up to this many; past it, the most loaded first
-EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -67,152 +80,8 @@ class ResilienceReport:
         return max(self.scenarios, key=lambda s: (len(s.stranded), s.peak_util_pct))
 
 
-@dataclass
-class _Host:
-    server: PlannedServer
-    load: Resources
-    usable: Resources
-    capacity: Resources
-    keys: set[ConflictKey]
-    host_vms: set[str]
-
-
-def _keys(estate: Estate, name: str) -> frozenset[ConflictKey]:
-    """The conflict keys a replica of a workload brings to a server (spread and anti-affinity)."""
-    return frozenset(conflict_keys(estate.workload(name)))
-
-
-def _unit_keys(estate: Estate, unit: list[Placement]) -> set[ConflictKey]:
-    return set().union(*(_keys(estate, p.workload) for p in unit))
-
-
-def _fill(load: Resources, capacity: Resources) -> float:
-    """The fullest resource of a load, as a fraction of a capacity."""
-    return max(load.get(r) / capacity.get(r) for r in RESOURCES)
-
-
-def _counts(plan: Plan) -> dict[str, int]:
-    """Servers per model, spares included."""
-    counts: dict[str, int] = defaultdict(int)
-    for s in (*plan.servers, *plan.spares):
-        counts[s.model] += 1
-    return counts
-
-
-def _as_host(server: PlannedServer) -> PlannedServer:
-    """A spare runs as a hypervisor host once it takes over."""
-    return replace(server, mode="hypervisor") if server.mode == "spare" else server
-
-
-def _hosts(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, _Host]:
-    every = tuple(_as_host(s) for s in (*plan.servers, *plan.spares))
-    loads = server_loads(estate, overhead, replace(plan, servers=every))
-    hosts = {}
-    for s in every:
-        model = estate.server_model(s.model)
-        hosts[s.server_id] = _Host(s, loads[s.server_id], estate.usable_capacity(model), model.capacity, set(), set())
-    for p in plan.placements:
-        host = hosts[p.server_id]
-        host.keys |= _keys(estate, p.workload)
-        if placement_kind(p, host.server) == PlacementKind.CONTAINER_IN_VM:
-            host.host_vms.add(estate.workload(p.workload).os)
-    return hosts
-
-
-def _units(estate: Estate, placements: list[Placement]) -> list[list[Placement]]:
-    """Replicas that restart together: an affinity copy on one server moves as one unit."""
-    groups: dict[tuple[str, str, int], list[Placement]] = defaultdict(list)
-    units = []
-    for p in placements:
-        group = estate.workload(p.workload).affinity_group
-        if group is None:
-            units.append([p])
-        else:
-            groups[p.server_id, group, p.replica].append(p)
-    return units + list(groups.values())
-
-
-def _cost_on(estate: Estate, overhead: OverheadProfile, unit: list[Placement], host: _Host) -> Resources | None:
-    """What a unit adds to a host, or None when a form or host mode rules it out."""
-    hv = estate.settings.hypervisor
-    total, new_vms = Resources(), set()
-    for p in unit:
-        w = estate.workload(p.workload)
-        kind = next((k for k in kinds_of_form(p.form) if kind_fits_mode(k, w.os, host.server.mode)), None)
-        if kind is None:
-            return None
-        if kind == PlacementKind.CONTAINER_IN_VM and w.os not in host.host_vms and w.os not in new_vms:
-            new_vms.add(w.os)
-            total = total + container_host_vm(w.os, overhead, hv)
-        total = total + placement_footprint(w, kind, overhead, hv)
-    return total
-
-
-def _place(estate: Estate, unit: list[Placement], host: _Host, extra: Resources) -> list[Placement]:
-    host.load = host.load + extra
-    moved = []
-    for p in unit:
-        host.keys |= _keys(estate, p.workload)
-        if p.form == "container" and host.server.mode == "hypervisor":
-            host.host_vms.add(estate.workload(p.workload).os)
-        moved.append(replace(p, server_id=host.server.server_id))
-    return moved
-
-
-def _size(estate: Estate, overhead: OverheadProfile, unit: list[Placement]) -> float:
-    hv = estate.settings.hypervisor
-    big = max(estate.server_models, key=lambda m: m.memory_gb).capacity
-    total = Resources()
-    for p in unit:
-        kind = {"vm": "vm", "isolated_container": PlacementKind.CONTAINER_ISOLATED}.get(p.form, PlacementKind.CONTAINER_BARE)
-        total = total + placement_footprint(estate.workload(p.workload), kind, overhead, hv)
-    return max(total.get(r) / big.get(r) for r in RESOURCES)
-
-
-def _best_host(
-    estate: Estate, overhead: OverheadProfile, unit: list[Placement], hosts: list[_Host]
-) -> tuple[_Host, Resources] | None:
-    """The survivor that takes the unit with the least room left (best fit), if any takes it."""
-    keys = _unit_keys(estate, unit)
-    best: tuple[float, _Host, Resources] | None = None
-    for host in hosts:
-        if keys & host.keys:
-            continue
-        extra = _cost_on(estate, overhead, unit, host)
-        if extra is None or not (host.load + extra).fits_in(host.usable, EPS):
-            continue
-        room = min((host.usable.get(r) - host.load.get(r) - extra.get(r)) / host.capacity.get(r) for r in RESOURCES)
-        if best is None or room < best[0]:
-            best = (room, host, extra)
-    return None if best is None else (best[1], best[2])
-
-
-def _takeover(
-    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], survivors: list[_Host]
-) -> list[Placement]:
-    """Each failed server's replicas moved whole onto one survivor (emptiest first), where one takes them all."""
-    moves: list[Placement] = []
-    for sid in failed:
-        unit = [p for p in plan.placements if p.server_id == sid]
-        if not unit:
-            continue
-        keys = _unit_keys(estate, unit)
-        for host in sorted(survivors, key=lambda h: _fill(h.load, h.capacity)):
-            if keys & host.keys:
-                continue
-            extra = _cost_on(estate, overhead, unit, host)
-            if extra is not None and (host.load + extra).fits_in(host.usable, EPS):
-                moves += _place(estate, unit, host, extra)
-                break
-    return moves
-
-
-def _copy(hosts: dict[str, _Host]) -> dict[str, _Host]:
-    return {sid: replace(h, keys=set(h.keys), host_vms=set(h.host_vms)) for sid, h in hosts.items()}
-
-
 def evacuate(
-    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], base: dict[str, _Host] | None = None
+    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], base: dict[str, Host] | None = None
 ) -> Scenario:
     """Restart the replicas of the failed servers on the survivors, largest units first (best fit).
 
@@ -220,30 +89,30 @@ def evacuate(
     the rest by best fit) is tried too, and the one that strands fewer is kept. `base` is the
     plan's hosts before the failure (built once per assessment), copied, never changed.
     """
-    base = base if base is not None else _hosts(estate, overhead, plan)
-    first = _evacuate(estate, overhead, plan, failed, _copy(base), takeover=False)
+    base = base if base is not None else hosts_of(estate, overhead, plan)
+    first = _evacuate(estate, overhead, plan, failed, copy_hosts(base), takeover=False)
     if first.survived:
         return first
-    second = _evacuate(estate, overhead, plan, failed, _copy(base), takeover=True)
+    second = _evacuate(estate, overhead, plan, failed, copy_hosts(base), takeover=True)
     return second if len(second.stranded) < len(first.stranded) else first
 
 
 def _evacuate(
-    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], hosts: dict[str, _Host], *, takeover: bool
+    estate: Estate, overhead: OverheadProfile, plan: Plan, failed: tuple[str, ...], hosts: dict[str, Host], *, takeover: bool
 ) -> Scenario:
     lost = set(failed)
     survivors = [h for sid, h in hosts.items() if sid not in lost]
-    moves: list[Placement] = _takeover(estate, overhead, plan, failed, survivors) if takeover else []
+    moves: list[Placement] = take_over_whole(estate, overhead, plan, failed, survivors) if takeover else []
     done = {(p.workload, p.replica) for p in moves}
-    units = _units(estate, [p for p in plan.placements if p.server_id in lost and (p.workload, p.replica) not in done])
-    units.sort(key=lambda u: (-_size(estate, overhead, u), u[0].workload, u[0].replica))
+    units = restart_units(estate, [p for p in plan.placements if p.server_id in lost and (p.workload, p.replica) not in done])
+    units.sort(key=lambda u: (-unit_size(estate, overhead, u), u[0].workload, u[0].replica))
     stranded: list[tuple[str, int, str]] = []
     for unit in units:
-        found = _best_host(estate, overhead, unit, survivors)
+        found = best_host(estate, overhead, unit, survivors)
         if found is None:
             stranded += [(p.workload, p.replica, "no surviving server has room for it under the rules") for p in unit]
         else:
-            moves += _place(estate, unit, *found)
+            moves += place_unit(estate, unit, *found)
     peak = max((100 * h.load.get(r) / h.capacity.get(r) for h in survivors for r in RESOURCES), default=0.0)
     room = Resources()
     for h in survivors:
@@ -257,7 +126,7 @@ def survivor_plan(plan: Plan, scenario: Scenario) -> Plan:
     kept = [p for p in plan.placements if p.server_id not in lost]
     placements = (*kept, *scenario.moves)
     used = {p.server_id for p in placements}
-    servers = tuple(_as_host(s) for s in (*plan.servers, *plan.spares) if s.server_id in used)
+    servers = tuple(as_host(s) for s in (*plan.servers, *plan.spares) if s.server_id in used)
     return Plan(servers, placements, plan.unplaced)
 
 
@@ -281,7 +150,7 @@ def failure_sets(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int) 
     loads = server_loads(estate, overhead, plan)
     weight = {s.server_id: 0.0 for s in plan.spares}
     for s in plan.servers:
-        weight[s.server_id] = _fill(loads[s.server_id], estate.server_model(s.model).capacity)
+        weight[s.server_id] = fullest(loads[s.server_id], estate.server_model(s.model).capacity)
     ranked = sorted(ids, key=lambda i: -weight[i])
     chosen: list[tuple[str, ...]] = []
     width = k
@@ -298,7 +167,7 @@ def failure_sets(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int) 
 def assess(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int, *, first_failure: bool = False) -> ResilienceReport:
     """Evacuate every failure set of k servers; with `first_failure`, stop at the first that strands replicas."""
     sets, total = failure_sets(estate, overhead, plan, k)
-    base = _hosts(estate, overhead, plan)
+    base = hosts_of(estate, overhead, plan)
     out = []
     for failed in sets:
         scenario = evacuate(estate, overhead, plan, failed, base)
@@ -315,11 +184,11 @@ def _rebalance(estate: Estate, overhead: OverheadProfile, plan: Plan, new: Plann
     With share 0 the new server stays empty, a spare that takes over a failed server whole.
     """
     with_new = replace(plan, spares=(*plan.spares, new))
-    hosts = _hosts(estate, overhead, with_new)
+    hosts = hosts_of(estate, overhead, with_new)
     target = hosts[new.server_id]
 
-    def level(h: _Host) -> float:
-        return _fill(h.load, h.capacity)
+    def level(h: Host) -> float:
+        return fullest(h.load, h.capacity)
 
     average = share * sum(level(hosts[s.server_id]) for s in plan.servers) / max(1, len(plan.servers))
     placements = list(plan.placements)
@@ -328,18 +197,18 @@ def _rebalance(estate: Estate, overhead: OverheadProfile, plan: Plan, new: Plann
         by_server[p.server_id].append(p)
     moved: dict[tuple[str, int], Placement] = {}
     for sid in sorted(by_server, key=lambda i: -level(hosts[i])):
-        units = _units(estate, by_server[sid])
-        for unit in sorted(units, key=lambda u: -_size(estate, overhead, u)):
+        units = restart_units(estate, by_server[sid])
+        for unit in sorted(units, key=lambda u: -unit_size(estate, overhead, u)):
             if level(target) >= average or len(units) <= 1:
                 break
-            if _unit_keys(estate, unit) & target.keys:
+            if unit_keys(estate, unit) & target.keys:
                 continue
-            extra = _cost_on(estate, overhead, unit, target)
+            extra = cost_on(estate, overhead, unit, target)
             if extra is None or not (target.load + extra).fits_in(target.usable, EPS):
                 continue
-            if _fill(target.load + extra, target.capacity) > average + 0.05:
+            if fullest(target.load + extra, target.capacity) > average + 0.05:
                 continue
-            for p in _place(estate, unit, target, extra):
+            for p in place_unit(estate, unit, target, extra):
                 moved[p.workload, p.replica] = p
             units = [u for u in units if u is not unit]
     if not moved:
@@ -350,14 +219,14 @@ def _rebalance(estate: Estate, overhead: OverheadProfile, plan: Plan, new: Plann
 
 def _takeover_model(estate: Estate, plan: Plan, prices: Mapping[str, float]) -> str | None:
     """The model to buy for failover: cheapest that dominates the models in use, within max_count."""
-    counts = _counts(plan)
+    counts = server_counts(plan)
     preferred = spare_model(estate, [s.model for s in plan.servers])
     candidates = sorted(estate.server_models, key=lambda m: (m is not preferred, -m.memory_gb, prices[m.model]))
     return next((m.model for m in candidates if m.max_count is None or counts[m.model] < m.max_count), None)
 
 
 def _within_max_counts(estate: Estate, plan: Plan) -> bool:
-    counts = _counts(plan)
+    counts = server_counts(plan)
     return all(m.max_count is None or counts[m.model] <= m.max_count for m in estate.server_models)
 
 

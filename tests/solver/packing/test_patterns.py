@@ -18,9 +18,12 @@ from planner.solver.assemble import to_plan
 from planner.solver.bounds import volume_bound
 from planner.solver.clock import Clock
 from planner.solver.greedy import best_greedy, model_orders
-from planner.solver.packing.patterns import pattern_search, realise, shape_classes
+from planner.solver.packing.pattern_plan import pattern_search, realise
+from planner.solver.packing.patterns import shape_classes
+from planner.solver.pools import placeable as _placeable
+from planner.solver.pools import server_pools as _pools
 from planner.solver.problem import Problem, build_problem
-from planner.solver.solve import _placeable, _pools, solve
+from planner.solver.solve import solve
 
 NONE = load_profile("none")
 
