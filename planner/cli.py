@@ -11,7 +11,6 @@ import importlib.util
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import traceback
 from collections import Counter
@@ -218,11 +217,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     page = Path(__file__).resolve().parent / "ui" / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(page), "--server.port", str(args.port)]
     command += ["--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    print(f"dashboard on http://{args.address}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 130
+    print(f"dashboard on http://{args.address}:{args.port} (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    os.execv(sys.executable, command)  # this process becomes the server: a signal to it reaches Streamlit
+    return EXIT_BUG  # execv does not return
 
 
 def cmd_sample(args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +132,73 @@ def test_validate_template_profiles(tmp_path: Path) -> None:
     assert "default" in listing.stdout and "none" in listing.stdout
     detail = planner("profiles", "default")
     assert "vm_memory_overhead_pct" in detail.stdout and "source:" in detail.stdout
+
+
+def test_python_m_planner_and_version() -> None:
+    """`python -m planner` is the planner command, and `--version` names the installed distribution's version."""
+    run = subprocess.run([sys.executable, "-m", "planner", "--version"], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    from planner import __version__
+
+    assert run.stdout.strip() == f"planner {__version__} (consolidation-planner)" and __version__ != "0+unknown"
+
+
+def test_sample_command_copies_a_plannable_estate(tmp_path: Path) -> None:
+    """`planner sample DIR` writes the bundled sample estate and catalog, which then validate as they are."""
+    run = planner("sample", str(tmp_path / "s"))
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "estate.xlsx",
+        "rvtools_v3.xlsx",
+        "rvtools_v4.xlsx",
+        "servers.csv",
+    ]
+    check = planner("validate", str(tmp_path / "s" / "rvtools_v4.xlsx"), "--servers", str(tmp_path / "s" / "servers.csv"))
+    assert check.returncode == 0 and "valid" in check.stdout, check.stderr
+
+
+def test_plan_output_states_how_the_run_ended(tmp_path: Path) -> None:
+    """The solver line says the status in words: proven optimal, or why it is not."""
+    book = write_book(
+        tmp_path / "small.xlsx",
+        {"Workloads": [WORKLOAD_HEADER, ["a", 2, 4], ["b", 2, 4]], "Servers": GOOD_SERVERS},
+    )
+    run = planner("plan", str(book), "--out", str(tmp_path / "p.xlsx"), "--plan-only", "--time-limit", "5")
+    assert run.returncode == 0, run.stderr
+    assert "solver    optimal (proven)" in run.stdout
+
+
+def test_dashboard_command_serves_the_app() -> None:
+    """`planner dashboard` starts Streamlit on the packaged page, which answers its health check."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "planner", "dashboard", "--port", str(port), "--address", "127.0.0.1"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, ended whole below
+    )
+    try:
+        deadline, healthy = time.monotonic() + 120, False
+        while time.monotonic() < deadline and server.poll() is None and not healthy:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+                    healthy = answer.status == 200
+            except OSError:
+                time.sleep(0.5)
+        assert healthy, f"no answer from the dashboard (exit {server.poll()})"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            _, err = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            _, err = server.communicate(timeout=30)
+    assert "dashboard on http://127.0.0.1" in err

@@ -244,7 +244,7 @@ class _Search:
         diving = not aggregates and classes <= DIVE_CLASSES and self.dim is None  # few distinct shapes, more than 1-D
         if not (self.hard and (aggregates or diving) and self.cost(self.start) > self.bound):
             return
-        if classes > MAX_CLASSES or self.remaining() <= 1:
+        if classes > MAX_CLASSES or self.remaining() <= 1 or self.stopped():
             return
         found = pattern_search(
             self.problem,

@@ -13,7 +13,7 @@ from conftest import estate, server, wl
 
 from planner.checker import check_plan
 from planner.domain import Estate
-from planner.plan import SolveResult
+from planner.plan import SolveResult, SolveStatus
 from planner.profiles.loading import load_profile
 from planner.profiles.overheads import OverheadProfile
 from planner.solver.solve import solve
@@ -206,3 +206,32 @@ def test_progress_and_stop_keep_best_plan(default_model: OverheadProfile) -> Non
     assert points and points[0].best_cost is not None
     assert r.seconds < 30  # stopped long before the 60 s limit
     assert not r.plan.unplaced
+
+
+def test_a_stopped_search_says_so(none_model: OverheadProfile) -> None:
+    """A search the user stops before a proof ends STOPPED (not 'feasible'), its plan kept whole.
+
+    Seven items of 34% in both resources: a server holds two, so four are needed; the volume bound
+    says three, and only a search proves four. Stopped before it starts, nothing proves it.
+    """
+    stop = threading.Event()
+    stop.set()
+    ws = [wl(f"w{i}", cpu=34, mem=34) for i in range(7)]
+    r = run(estate(ws, [server(cpu=100, mem=100)], time_limit_s=60), none_model, stop=stop)
+    assert (len(r.plan.servers), r.lower_bound) == (4, 300)
+    assert r.status == SolveStatus.STOPPED and not r.plan.unplaced and r.seconds < 30
+    unstopped = run(estate(ws, [server(cpu=100, mem=100)], time_limit_s=10), none_model)
+    assert (unstopped.status, len(unstopped.plan.servers)) == (SolveStatus.OPTIMAL, 4)
+
+
+def test_nothing_placeable_is_infeasible() -> None:
+    """A catalog that may buy nothing (max_count = 0) places no replica: INFEASIBLE, every replica with its reason."""
+    r = run(estate([wl("a", replicas=2), wl("b")], [server(max_count=0)]))
+    assert r.status == SolveStatus.INFEASIBLE and r.plan.servers == ()
+    assert len(r.plan.unplaced) == 3 and all(u.reason for u in r.plan.unplaced)
+
+
+def test_a_proven_plan_is_optimal_and_an_empty_estate_too() -> None:
+    """Proven plans, and an estate with nothing to place, are OPTIMAL."""
+    assert run(estate([wl("a", cpu=6), wl("b", cpu=6)])).status == SolveStatus.OPTIMAL
+    assert run(estate([])).status == SolveStatus.OPTIMAL
