@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from planner.checker import placement_kind, server_loads
 from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
 from planner.io.columns import SETTINGS
-from planner.plan import SolveResult
+from planner.plan import SolveResult, SolveStatus
 from planner.profiles.costs import CostProfile
 from planner.profiles.footprints import placement_footprint
 from planner.profiles.overheads import OverheadProfile
@@ -120,6 +120,7 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "lower_bound", "value": summary.lower_bound},
         {"figure": "gap_pct", "value": summary.gap_pct},
         {"figure": "status", "value": summary.status},
+        {"figure": "status_in_words", "value": SolveStatus(summary.status).label},
         {"figure": "seconds", "value": summary.seconds},
         {"figure": "method", "value": summary.method},
         {"figure": "workloads", "value": summary.workloads},

@@ -11,6 +11,7 @@ import streamlit as st
 from planner.business.compare import compare_studies
 from planner.input_errors import InputProblem
 from planner.io.marking import mark_problems
+from planner.plan import SolveStatus
 from planner.study.pipeline import Study
 from planner.ui.charts import (
     before_after_figure,
@@ -68,7 +69,8 @@ def show_headline(study: Study) -> None:
     cols[4].metric("VMs / containers", f"{s.vms} / {s.containers}")
     cols[5].metric("Unplaced", s.unplaced)
     st.write(
-        f"Solver: **{s.status}**, lower bound {s.lower_bound:,.0f} (gap {s.gap_pct}%), {s.seconds}s, {s.method}. "
+        f"Solver: **{SolveStatus(s.status).label}**, lower bound {s.lower_bound:,.0f} (gap {s.gap_pct}%), "
+        f"{s.seconds}s, {s.method}. "
         f"Today: {s.baseline_servers} servers, {s.baseline_capex:,.0f}. Servers by model: "
         + ", ".join(f"{n} x {m}" for m, n in s.servers_by_model.items())
         + "."

@@ -73,3 +73,11 @@ def test_tables_match_summary() -> None:
     tables = plan_tables(study)
     assert len(tables["Servers"]) == study.summary.servers == 2
     assert len(tables["Placements"]) == study.summary.placed == 3
+
+
+def test_summary_sheet_states_the_status_in_words(tmp_path: Path) -> None:
+    """The Summary sheet keeps the status key and says it in words on the next row."""
+    study = run_study(estate([wl("a", cpu=2), wl("b", cpu=2)], [server(cpu=10)]))
+    book = load_workbook(export_plan(study, tmp_path / "plan.xlsx"))
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert (summary["status"], summary["status_in_words"]) == ("optimal", "optimal (proven)")
