@@ -259,24 +259,25 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def platform_summary(model: OverheadProfile) -> str:
+def platform_summary(profile: OverheadProfile) -> str:
     """One line on a profile: its product, type or host OSes, isolation and status, and its key numbers."""
-    i = model.info
+    i = profile.info
     if i.kind == "hypervisor":
         t = i.hypervisor_type
-        mem = f"{model[f'{t}_host_memory_gb']:g} GB + {model[f'{t}_host_memory_pct']:g}% host reserve"
-        vm = f"per VM {model['vm_memory_overhead_fixed_gb'] * 1024:.0f} MB + {model['vm_memory_overhead_pct']:g}% of its memory"
-        return f"{i.product} ({t}; {mem}; {vm}; {model[f'{t}_cpu_overhead_pct']:g}% CPU)"
+        mem = f"{profile[f'{t}_host_memory_gb']:g} GB + {profile[f'{t}_host_memory_pct']:g}% host reserve"
+        fixed, pct = profile["vm_memory_overhead_fixed_gb"] * 1024, profile["vm_memory_overhead_pct"]
+        vm = f"per VM {fixed:.0f} MB + {pct:g}% of its memory"
+        return f"{i.product} ({t}; {mem}; {vm}; {profile[f'{t}_cpu_overhead_pct']:g}% CPU)"
     if i.kind == "container":
-        parts = [f"{'/'.join(i.host_os)} hosts", f"{model['container_memory_gb'] * 1024:.0f} MB per container"]
+        parts = [f"{'/'.join(i.host_os)} hosts", f"{profile['container_memory_gb'] * 1024:.0f} MB per container"]
         if i.orchestrator:
-            parts.append(f"{model['control_plane_nodes']:g} control-plane machines")
-        if model["node_memory_reserved_pct_first_4gb"]:
+            parts.append(f"{profile['control_plane_nodes']:g} control-plane machines")
+        if profile["node_memory_reserved_pct_first_4gb"]:
             parts.append("kubelet reserve by node size")
         parts.append(f"isolation: {i.isolation}" if i.isolation else "no isolated containers")
         status = "; DISCONTINUED" if i.status == "discontinued" else ""
         return f"{i.product} ({'; '.join(parts)}{status})"
-    return model.description
+    return profile.description
 
 
 MAP_HELP = "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable); targets: " + ", ".join(MAP_TARGETS)

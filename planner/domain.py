@@ -1,7 +1,7 @@
 """Domain objects of a consolidation study: workloads, server models, settings, estate.
 
 Frozen dataclasses that check themselves, so that nothing impossible reaches the
-overhead model or the solver. This module imports nothing of the project.
+overhead profile or the solver. This module imports nothing of the project.
 """
 
 from __future__ import annotations

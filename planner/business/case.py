@@ -84,7 +84,7 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
         )
         if variant.settings == e.settings:
             solved[key] = study  # the study itself is this strategy: no second solve
-        else:  # another platform or hypervisor type composes its own overhead model
+        else:  # another platform or hypervisor type composes its own overhead profile
             overhead = study.overhead if same else None
             solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
     tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs) for k, s in solved.items()}

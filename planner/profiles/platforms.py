@@ -1,6 +1,6 @@
-"""Platform profiles (ESXi, Hyper-V, KVM, Kubernetes, Docker...) and the study's composed overhead model.
+"""Platform profiles (ESXi, Hyper-V, KVM, Kubernetes, Docker...) and the study's composed overhead profile.
 
-A study's overhead model is its base profile (guest OS numbers and generic platforms) with the
+A study's overhead profile is its base profile (guest OS numbers and generic platforms) with the
 numbers of its hypervisor platform and its container platform put in their place. Node
 reservations that grow with the node's size (kubelet's) are computed here from the tiers.
 """
@@ -61,15 +61,15 @@ def _tiered(amount: float, tiers: tuple[tuple[str, float], ...], pct: dict[str, 
     return total
 
 
-def _pcts(model: OverheadProfile, resource: str, tiers: tuple[tuple[str, float], ...]) -> dict[str, float]:
-    return {t: model[f"node_{resource}_reserved_pct_{t}"] for t, _ in tiers}
+def _pcts(profile: OverheadProfile, resource: str, tiers: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    return {t: profile[f"node_{resource}_reserved_pct_{t}"] for t, _ in tiers}
 
 
-def node_reserve(model: OverheadProfile, cores: float, memory_gb: float) -> Resources:
+def node_reserve(profile: OverheadProfile, cores: float, memory_gb: float) -> Resources:
     """What the node agent (kubelet) reserves on a container host of this size, eviction threshold included."""
-    cpu = _tiered(cores, NODE_CPU_TIERS, _pcts(model, "cpu", NODE_CPU_TIERS))
-    memory = _tiered(memory_gb, NODE_MEMORY_TIERS, _pcts(model, "memory", NODE_MEMORY_TIERS))
-    return Resources(cpu, memory + model["node_eviction_memory_gb"], 0.0)
+    cpu = _tiered(cores, NODE_CPU_TIERS, _pcts(profile, "cpu", NODE_CPU_TIERS))
+    memory = _tiered(memory_gb, NODE_MEMORY_TIERS, _pcts(profile, "memory", NODE_MEMORY_TIERS))
+    return Resources(cpu, memory + profile["node_eviction_memory_gb"], 0.0)
 
 
 @lru_cache(maxsize=64)
@@ -88,17 +88,17 @@ def _linear_bound(
     return max(0.0, fixed), slope
 
 
-def vm_node_reserve(model: OverheadProfile) -> tuple[Resources, Resources]:
+def vm_node_reserve(profile: OverheadProfile) -> tuple[Resources, Resources]:
     """A container-host VM's node reservation as (fixed per VM, fraction of the VM's cores and memory).
 
     The VM's size is what the solver chooses, so the tiers are replaced by a line that is never
     below them (their tangent at VM_NODE_REFERENCE): the footprint never understates the reserve.
     """
-    cpu = tuple(_pcts(model, "cpu", NODE_CPU_TIERS).items())
-    memory = tuple(_pcts(model, "memory", NODE_MEMORY_TIERS).items())
+    cpu = tuple(_pcts(profile, "cpu", NODE_CPU_TIERS).items())
+    memory = tuple(_pcts(profile, "memory", NODE_MEMORY_TIERS).items())
     cpu_fixed, cpu_slope = _linear_bound(NODE_CPU_TIERS, cpu, VM_NODE_REFERENCE[0])
     mem_fixed, mem_slope = _linear_bound(NODE_MEMORY_TIERS, memory, VM_NODE_REFERENCE[1])
-    return Resources(cpu_fixed, mem_fixed + model["node_eviction_memory_gb"], 0.0), Resources(cpu_slope, mem_slope, 0.0)
+    return Resources(cpu_fixed, mem_fixed + profile["node_eviction_memory_gb"], 0.0), Resources(cpu_slope, mem_slope, 0.0)
 
 
 def supports_form(info: PlatformInfo, form: str, os_name: str) -> str | None:
@@ -114,18 +114,18 @@ def supports_form(info: PlatformInfo, form: str, os_name: str) -> str | None:
     return None
 
 
-def control_plane_workloads(model: OverheadProfile) -> tuple[Workload, ...]:
+def control_plane_workloads(profile: OverheadProfile) -> tuple[Workload, ...]:
     """The orchestrator's control-plane machines as workloads (none when the platform needs none)."""
-    nodes = round(model["control_plane_nodes"])
-    if nodes < 1 or model["control_plane_cpu_cores"] <= 0 or model["control_plane_memory_gb"] <= 0:
+    nodes = round(profile["control_plane_nodes"])
+    if nodes < 1 or profile["control_plane_cpu_cores"] <= 0 or profile["control_plane_memory_gb"] <= 0:
         return ()
-    name = f"{model.container_platform or 'container platform'} {CONTROL_PLANE}"
+    name = f"{profile.container_platform or 'container platform'} {CONTROL_PLANE}"
     return (
         Workload(
             name,
-            model["control_plane_cpu_cores"],
-            model["control_plane_memory_gb"],
-            model["control_plane_storage_gb"],
+            profile["control_plane_cpu_cores"],
+            profile["control_plane_memory_gb"],
+            profile["control_plane_storage_gb"],
             os="linux",
             platform="any",
             replicas=nodes,

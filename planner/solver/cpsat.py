@@ -13,6 +13,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from planner.domain import PlacementKind
+from planner.rules import container_host_mode
 from planner.solver.clock import Clock
 from planner.solver.greedy import Assignment, fits_empty_server
 from planner.solver.problem import Problem
@@ -86,7 +87,12 @@ class ModelBuilder:
                 self.model.add(sum(choices) == self.placed[b])
 
     def _add_form_choice(self) -> None:
-        """Each replica takes one allowed form; forms need a compatible host mode."""
+        """Each replica takes one allowed form; forms need a compatible host mode.
+
+        The CP-SAT encoding of `planner.rules.kind_fits_mode`: a VM needs a hypervisor host; a
+        container needs its OS's container-host VM on a hypervisor host, or a bare-metal
+        container host of its OS.
+        """
         oses = {
             o
             for o in ("linux", "windows")
@@ -115,7 +121,7 @@ class ModelBuilder:
                     self.model.add_implication(vm, self.mode[s, "hypervisor"])
                 if ct is not None:
                     self.ct[i, s] = ct
-                    bare = self.mode.get((s, f"container_host_{item.workload.os}"))
+                    bare = self.mode.get((s, container_host_mode(item.workload.os)))
                     in_vm = [self.host_vm[s, item.workload.os]] if PlacementKind.CONTAINER_IN_VM in item.footprints else []
                     hosts = in_vm + ([bare] if bare is not None else [])
                     if hosts:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from planner.domain import PlacementKind
-from planner.rules import kind_fits_mode
+from planner.rules import container_host_mode, kind_fits_mode
 from planner.solver.problem import Problem, Vec, vec_add, vec_fits
 
 CONTAINERS_FIRST, HYPERVISOR_FIRST = "containers_first", "hypervisor_first"
@@ -104,8 +104,8 @@ def _new_server_modes(problem: Problem, bundle: list[int], preference: str) -> l
     oses = {problem.items[i].workload.os for i in bundle}
     bare = len(oses) == 1 and all(PlacementKind.CONTAINER_BARE in problem.items[i].footprints for i in bundle)
     modes = ["hypervisor"]
-    if bare and f"container_host_{next(iter(oses))}" in problem.modes:
-        host = f"container_host_{next(iter(oses))}"
+    if bare and container_host_mode(next(iter(oses))) in problem.modes:
+        host = container_host_mode(next(iter(oses)))
         modes = [host, "hypervisor"] if preference == CONTAINERS_FIRST else ["hypervisor", host]
     return modes
 

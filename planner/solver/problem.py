@@ -1,4 +1,4 @@
-"""The packing problem in integers, built once from an estate and an overhead model.
+"""The packing problem in integers, built once from an estate and an overhead profile.
 
 Resources are solved in thousandths (millicores, 1/1000 GB): SCALE below. Footprints
 are rounded up and usable capacities down, so any plan that fits in integers also
@@ -11,12 +11,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from planner.domain import RESOURCES, Estate, PlacementKind, ServerModel, Workload
+from planner.domain import RESOURCES, Estate, HostMode, PlacementKind, ServerModel, Workload
 from planner.profiles.costs import solver_prices
 from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import platform_forms, runs_mode
-from planner.rules import ConflictKey, conflict_keys, form_of, kinds_of_form
+from planner.rules import ConflictKey, conflict_keys, container_host_mode, form_of, kinds_of_form
 
 SCALE = 1000  # integer units per core and per GB
 BARRED = 10**15  # the reserve of a model in a mode its platforms exclude: no server has room for it
@@ -216,7 +216,7 @@ def build_problem(estate: Estate, overhead: OverheadProfile, prices: Sequence[fl
         for i in members:
             items[i] = replace(items[i], bundle=b)
     os_with_containers = sorted({i.workload.os for i in items if PlacementKind.CONTAINER_BARE in i.footprints})
-    modes = ("hypervisor", *(f"container_host_{o}" for o in os_with_containers))
+    modes = (HostMode.HYPERVISOR, *(container_host_mode(o) for o in os_with_containers))
     conflicts = _conflicts(items)
     bundle_conflicts: list[set[int]] = [set() for _ in bundles]
     for c, (_, members) in enumerate(conflicts):

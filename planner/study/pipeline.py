@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Study:
-    """A solved and checked study: its input, overhead model, result, baseline and summary.
+    """A solved and checked study: its input, overhead profile, result, baseline and summary.
 
     `resilience` is the failure check of the plan (when ha_failures > 0); `case` the business
     case (strategies, TCO, growth), attached by `planner.business.add_business_case`.
