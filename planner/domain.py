@@ -20,6 +20,7 @@ FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
 OBJECTIVES = ("capex", "tco")
 BASELINE_HARDWARE = ("owned", "refresh")
 SITE_LEVELS = ("datacenter", "cluster")
+CONTAINERIZE = ("none", "eligible")
 RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
 RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
 
@@ -115,10 +116,19 @@ class Workload:
     cpu_usage_pct: float | None = None  # measured peak use, % of cpu_cores (for demand sizing)
     memory_usage_pct: float | None = None
     site: str | None = None  # datacenter or cluster it stays in unless the setting cross_sites allows moves
+    vcpus: float | None = None  # vCPUs allocated (an existing VM): sizing derives cpu_cores from them
+    vcpu_per_core: float | None = None  # this workload's vCPU-per-core ratio (e.g. 1 for a database); None: the setting
+    includes_guest_os: bool = False  # its allocation already holds its guest OS (an existing VM or server)
+    containerizable: bool = False  # kept a VM by lift-and-shift, but may become a container (setting containerize)
+    zone: str | None = None  # security zone (dmz, prod, pci...): workloads of different zones never share a server
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
             raise DomainError("a workload needs a name")
+        if self.vcpus is not None:
+            _positive(self.vcpus, f"workload {self.name}: vcpus")
+        if self.vcpu_per_core is not None:
+            _positive(self.vcpu_per_core, f"workload {self.name}: vcpu_per_core")
         _positive(self.cpu_cores, f"workload {self.name}: cpu_cores")
         _positive(self.memory_gb, f"workload {self.name}: memory_gb")
         _positive(self.storage_gb, f"workload {self.name}: storage_gb", allow_zero=True)
@@ -170,10 +180,17 @@ class ServerModel:
     max_count: int | None = None
     sockets: int = 2
     platforms: tuple[str, ...] = ()  # platform profiles this model may run (empty: any of the study's)
+    threads_per_core: int = 1  # hardware threads per core (2 with Hyper-Threading or SMT on)
 
     def __post_init__(self) -> None:
         if not self.model or not self.model.strip():
             raise DomainError("a server model needs a name")
+        if (
+            not isinstance(self.threads_per_core, int)
+            or isinstance(self.threads_per_core, bool)
+            or not 1 <= self.threads_per_core <= 8
+        ):
+            raise DomainError(f"server model {self.model}: threads_per_core must be a whole number from 1 to 8")
         if not isinstance(self.sockets, int) or isinstance(self.sockets, bool) or self.sockets < 1:
             raise DomainError(f"server model {self.model}: sockets must be a whole number of 1 or more")
         for what in ("cpu_cores", "memory_gb", "storage_gb"):
@@ -232,10 +249,23 @@ class Settings:
     restart_parallel: int = 8
     business_case: bool = True
     cross_sites: bool = False  # workloads may move between sites: plan the estate as one pool
-    site_level: str = "datacenter"  # what an RVTools import calls a site: its Datacenter or its Cluster
+    site_level: str = "cluster"  # what an RVTools import calls a site: its Cluster (kept apart) or its Datacenter
+    vcpu_per_core: float = 4.0  # vCPUs allocated per physical core when sizing by allocation
+    hyperthreading_weight: float = 0.25  # what each extra hardware thread of a core adds, in cores
+    memory_overcommit: float = 1.0  # memory allocated per GB of physical memory (1: none)
+    containerize: str = "none"  # none: an inventory's VMs stay VMs; eligible: containerizable ones may become containers
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
+        for name, low, high in (
+            ("vcpu_per_core", 0.1, 64.0),
+            ("hyperthreading_weight", 0.0, 1.0),
+            ("memory_overcommit", 0.5, 4.0),
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+                raise DomainError(f"setting {name} must be a number from {low:g} to {high:g}, got {value!r}")
+        _one_of(self.containerize, CONTAINERIZE, "setting containerize")
         _one_of(self.forms, FORM_POLICIES, "setting forms")
         _one_of(self.baseline, BASELINES, "setting baseline")
         for name in ("max_utilization_pct", *(f"{r}_max_utilization_pct" for r in ("cpu", "memory", "storage"))):
@@ -282,6 +312,13 @@ class Settings:
         """The ceiling for one resource: its own setting, else max_utilization_pct."""
         own = getattr(self, f"{RESOURCE_LABELS[resource]}_max_utilization_pct")
         return float(self.max_utilization_pct if own is None else own)
+
+
+def effective_capacity(model: ServerModel, settings: Settings) -> Resources:
+    """What one server carries at 100%: its cores with each extra hardware thread counted at
+    `hyperthreading_weight` of a core, and its memory times `memory_overcommit`."""
+    threads = 1 + settings.hyperthreading_weight * (model.threads_per_core - 1)
+    return Resources(model.cpu_cores * threads, model.memory_gb * settings.memory_overcommit, model.storage_gb)
 
 
 @dataclass(frozen=True)
@@ -340,11 +377,15 @@ class Estate:
         """The server model with this name (KeyError if none)."""
         return self.server_models_by_name[name]
 
+    def effective_capacity(self, model: ServerModel) -> Resources:
+        """What one server of this model carries at 100% under the estate's settings (`effective_capacity`)."""
+        return effective_capacity(model, self.settings)
+
     def usable_capacity(self, model: ServerModel) -> Resources:
         """Capacity of one server of this model under the utilization ceilings."""
-        s = self.settings
+        s, capacity = self.settings, self.effective_capacity(model)
         return Resources(
-            model.cpu_cores * s.utilization_pct("cpu_cores") / 100,
-            model.memory_gb * s.utilization_pct("memory_gb") / 100,
-            model.storage_gb * s.utilization_pct("storage_gb") / 100,
+            capacity.cpu_cores * s.utilization_pct("cpu_cores") / 100,
+            capacity.memory_gb * s.utilization_pct("memory_gb") / 100,
+            capacity.storage_gb * s.utilization_pct("storage_gb") / 100,
         )

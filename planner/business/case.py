@@ -55,7 +55,9 @@ def _narrower(study: Study, key: str) -> bool:
     # vm_only also turns container-only workloads into VMs, which 'auto' forbids: not narrower
     narrower_forms = variant.forms == s.forms or (s.forms == "auto" and variant.forms == "containers_where_allowed")
     same_platforms = (variant.hypervisor_platform, variant.container_platform) == (s.hypervisor_platform, s.container_platform)
-    return variant.hypervisor == s.hypervisor and same_platforms and narrower_forms
+    # opening lift-and-shift VMs to containers widens the study's choices: never adopted as the recommendation
+    opened = key == "containers" and any(w.containerizable and w.platform == "vm" for w in study.estate.workloads)
+    return variant.hypervisor == s.hypervisor and same_platforms and narrower_forms and not opened
 
 
 def _price(study: Study, tco: Tco) -> tuple[int, float]:

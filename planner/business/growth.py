@@ -52,7 +52,7 @@ def as_placed(estate: Estate, overhead: OverheadProfile, plan: Plan) -> tuple[fl
         usable = estate.usable_capacity(model)
         load = loads[s.server_id]
         fits = fits and load.fits_in(usable, 1e-6)
-        peak = max(peak, *(100 * load.get(r) / model.capacity.get(r) for r in RESOURCES))
+        peak = max(peak, *(100 * load.get(r) / estate.effective_capacity(model).get(r) for r in RESOURCES))
     return round(peak, 1), fits
 
 

@@ -15,7 +15,7 @@ from planner.checker import placement_kind, server_loads
 from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, PlacementKind, Resources
 from planner.plan import Plan
 from planner.profiles.costs import CostProfile
-from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
+from planner.profiles.footprints import application_demand, container_host_vm, host_reserve, placement_footprint
 from planner.profiles.loading import hypervisor_type, list_platforms, load_platform
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import is_control_plane
@@ -76,10 +76,22 @@ def strategy_estate(estate: Estate, key: str) -> Estate:
             changes["hypervisor"] = platform.info.hypervisor_type
         return replace(estate, settings=replace(s, **changes))  # type: ignore[arg-type]
     _, forms, hv = STRATEGIES[key]
+    if key == "containers":
+        estate = opened_to_containers(estate)
     if hv is None or hv == hypervisor_type(s):
         return replace(estate, settings=replace(s, forms=forms))
     # the other hypervisor type than the study's platform: that type's generic numbers
     return replace(estate, settings=replace(s, forms=forms, hypervisor=hv, hypervisor_platform=""))
+
+
+def opened_to_containers(estate: Estate) -> Estate:
+    """The estate with its containerizable lift-and-shift VMs free to become containers.
+
+    The "containers where allowed" strategy plans them so, to show what containerizing the
+    eligible VMs would save; legacy and unknown OSes stay VMs.
+    """
+    opened = tuple(replace(w, platform="any") if w.containerizable and w.platform == "vm" else w for w in estate.workloads)
+    return estate if opened == estate.workloads else replace(estate, workloads=opened)
 
 
 def overhead_breakdown(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
@@ -95,14 +107,15 @@ def overhead_breakdown(estate: Estate, overhead: OverheadProfile, plan: Plan) ->
         w = estate.workload(p.workload)
         kind = placement_kind(p, by_id[p.server_id])
         full = placement_footprint(w, kind, overhead, hv)
-        parts["workload demand"] += w.demand
+        app = application_demand(w, overhead)  # an existing VM's allocation less the guest OS it holds
+        parts["workload demand"] += app
         if kind == "vm":
             guest = placement_footprint(w, "vm", bare, hv)
-            parts["guest OS"] += guest - w.demand
+            parts["guest OS"] += guest - app
             parts["hypervisor per VM"] += full - guest
         else:
             on_metal = placement_footprint(w, PlacementKind.CONTAINER_BARE, overhead, hv)
-            parts["container runtime"] += on_metal - w.demand
+            parts["container runtime"] += on_metal - app
             parts["hypervisor per VM"] += full - on_metal
             if kind == PlacementKind.CONTAINER_IN_VM and (p.server_id, w.os) not in host_vms:
                 host_vms.add((p.server_id, w.os))

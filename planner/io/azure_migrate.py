@@ -6,7 +6,17 @@ import re
 
 from planner.domain import Workload
 from planner.input_errors import InputProblem
-from planner.io.inventory import TO_GB, Imported, InventorySheet, inventory_workload, os_family
+from planner.io.inventory import (
+    ELIGIBILITY,
+    ELIGIBLE,
+    TO_GB,
+    Imported,
+    InventorySheet,
+    container_eligibility,
+    inventory_workload,
+    os_family,
+)
+from planner.profiles.loading import load_legacy_os
 
 
 def azure_migrate(sheet: InventorySheet, problems: list[InputProblem]) -> Imported:
@@ -20,6 +30,7 @@ def azure_migrate(sheet: InventorySheet, problems: list[InputProblem]) -> Import
         return Imported("Azure Migrate", sheet.sheet, out, (), [])
     assert name is not None
     seen: dict[str, int] = {}
+    rules = load_legacy_os()
     for row, cells in sheet.rows:
         n = sheet.text(cells, name)
         if not n:
@@ -37,22 +48,30 @@ def azure_migrate(sheet: InventorySheet, problems: list[InputProblem]) -> Import
         usage = [sheet.number(cells, row, i, problems, False) for i in (cpu_pct, mem_pct)]
         if c is None or m is None:
             continue
-        family = os_family(sheet.text(cells, os_name))
+        os_text = sheet.text(cells, os_name)
+        family = os_family(os_text)
+        eligibility = container_eligibility(os_text, family, rules)
         w = inventory_workload(
             sheet.sheet,
             row,
             problems,
             name=n,
             cpu_cores=c,
+            vcpus=c,
+            includes_guest_os=True,
+            containerizable=eligibility == ELIGIBLE,
             memory_gb=m * TO_GB["mib"],
             storage_gb=sum(s or 0.0 for s in sizes),
             os=family or "linux",
-            platform="vm" if family is None else "any",
-            extra=(("OS as reported", sheet.text(cells, os_name)),) if sheet.text(cells, os_name) else (),
+            platform="vm",  # lift and shift: a server stays a VM unless the study says otherwise
+            extra=((("OS as reported", os_text),) if os_text else ()) + ((ELIGIBILITY, eligibility),),
             cpu_usage_pct=usage[0],
             memory_usage_pct=usage[1],
         )
         if w is not None:
             out.append((row, w))
-    notes = [f"Azure Migrate CSV: {len(out)} servers; memory read as MiB, disks as GiB (sum of Disk N size)"]
+    notes = [
+        f"Azure Migrate CSV: {len(out)} servers; memory read as MiB, disks as GiB (sum of Disk N size)",
+        "cores read as the allocation (vCPUs), which holds each server's guest OS",
+    ]
     return Imported("Azure Migrate", sheet.sheet, out, (), notes)

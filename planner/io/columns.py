@@ -24,7 +24,14 @@ class Column:
 
 WORKLOAD_COLUMNS = (
     Column("name", "text", True, None, "unique identifier of the workload"),
-    Column("cpu_cores", "number", True, None, "cores the workload needs at peak (> 0, fractional allowed)", positive=True),
+    Column(
+        "cpu_cores",
+        "number",
+        False,
+        None,
+        "physical cores the workload needs at peak (> 0, fractional allowed); give this or vcpus",
+        positive=True,
+    ),
     Column("memory_gb", "number", True, None, "memory at peak, GB (> 0)", positive=True),
     Column("storage_gb", "number", False, 0.0, "disk it needs, GB"),
     Column("os", "choice", False, "linux", "operating system", ("linux", "windows")),
@@ -37,6 +44,30 @@ WORKLOAD_COLUMNS = (
     Column("cpu_usage_pct", "number", False, None, "measured peak CPU use, % of cpu_cores (demand sizing)"),
     Column("memory_usage_pct", "number", False, None, "measured peak memory use, % of memory_gb (demand sizing)"),
     Column("site", "text", False, None, "datacenter or cluster it runs in; each site is planned on its own servers"),
+    Column(
+        "vcpus",
+        "number",
+        False,
+        None,
+        "vCPUs allocated (an existing VM); cores are then derived: vcpus / vcpu_per_core, or measured use",
+        positive=True,
+    ),
+    Column("vcpu_per_core", "number", False, None, "this workload's vCPUs per core, e.g. 1 for a database; blank: the setting"),
+    Column(
+        "includes_guest_os",
+        "yes_no",
+        False,
+        False,
+        "yes: its memory and disk already hold its guest OS (an existing VM): a VM adds none, a container sheds it",
+    ),
+    Column("zone", "text", False, None, "security zone (dmz, prod, pci...): different zones never share a server"),
+    Column(
+        "containerizable",
+        "yes_no",
+        False,
+        False,
+        "yes: a VM kept as a VM by lift and shift that may become a container (setting containerize = eligible)",
+    ),
 )
 
 SERVER_COLUMNS = (
@@ -49,6 +80,7 @@ SERVER_COLUMNS = (
     Column("rack_units", "number", False, None, "height in rack units"),
     Column("max_count", "whole", False, None, "most servers of this model that may be bought"),
     Column("sockets", "whole", False, 2, "CPU sockets per server (for per-socket and per-core licences)", positive=True),
+    Column("threads_per_core", "whole", False, 1, "hardware threads per core: 2 with Hyper-Threading or SMT on", positive=True),
     Column(
         "platforms",
         "names",
@@ -131,9 +163,43 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "cross_sites": ("yes_no", False, "yes: workloads may move between sites (one pool); no: each site is planned on its own", ()),
     "site_level": (
         "choice",
-        "datacenter",
-        "what an RVTools import calls a site: its Datacenter or its Cluster column",
+        "cluster",
+        "what an RVTools import calls a site: its Cluster (clusters kept apart) or its Datacenter column",
         ("datacenter", "cluster"),
+    ),
+    "vcpu_per_core": ("number", 4.0, "vCPUs allocated per physical core when sizing by allocation", ()),
+    "hyperthreading_weight": ("number", 0.25, "what each extra hardware thread of a core adds, as a fraction of a core", ()),
+    "memory_overcommit": ("number", 1.0, "memory allocated per GB of physical memory (1: no overcommit)", ()),
+    "containerize": (
+        "choice",
+        "none",
+        "none: an inventory's VMs stay VMs (lift and shift); eligible: containerizable ones may become containers",
+        ("none", "eligible"),
+    ),
+}
+
+# Planning settings whose default is a published rule of thumb: setting -> (reason, source).
+SETTING_SOURCES: dict[str, tuple[str, str]] = {
+    "vcpu_per_core": (
+        "VMs rarely use all their vCPUs at once, so planners overcommit vCPUs on physical cores; lower it "
+        "(per workload: column vcpu_per_core) for latency-sensitive tiers such as databases (1 to 2)",
+        "VMware vSphere 6.7 Data Center Design Cookbook, 'Determining the vCPU-to-core ratio': a typical "
+        "vCPU-to-core ratio for server workloads is about 4:1",
+    ),
+    "hyperthreading_weight": (
+        "a second hardware thread does not double a core: each thread of a busy core gets slightly more than "
+        "half of the core's lone throughput, so two threads give about 1.2 to 1.3 cores",
+        "VMware vSphere 8.0 Resource Management, 'Hyperthreading': an application on one logical processor of a "
+        "busy core can expect slightly more than half of its throughput alone",
+    ),
+    "memory_overcommit": (
+        "memory is rarely overcommitted in production: ballooning and swapping hurt every VM on the host",
+        "VMware vSphere 8.0 Resource Management, 'Memory Overcommitment' and 'Memory Reclamation'; 1:1 is the planning default",
+    ),
+    "containerize": (
+        "an inventory of VMs is planned lift and shift: a VM becomes a container only by decision; end-of-life "
+        "and 32-bit OSes never do",
+        "models/reference/legacy_os.toml lists the OSes never containerized, each with its lifecycle source",
     ),
 }
 
@@ -146,9 +212,9 @@ ALIASES: dict[str, str] = {
     "app": "name",
     "cpu": "cpu_cores",
     "cores": "cpu_cores",
-    "vcpu": "cpu_cores",
-    "vcpus": "cpu_cores",
-    "cpus": "cpu_cores",
+    "vcpu": "vcpus",
+    "cpus": "vcpus",
+    "num_cpu": "vcpus",
     "memory": "memory_gb",
     "ram": "memory_gb",
     "ram_gb": "memory_gb",
@@ -164,6 +230,8 @@ ALIASES: dict[str, str] = {
     "host": "current_host",
     "current_server": "current_host",
     "location": "site",
+    "security_zone": "zone",
+    "network_zone": "zone",
     "server_model": "model",
     "cost": "unit_cost",
     "price": "unit_cost",

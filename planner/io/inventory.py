@@ -11,12 +11,14 @@ same way; its disk sizes are in GB (GiB). A mapped CSV says its units in the tar
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from planner.domain import CurrentHost, DomainError, Settings, Workload
 from planner.input_errors import InputProblem
 from planner.io.columns import Column
+from planner.profiles.lifecycle import LegacyOs, legacy_reason
+from planner.profiles.loading import load_legacy_os
 
 GIB = 2**30
 UNIT_NAMES = {"mib": "MiB", "mb": "MB", "gb": "GB", "gib": "GiB", "tb": "TB", "tib": "TiB"}
@@ -27,6 +29,7 @@ LINUX = ("linux", "ubuntu", "centos", "red hat", "rhel", "suse", "sles", "debian
 MAP_TARGETS = (
     "name",
     "cpu_cores",
+    "vcpus",
     *(f"memory_{u}" for u in TO_GB),
     *(f"storage_{u}" for u in TO_GB),
     "os",
@@ -114,6 +117,18 @@ class InventorySheet:
         return not missing
 
 
+ELIGIBILITY = "container eligibility"  # the extra column saying whether an imported VM may become a container
+ELIGIBLE = "eligible: a current Windows or Linux OS"
+
+
+def container_eligibility(os_text: str, family: str | None, rules: Sequence[LegacyOs]) -> str:
+    """Whether an imported VM may become a container, in words: eligible, or never and why."""
+    if family is None:
+        return "never: the OS is neither Windows nor Linux, or unknown"
+    reason = legacy_reason(os_text, rules)
+    return ELIGIBLE if reason is None else f"never: {reason}"
+
+
 def inventory_workload(sheet: str, row: int, problems: list[InputProblem], **fields: object) -> Workload | None:
     try:
         return Workload(**fields)  # type: ignore[arg-type]
@@ -142,6 +157,7 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
         info.find("os"),
     ]
     host_col, cluster, datacenter = info.find("host"), info.find("cluster"), info.find("datacenter")
+    zone = info.find("zone", "security zone", "network zone")  # a custom attribute, when the estate keeps one
     cpu_pct, mem_pct = info.find("cpu usage %", "cpu usage"), info.find("memory usage %", "memory usage")
     notes: list[str] = []
     out: list[tuple[int, Workload]] = []
@@ -153,6 +169,7 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
     disk_unit = "mib" if disk is None else info.unit_of(disk, "mib")
     disk_unit = "mib" if disk_unit == "mb" else disk_unit
     templates = powered_off = other_os = 0
+    legacy_rules, legacy = load_legacy_os(), 0
     seen: dict[str, int] = {}
     for row, cells in info.rows:
         if template is not None and _truthy(info.cell(cells, template)):
@@ -180,21 +197,28 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
         os_text = next((info.text(cells, i) for i in os_cols if i is not None and info.text(cells, i)), "")
         family = os_family(os_text)
         other_os += family is None
+        eligibility = container_eligibility(os_text, family, legacy_rules)
+        legacy += eligibility.startswith("never")
         extra = [(label, info.text(cells, i)) for label, i in (("Cluster", cluster), ("Datacenter", datacenter)) if i is not None]
         if os_text:
             extra.append(("OS as reported", os_text))
+        extra.append((ELIGIBILITY, eligibility))
         w = inventory_workload(
             info.sheet,
             row,
             problems,
             name=name,
             cpu_cores=cpus,
+            vcpus=cpus,
+            includes_guest_os=True,
+            containerizable=eligibility == ELIGIBLE,
             memory_gb=mem * TO_GB[mem_unit],
             storage_gb=(size or 0.0) * TO_GB[disk_unit],
             os=family or "linux",
-            platform="vm" if family is None or state not in ("", "poweredon") else "any",
+            platform="vm",  # lift and shift: a VM stays a VM unless the study says otherwise
             current_host=info.text(cells, host_col) or None,
             site=_site(info, cells, cluster, datacenter, settings.site_level),
+            zone=info.text(cells, zone) or None,
             extra=tuple((k, v) for k, v in extra if v),
             cpu_usage_pct=usage[0],
             memory_usage_pct=usage[1],
@@ -210,6 +234,9 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
     )
     if other_os:
         notes.append(f"{other_os} VMs whose OS is neither Windows nor Linux (or unknown) are planned as VMs only")
+    if legacy:
+        notes.append(f"{legacy} VMs run an end-of-life or 32-bit OS (models/reference/legacy_os.toml): never containers")
+    notes.append("allocations hold each VM's guest OS: as a VM nothing is added for it; as a container it is taken out")
     hosts = _hosts(host, problems) if host is not None else ()
     out, shared = _share_host_use(out, hosts)
     if shared:
@@ -280,11 +307,14 @@ def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list
     disk = next((t for t in index if t.startswith("storage_")), None)
     out: list[tuple[int, Workload]] = []
     if (
-        not sheet.require(problems, name=index.get("name"), cpu_cores=index.get("cpu_cores"), memory=index.get(mem or ""))
+        not sheet.require(
+            problems, name=index.get("name"), cpu_cores=index.get("cpu_cores", index.get("vcpus")), memory=index.get(mem or "")
+        )
         or problems
     ):
         return Imported("mapped CSV", sheet.sheet, out, (), [])
     text_fields = ("os", "platform", "isolation", "affinity_group", "anti_affinity_group", "current_host", "site")
+    cpu_target = "cpu_cores" if "cpu_cores" in index else "vcpus"
     seen: dict[str, int] = {}
     for row, cells in sheet.rows:
         n = sheet.text(cells, index["name"])
@@ -294,11 +324,12 @@ def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list
             continue
         seen[n] = row
         nums = {
-            t: sheet.number(cells, row, index.get(t), problems, t in ("cpu_cores", mem))
-            for t in ("cpu_cores", mem, disk, "replicas", "cpu_usage_pct", "memory_usage_pct")
+            t: sheet.number(cells, row, index.get(t), problems, t in (mem, cpu_target))
+            for t in ("cpu_cores", "vcpus", mem, disk, "replicas", "cpu_usage_pct", "memory_usage_pct")
             if t
         }
-        if nums["cpu_cores"] is None or nums[mem] is None:  # type: ignore[index]
+        cores = nums["cpu_cores"] if nums["cpu_cores"] is not None else nums["vcpus"]
+        if cores is None or nums[mem] is None:  # type: ignore[index]
             continue
         fields: dict[str, object] = {t: sheet.text(cells, index[t]).lower() or None for t in text_fields if t in index}
         for key in ("affinity_group", "anti_affinity_group", "current_host", "site"):
@@ -316,7 +347,9 @@ def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list
             row,
             problems,
             name=n,
-            cpu_cores=nums["cpu_cores"],
+            cpu_cores=cores,
+            vcpus=nums["vcpus"],
+            includes_guest_os=nums["vcpus"] is not None,  # an existing VM's allocation holds its guest OS
             memory_gb=nums[mem] * TO_GB[mem.split("_")[1]],  # type: ignore[index,operator,union-attr]
             storage_gb=(nums.get(disk or "") or 0.0) * (TO_GB[disk.split("_")[1]] if disk else 1.0),
             replicas=int(nums.get("replicas") or 1),

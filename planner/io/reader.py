@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload
+from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload, effective_capacity
 from planner.input_errors import InputError, InputProblem
 from planner.io.azure_migrate import azure_migrate
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
+from planner.io.defaults import in_zone, inventory_defaults
 from planner.io.intake import file_kind
 from planner.io.inventory import Imported, InventorySheet, detect, mapped_csv, rvtools
 from planner.io.sheets import Table, is_blank, make_table, parse_cell, read_tables
@@ -58,11 +59,24 @@ def _records(
     return out
 
 
+def _cpu(table: Table, row: int, v: dict[str, object], problems: list[InputProblem]) -> None:
+    """A workload needs cores or vCPUs; given vCPUs alone, its cores are derived from them by sizing."""
+    said = any(p.sheet == table.sheet and p.row == row and p.column in ("cpu_cores", "vcpus") for p in problems)
+    if v["cpu_cores"] is None and v["vcpus"] is None and not said:
+        problems.append(InputProblem(table.sheet, row, "cpu_cores", "a value is required (cores, or vcpus)"))
+    elif v["cpu_cores"] is None:
+        v["cpu_cores"] = v["vcpus"]
+
+
 def _workloads(table: Table, problems: list[InputProblem]) -> list[tuple[int, Workload]]:
-    out = []
+    out: list[tuple[int, Workload]] = []
     first_row: dict[str, int] = {}
+    if table.rows and not {"cpu_cores", "vcpus"} & set(table.headers):
+        problems.append(InputProblem(table.sheet, 1, "cpu_cores", "required column is missing (cpu_cores, or vcpus)"))
+        return out
     before = len(problems)
     for row, v, extra in _records(table, WORKLOAD_COLUMNS, problems):
+        _cpu(table, row, v, problems)
         name = v["name"]
         if isinstance(name, str) and name in first_row:
             problems.append(InputProblem(table.sheet, row, "name", f"duplicate name {name!r} (first at row {first_row[name]})"))
@@ -187,13 +201,17 @@ def parse_settings(pairs: Iterable[tuple[str, int | None, object, object]], prob
 
 
 def _cross_checks(
-    sheet: str, workloads: list[tuple[int, Workload]], servers: list[ServerModel], problems: list[InputProblem]
+    sheet: str,
+    workloads: list[tuple[int, Workload]],
+    servers: list[ServerModel],
+    settings: Settings,
+    problems: list[InputProblem],
 ) -> None:
+    """Rules between rows: a sized workload no server model can hold, affinity contradicting anti-affinity."""
+    capacities = [effective_capacity(m, settings) for m in servers]
     for row, w in workloads:
-        if servers and not any(w.demand.fits_in(m.capacity) for m in servers):
-            over = [
-                r for r in ("cpu_cores", "memory_gb", "storage_gb") if all(w.demand.get(r) > m.capacity.get(r) for m in servers)
-            ]
+        if capacities and not any(w.demand.fits_in(c) for c in capacities):
+            over = [r for r in ("cpu_cores", "memory_gb", "storage_gb") if all(w.demand.get(r) > c.get(r) for c in capacities)]
             column = over[0] if over else None
             problems.append(InputProblem(sheet, row, column, f"workload {w.name} is larger than every server model"))
     groups: dict[tuple[str, str], tuple[int, str]] = {}
@@ -299,11 +317,15 @@ def _estate(
         imported = importer(settings, problems)
         sheet, workloads, hosts, said = imported.sheet, imported.workloads, imported.hosts, list(imported.notes)
     servers = _servers(server_table, problems)
-    _cross_checks(sheet, workloads, servers, problems)
+    named = {str(name).strip().lower() for _, _, name, _ in entries}
+    settings, defaulted = inventory_defaults(settings, named, [w for _, w in workloads])
+    said += defaulted
+    workloads = [(row, in_zone(w)) for row, w in workloads]
+    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings)
+    _cross_checks(sheet, [(row, w) for (row, _), w in zip(workloads, sized, strict=True)], servers, settings, problems)
     problems += site_problems(sheet, workloads, settings.cross_sites)
     if problems:
         raise InputError(problems)
-    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings)
     return Estate(tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=tuple(said + sizing_notes))
 
 

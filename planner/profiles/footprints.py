@@ -1,14 +1,15 @@
 """Effective footprints: what a workload, a container-host VM or a host reserve costs a server.
 
-Every function here is linear in the workload's demand (vCPUs aside, which are a
-constant per workload), so the solver can use the results as coefficients.
+Every footprint is a constant per workload and placement kind, so the solver uses them as
+coefficients. An existing VM's allocation already holds its guest OS (`includes_guest_os`): as a
+VM nothing is added for it, and as a container it is taken out.
 """
 
 from __future__ import annotations
 
 import math
 
-from planner.domain import PlacementKind, Resources, Workload
+from planner.domain import RESOURCES, PlacementKind, Resources, Workload
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import node_reserve, vm_node_reserve
 
@@ -21,25 +22,45 @@ def cpu_factor(profile: OverheadProfile, hypervisor: str) -> float:
     return 1.0 + profile[f"{hypervisor}_cpu_overhead_pct"] / 100.0
 
 
-def vm_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str) -> Resources:
-    """A workload as its own VM: demand plus its guest OS plus the hypervisor's per-VM cost."""
-    os_name = workload.os
-    vcpus = math.ceil(workload.cpu_cores)
-    memory = workload.memory_gb + profile[f"{os_name}_guest_memory_gb"]
+def guest_os(os_name: str, profile: OverheadProfile) -> Resources:
+    """What one guest OS of this family takes (idle CPU, memory, install disk)."""
     return Resources(
-        (workload.cpu_cores + profile[f"{os_name}_guest_cpu_cores"]) * cpu_factor(profile, hypervisor),
-        memory * (1 + profile["vm_memory_overhead_pct"] / 100)
+        profile[f"{os_name}_guest_cpu_cores"], profile[f"{os_name}_guest_memory_gb"], profile[f"{os_name}_guest_storage_gb"]
+    )
+
+
+def application_demand(workload: Workload, profile: OverheadProfile) -> Resources:
+    """What the application itself needs: the demand, less its guest OS when the allocation holds one.
+
+    An existing VM's allocation already contains its guest OS; as a container that OS is gone
+    (the saving containers promise), down to `application_floor_pct` of the allocation.
+    """
+    demand = workload.demand
+    if not workload.includes_guest_os:
+        return demand
+    os_part, floor = guest_os(workload.os, profile), profile["application_floor_pct"] / 100
+    return Resources(*(max(demand.get(r) - os_part.get(r), floor * demand.get(r)) for r in RESOURCES))
+
+
+def vm_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str) -> Resources:
+    """A workload as its own VM: demand plus its guest OS (unless the allocation holds it) plus the hypervisor's per-VM cost."""
+    base = workload.demand if workload.includes_guest_os else workload.demand + guest_os(workload.os, profile)
+    vcpus = math.ceil(workload.cpu_cores if workload.vcpus is None else workload.vcpus)
+    return Resources(
+        base.cpu_cores * cpu_factor(profile, hypervisor),
+        base.memory_gb * (1 + profile["vm_memory_overhead_pct"] / 100)
         + profile["vm_memory_overhead_fixed_gb"]
         + profile["vm_memory_overhead_per_vcpu_gb"] * vcpus,
-        workload.storage_gb + profile[f"{os_name}_guest_storage_gb"],
+        base.storage_gb,
     )
 
 
 def container_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str, *, in_vm: bool) -> Resources:
-    """A workload as a container: on bare metal, or inside its OS's container-host VM."""
-    cpu = workload.cpu_cores + profile["container_cpu_cores"]
-    memory = workload.memory_gb + profile["container_memory_gb"]
-    storage = workload.storage_gb + profile["container_storage_gb"]
+    """A workload as a container (its application alone): on bare metal, or inside its OS's container-host VM."""
+    app = application_demand(workload, profile)
+    cpu = app.cpu_cores + profile["container_cpu_cores"]
+    memory = app.memory_gb + profile["container_memory_gb"]
+    storage = app.storage_gb + profile["container_storage_gb"]
     if not in_vm:
         return Resources(cpu, memory, storage)
     _, node_share = vm_node_reserve(profile)  # the node agent's reserve grows with the VM: its share per container

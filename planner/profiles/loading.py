@@ -17,6 +17,7 @@ from pathlib import Path
 from planner.data import MODELS_DIR
 from planner.domain import Estate, Settings
 from planner.profiles.costs import COST_PARAMETERS, CostProfile
+from planner.profiles.lifecycle import LegacyOs, parse_legacy_os
 from planner.profiles.overheads import (
     CONTAINER_KEYS,
     INFO_KEYS,
@@ -140,3 +141,14 @@ def hypervisor_type(settings: Settings) -> str:
     if not settings.hypervisor_platform:
         return settings.hypervisor
     return load_platform(settings.hypervisor_platform).info.hypervisor_type or settings.hypervisor
+
+
+REFERENCE_DIR = MODELS_DIR / "reference"
+
+
+def load_legacy_os(path: Path | None = None) -> tuple[LegacyOs, ...]:
+    """The OS lifecycle rules (models/reference/legacy_os.toml, or a file given), validated."""
+    path = path or REFERENCE_DIR / "legacy_os.toml"
+    if not path.is_file():
+        raise ProfileError(f"OS lifecycle file {path} not found")
+    return parse_legacy_os(read_toml(path), path.name)

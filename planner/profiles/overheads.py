@@ -24,6 +24,10 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     **_per_os("guest_cpu_cores", "cores", "CPU a {os} guest OS uses when idle, per VM or container host"),
     **_per_os("guest_memory_gb", "GB", "memory a {os} guest OS uses, per VM or container host"),
     **_per_os("guest_storage_gb", "GB", "disk a {os} OS install takes, per VM or container host"),
+    "application_floor_pct": (
+        "%",
+        "of an existing VM's allocation, the least its application keeps when the guest OS is taken out (as a container)",
+    ),
     "vm_memory_overhead_fixed_gb": ("GB", "hypervisor memory per VM, fixed part"),
     "vm_memory_overhead_per_vcpu_gb": ("GB", "hypervisor memory per VM, per virtual CPU"),
     "vm_memory_overhead_pct": ("%", "hypervisor memory per VM, as a percent of the VM's memory"),

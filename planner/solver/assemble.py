@@ -12,6 +12,11 @@ _UNITS = {"cpu_cores": "cores", "memory_gb": "GB memory", "storage_gb": "GB stor
 
 def _fixed_form_reason(item: Item, policy: str) -> str:
     w = item.workload
+    eligibility = str(dict(w.extra).get("container eligibility", ""))
+    if w.platform == "vm" and eligibility.startswith("never: "):
+        return "an existing VM that stays a VM: " + eligibility.removeprefix("never: ")
+    if w.platform == "vm" and w.containerizable:
+        return "lift and shift: an existing VM stays a VM (setting containerize = eligible would let it become a container)"
     if w.platform == "vm":
         return "platform 'vm': the workload may only run as a VM"
     if w.platform == "isolated_container":

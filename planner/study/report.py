@@ -11,12 +11,13 @@ from dataclasses import asdict, dataclass
 
 from planner.checker import placement_kind, server_loads
 from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
-from planner.io.columns import SETTINGS
+from planner.io.columns import SETTING_SOURCES, SETTINGS
 from planner.plan import SolveResult, SolveStatus
 from planner.profiles.costs import CostProfile
 from planner.profiles.footprints import placement_footprint
 from planner.profiles.overheads import OverheadProfile
 from planner.study.baseline import Baseline
+from planner.study.ratios import plan_vcpu_per_core, today_vcpu_per_core, vcpus_per_server
 from planner.study.resilience import ResilienceReport
 
 Row = dict[str, object]
@@ -54,6 +55,8 @@ class Summary:
     ha_survived: bool | None = None
     notes: tuple[str, ...] = ()
     sites: int = 0  # sites planned separately (0: one pool)
+    vcpu_per_core_today: float | None = None  # vCPUs per physical core of today's hosts (inventories with hosts)
+    vcpu_per_core_plan: float | None = None  # vCPUs per physical core of the plan's servers
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -69,7 +72,9 @@ def summarize(
     loads = server_loads(estate, overhead, plan)
     util = {}
     for r in RESOURCES:
-        pcts = [100 * loads[s.server_id].get(r) / estate.server_model(s.model).capacity.get(r) for s in plan.servers]
+        pcts = [
+            100 * loads[s.server_id].get(r) / estate.effective_capacity(estate.server_model(s.model)).get(r) for s in plan.servers
+        ]
         util[r] = round(sum(pcts) / len(pcts), 1) if pcts else 0.0
     savings = baseline.capex - result.capex
     return Summary(
@@ -101,6 +106,8 @@ def summarize(
         ha_survived=None if resilience is None else resilience.survived,
         notes=result.notes,
         sites=len(result.sites),
+        vcpu_per_core_today=today_vcpu_per_core(estate),
+        vcpu_per_core_plan=plan_vcpu_per_core(estate, plan),
     )
 
 
@@ -119,6 +126,8 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "objective_value", "value": summary.objective_value},
         {"figure": "lower_bound", "value": summary.lower_bound},
         {"figure": "gap_pct", "value": summary.gap_pct},
+        {"figure": "vcpu_per_core_today", "value": summary.vcpu_per_core_today},
+        {"figure": "vcpu_per_core_plan", "value": summary.vcpu_per_core_plan},
         {"figure": "status", "value": summary.status},
         {"figure": "status_in_words", "value": SolveStatus(summary.status).label},
         {"figure": "seconds", "value": summary.seconds},
@@ -177,15 +186,18 @@ def server_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) 
     """The Servers sheet: per server (spares last, empty), used, capacity and utilization per resource."""
     loads = server_loads(estate, overhead, result.plan)
     counts = Counter(p.server_id for p in result.plan.placements)
+    vcpus = vcpus_per_server(estate, result.plan)
     rows: list[Row] = []
     for s in (*result.plan.servers, *result.plan.spares):
         model = estate.server_model(s.model)
         load = loads.get(s.server_id, Resources())
         row: Row = {"server_id": s.server_id, "model": s.model, "mode": s.mode, "replicas": counts[s.server_id]}
+        row["vcpus"] = round(vcpus[s.server_id], 2)
+        row["vcpu_per_core"] = round(vcpus[s.server_id] / model.cpu_cores, 2)
         if s.site:
             row["site"] = s.site
         for r in RESOURCES:
-            label, used, cap = RESOURCE_LABELS[r], load.get(r), model.capacity.get(r)
+            label, used, cap = RESOURCE_LABELS[r], load.get(r), estate.effective_capacity(model).get(r)
             row[f"{label}_used"] = round(used, 3)
             row[f"{label}_capacity"] = cap
             row[f"{label}_util_pct"] = round(100 * used / cap, 1)
@@ -237,6 +249,16 @@ def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfil
             "reason": "allocation (as configured) or demand (measured use)",
             "source": "",
         },
+    ]
+    units = {
+        "vcpu_per_core": "vCPUs/core",
+        "hyperthreading_weight": "cores/thread",
+        "memory_overcommit": "ratio",
+        "containerize": "",
+    }
+    rows += [
+        {"setting": key, "value": getattr(s, key), "unit": units[key], "reason": reason, "source": source}
+        for key, (reason, source) in SETTING_SOURCES.items()
     ]
     rows += [{"setting": "import", "value": note, "unit": "", "reason": "", "source": ""} for note in estate.notes]
     for r in RESOURCES:

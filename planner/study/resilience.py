@@ -150,7 +150,7 @@ def failure_sets(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int) 
     loads = server_loads(estate, overhead, plan)
     weight = {s.server_id: 0.0 for s in plan.spares}
     for s in plan.servers:
-        weight[s.server_id] = fullest(loads[s.server_id], estate.server_model(s.model).capacity)
+        weight[s.server_id] = fullest(loads[s.server_id], estate.effective_capacity(estate.server_model(s.model)))
     ranked = sorted(ids, key=lambda i: -weight[i])
     chosen: list[tuple[str, ...]] = []
     width = k

@@ -64,7 +64,8 @@ def hosts_of(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str,
     hosts = {}
     for s in every:
         model = estate.server_model(s.model)
-        hosts[s.server_id] = Host(s, loads[s.server_id], estate.usable_capacity(model), model.capacity, set(), set())
+        capacity = estate.effective_capacity(model)
+        hosts[s.server_id] = Host(s, loads[s.server_id], estate.usable_capacity(model), capacity, set(), set())
     for p in plan.placements:
         host = hosts[p.server_id]
         host.keys |= replica_keys(estate, p.workload)

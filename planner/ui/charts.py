@@ -78,7 +78,7 @@ def utilization_figure(study: Study) -> go.Figure:
     )
     ids = [s.server_id for s in servers]
     for row, r in enumerate(RESOURCES, start=1):
-        caps = [e.server_model(s.model).capacity.get(r) for s in servers]
+        caps = [e.effective_capacity(e.server_model(s.model)).get(r) for s in servers]
         for part, colour in PARTS.items():
             values = [100 * parts[sid][part].get(r) / cap for sid, cap in zip(ids, caps, strict=True)]
             fig.add_bar(x=ids, y=values, name=part, marker_color=colour, showlegend=row == 1, legendgroup=part, row=row, col=1)

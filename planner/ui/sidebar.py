@@ -66,7 +66,7 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
         "Servers that may fail (HA)",
         0,
         10,
-        int(default("ha_failures", 0)),
+        int(default("ha_failures", 1 if existing_vms() else 0)),
         help="the plan must survive losing any this many servers: their workloads restart on the others, every rule kept",
         key="ha_failures",
     )
@@ -102,6 +102,18 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     profile_inputs(c, "Overhead numbers", "overhead", profile, PARAMETERS, lambda key: sheet.get(key))
     state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
     return c
+
+
+def existing_vms() -> bool:
+    """True when the workloads being edited are existing VMs (an inventory): planned N+1 by default."""
+    rows = state.rows.get("workloads", [])
+    if not rows:
+        return False
+    header = [str(h).strip().lower() for h in rows[0]]
+    if "includes_guest_os" not in header:
+        return False
+    at = header.index("includes_guest_os")
+    return any(len(r) > at and str(r[at]).strip().lower() in ("true", "yes", "1") for r in rows[1:])
 
 
 def sidebar_platforms(c: dict[str, object], default: Callable[[str, object], Any]) -> None:

@@ -127,12 +127,14 @@ def test_azure_migrate_csv_with_demand_sizing(tmp_path: Path, catalog: Path) -> 
         out.writerow(["app03", "", 2, 4096, "IBM AIX 7.2", 5, 90, 1, 40, ""])
     allocation = read_estate(path, servers_path=catalog)
     a = allocation.workload("app01")
-    assert (a.cpu_cores, a.memory_gb, a.storage_gb, a.os) == (8, 16, 300, "windows")
-    assert allocation.workload("app03").platform == "vm"  # neither Windows nor Linux
+    # Azure Migrate's cores are the allocation (vCPUs): 8 vCPUs at the default 4 per core are 2 physical cores
+    assert (a.vcpus, a.cpu_cores, a.memory_gb, a.storage_gb, a.os) == (8, 2, 16, 300, "windows")
+    assert a.includes_guest_os and a.containerizable and a.platform == "vm"  # lift and shift: stays a VM
+    assert allocation.workload("app03").platform == "vm" and not allocation.workload("app03").containerizable  # AIX
     demand = read_estate(path, servers_path=catalog, overrides={"sizing": "demand", "comfort_factor": "1.5"})
     d1, d2, d3 = (demand.workload(n) for n in ("app01", "app02", "app03"))
     assert d1.cpu_cores == pytest.approx(8 * 0.30) and d1.memory_gb == pytest.approx(16 * 0.75)  # 20% x 1.5, 50% x 1.5
-    assert (d2.cpu_cores, d2.memory_gb) == (4, 8)  # no measurements: allocation
+    assert (d2.cpu_cores, d2.memory_gb) == (1, 8)  # no measurements: allocation, 4 vCPUs at 4 per core
     assert d3.cpu_cores == pytest.approx(2 * 0.25) and d3.memory_gb == pytest.approx(4.0)  # floor 25%; cap 100%
 
 

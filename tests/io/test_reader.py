@@ -14,7 +14,9 @@ W, S = WORKLOAD_HEADER, SERVER_HEADER
 
 
 def _row(**values: object) -> list[object]:
-    base = dict(zip(W, ["app", 2, 4, 20, "linux", "any", "shared", 1, None, None, "h1", None, None, None], strict=True))
+    base: dict[str, object] = dict.fromkeys(W)  # every column, optional ones blank
+    base.update(name="app", cpu_cores=2, memory_gb=4, storage_gb=20, os="linux", platform="any", isolation="shared")
+    base.update(replicas=1, current_host="h1")
     base.update(values)
     return [base[c] for c in W]
 

@@ -99,8 +99,10 @@ def test_site_column_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
 
 def test_rvtools_sites_by_datacenter_or_cluster_and_plan_sheet(tmp_path: Path) -> None:
     rv, catalog = REPO / "sample_data" / "rvtools_v4.xlsx", REPO / "sample_data" / "servers.csv"
-    assert {w.site for w in read_estate(rv, servers_path=catalog).workloads} == {"dc-1"}
-    by_cluster = read_estate(rv, servers_path=catalog, overrides={"site_level": "cluster", "time_limit_s": "2"})
+    by_datacenter = read_estate(rv, servers_path=catalog, overrides={"site_level": "datacenter"})
+    assert {w.site for w in by_datacenter.workloads} == {"dc-1"}
+    by_cluster = read_estate(rv, servers_path=catalog, overrides={"time_limit_s": "2"})  # clusters apart by default
+    assert by_cluster.settings.site_level == "cluster"
     assert {w.site for w in by_cluster.workloads} == {"cl-a", "cl-b"}
     study = run_study(by_cluster)
     out = export_plan(study, tmp_path / "plan.xlsx")

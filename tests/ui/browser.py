@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -112,7 +112,7 @@ def screenshot(path: Path, url: str, wait_for_text: str = "Solver:") -> Path:
     return path
 
 
-if __name__ == "__main__":  # python tests/browser.py docs/dashboard.png
+if __name__ == "__main__":  # python tests/ui/browser.py docs/dashboard.png
     target = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "docs" / "dashboard.png")
     with running_app() as app_url:
         print(screenshot(target, app_url))
