@@ -33,15 +33,18 @@ def read_estate(
     servers: str | Path | None = None,
     settings: Mapping[str, object] | None = None,
     mapping: Mapping[str, str] | None = None,
+    strict: bool = False,
 ) -> Estate:
     """Read and validate an input file: a planner workbook, a workloads CSV, or an inventory export.
 
     `servers` is a server catalog (.csv or .xlsx) for inputs without one; `settings` overrides the
     workbook's Settings (any key `--set` takes, e.g. {"ha_failures": 1}); `mapping` maps a CSV's
-    columns to ours ({"RAM (MB)": "memory_mb"}). Raises InputError listing every problem.
+    columns to ours ({"RAM (MB)": "memory_mb"}). An inventory's rows that cannot be sized are
+    left out, each with its reason (`estate.excluded`), unless `strict`. Raises InputError listing
+    every problem.
     """
     overrides = {key: str(value) for key, value in (settings or {}).items()}
-    return read_input(path, servers_path=servers, overrides=overrides, mapping=dict(mapping) if mapping else None)
+    return read_input(path, servers_path=servers, overrides=overrides, mapping=dict(mapping) if mapping else None, strict=strict)
 
 
 def plan_estate(

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner import rules
-from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, HostMode, PlacementKind, Resources
+from planner.domain import Estate, HostMode, PlacementKind
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
 from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import platform_forms, runs_mode
+from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.sites import check_sites
 
 TOLERANCE = 1e-6

@@ -77,7 +77,26 @@ def _read(args: argparse.Namespace) -> Estate:
 
             raise InputError([InputProblem("--map", None, None, f"expected 'their column=target', got {entry!r}")])
         mapping[theirs.strip()] = target.strip()
-    return read_estate(args.workbook, servers_path=args.servers, overrides=overrides, mapping=mapping or None)
+    estate = read_estate(
+        args.workbook,
+        servers_path=args.servers,
+        overrides=overrides,
+        mapping=mapping or None,
+        strict=getattr(args, "strict", False),
+    )
+    _warn_excluded(estate)
+    return estate
+
+
+def _warn_excluded(estate: Estate, shown: int = 10) -> None:
+    """Name each inventory row left out, on stderr (the plan's Excluded sheet lists them all)."""
+    if not estate.excluded:
+        return
+    print(f"warning: {len(estate.excluded)} row(s) left out of the plan (--strict refuses them):", file=sys.stderr)
+    for e in estate.excluded[:shown]:
+        print(f"  {e.sheet}, row {e.row} ({e.name or 'no name'}): {e.reason}", file=sys.stderr)
+    if len(estate.excluded) > shown:
+        print(f"  ... and {len(estate.excluded) - shown} more", file=sys.stderr)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -302,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
     plan.add_argument("--quiet", action="store_true", help="no progress or summary output")
     plan.add_argument("--plan-only", action="store_true", help="skip the business case (strategies, TCO, growth): one solve only")
+    plan.add_argument("--strict", action="store_true", help="refuse an inventory with rows that cannot be sized (exit 2)")
     plan.set_defaults(func=cmd_plan)
     sweep = sub.add_parser("sweep", help="solve every scenario of a settings grid on Dask; write the table and the best plan")
     sweep.add_argument("workbook")
@@ -327,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     validate.add_argument("--servers")
     validate.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
+    validate.add_argument("--strict", action="store_true", help="refuse an inventory with rows that cannot be sized")
     validate.set_defaults(func=cmd_validate)
     template = sub.add_parser("template", help="write a blank input workbook with documented columns")
     template.add_argument("out")

@@ -1,7 +1,7 @@
 """Domain objects of a consolidation study: workloads, server models, settings, estate.
 
 Frozen dataclasses that check themselves, so that nothing impossible reaches the
-overhead profile or the solver. This module imports nothing of the project.
+overhead profile or the solver. It imports only `planner.resources`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+
+from planner.resources import RESOURCE_LABELS, Resources
 
 OS_NAMES = ("linux", "windows")
 PLATFORMS = ("vm", "container", "isolated_container", "any")
@@ -21,8 +23,6 @@ OBJECTIVES = ("capex", "tco")
 BASELINE_HARDWARE = ("owned", "refresh")
 SITE_LEVELS = ("datacenter", "cluster")
 CONTAINERIZE = ("none", "eligible")
-RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
-RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
 
 
 class PlacementKind(StrEnum):
@@ -60,41 +60,6 @@ def _positive(value: float, what: str, *, allow_zero: bool = False) -> None:
 def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
     if value not in allowed:
         raise DomainError(f"{what} must be one of {', '.join(allowed)}, got {value!r}")
-
-
-@dataclass(frozen=True)
-class Resources:
-    """An amount of cores, memory and storage: a demand, a footprint or a capacity."""
-
-    cpu_cores: float = 0.0
-    memory_gb: float = 0.0
-    storage_gb: float = 0.0
-
-    def __add__(self, other: Resources) -> Resources:
-        return Resources(
-            self.cpu_cores + other.cpu_cores,
-            self.memory_gb + other.memory_gb,
-            self.storage_gb + other.storage_gb,
-        )
-
-    def __sub__(self, other: Resources) -> Resources:
-        return Resources(
-            self.cpu_cores - other.cpu_cores,
-            self.memory_gb - other.memory_gb,
-            self.storage_gb - other.storage_gb,
-        )
-
-    def get(self, resource: str) -> float:
-        """The amount of one resource by its name in RESOURCES."""
-        return float(getattr(self, resource))
-
-    def scaled(self, factor: float) -> Resources:
-        """Every resource multiplied by factor (for utilization ceilings)."""
-        return Resources(self.cpu_cores * factor, self.memory_gb * factor, self.storage_gb * factor)
-
-    def fits_in(self, capacity: Resources, tolerance: float = 1e-9) -> bool:
-        """True when no resource exceeds the capacity's."""
-        return all(self.get(r) <= capacity.get(r) + tolerance for r in RESOURCES)
 
 
 @dataclass(frozen=True)
@@ -335,6 +300,17 @@ class CurrentHost:
 
 
 @dataclass(frozen=True)
+class ExcludedRow:
+    """An inventory row that could not be sized (blank or bad numbers), left out of the plan with its reason."""
+
+    name: str
+    sheet: str
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Estate:
     """Everything a study starts from: workloads, the server catalog and settings.
 
@@ -348,6 +324,7 @@ class Estate:
     source: str = ""
     hosts: tuple[CurrentHost, ...] = ()
     notes: tuple[str, ...] = ()
+    excluded: tuple[ExcludedRow, ...] = ()  # inventory rows left out, each with its reason
 
     def __post_init__(self) -> None:
         if not self.server_models:

@@ -12,7 +12,8 @@ import pytest
 from conftest import GOOD_SERVERS, REPO, WORKLOAD_HEADER, write_book
 
 import planner
-from planner import plan_estate, plan_tables, read_estate, write_plan
+from planner import plan_tables, read_estate
+from planner.api import plan_estate, write_plan
 from planner.checker import check_plan
 from planner.input_errors import InputError
 from planner.plan import SolveStatus

@@ -2,7 +2,8 @@
 
 import pytest
 
-from planner.domain import DomainError, Estate, Resources, ServerModel, Settings, Workload
+from planner.domain import DomainError, Estate, ServerModel, Settings, Workload
+from planner.resources import Resources
 
 
 @pytest.mark.parametrize(

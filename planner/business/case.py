@@ -21,8 +21,8 @@ from planner.business.strategies import (
     verdict,
 )
 from planner.checker import check_plan
-from planner.domain import RESOURCE_LABELS, RESOURCES
 from planner.profiles.costs import CostProfile
+from planner.resources import RESOURCE_LABELS, RESOURCES
 from planner.study.pipeline import Study, checked_study, run_study
 from planner.study.recovery import recovery
 from planner.study.resilience import ResilienceReport

@@ -6,9 +6,10 @@ import threading
 from dataclasses import dataclass, replace
 
 from planner.checker import server_loads
-from planner.domain import RESOURCES, Estate
+from planner.domain import Estate
 from planner.plan import Plan
 from planner.profiles.overheads import OverheadProfile
+from planner.resources import RESOURCES
 from planner.study.pipeline import Study, run_study
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from planner.checker import placement_kind, server_loads
-from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, PlacementKind, Resources
+from planner.domain import Estate, PlacementKind
 from planner.plan import Plan
 from planner.profiles.costs import CostProfile
 from planner.profiles.footprints import application_demand, container_host_vm, host_reserve, placement_footprint
 from planner.profiles.loading import hypervisor_type, list_platforms, load_platform
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import is_control_plane
+from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.study.pipeline import Study
 from planner.study.recovery import recovery
 from planner.study.tco import Tco

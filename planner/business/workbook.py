@@ -7,7 +7,7 @@ from pathlib import Path
 from planner.business.case import business_tables
 from planner.io.writer import write_plan_workbook, write_summary_json
 from planner.study.pipeline import Study
-from planner.study.report import Row, assumption_rows, placement_rows, server_rows, summary_rows, unplaced_rows
+from planner.study.report import Row, assumption_rows, excluded_rows, placement_rows, server_rows, summary_rows, unplaced_rows
 from planner.study.sites import site_rows
 
 
@@ -20,6 +20,7 @@ def plan_tables(study: Study) -> dict[str, list[Row]]:
         "Placements": placement_rows(e, o, r),
         "Servers": server_rows(e, o, r),
         "Unplaced": unplaced_rows(r),
+        **({"Excluded": excluded_rows(e)} if e.excluded else {}),
         **({"Sites": site_rows(r)} if r.sites else {}),
         "Assumptions": assumption_rows(e, o, study.costs, study.baseline),
     }

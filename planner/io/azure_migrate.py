@@ -31,8 +31,10 @@ def azure_migrate(sheet: InventorySheet, problems: list[InputProblem]) -> Import
     assert name is not None
     seen: dict[str, int] = {}
     rules = load_legacy_os()
+    names: dict[int, str] = {}
     for row, cells in sheet.rows:
         n = sheet.text(cells, name)
+        names[row] = n
         if not n:
             problems.append(InputProblem(sheet.sheet, row, sheet.originals[name], "a value is required"))
             continue
@@ -74,4 +76,4 @@ def azure_migrate(sheet: InventorySheet, problems: list[InputProblem]) -> Import
         f"Azure Migrate CSV: {len(out)} servers; memory read as MiB, disks as GiB (sum of Disk N size)",
         "cores read as the allocation (vCPUs), which holds each server's guest OS",
     ]
-    return Imported("Azure Migrate", sheet.sheet, out, (), notes)
+    return Imported("Azure Migrate", sheet.sheet, out, (), notes, names)

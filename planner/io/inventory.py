@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from planner.domain import CurrentHost, DomainError, Settings, Workload
+from planner.domain import CurrentHost, DomainError, Workload
 from planner.input_errors import InputProblem
 from planner.io.columns import Column
 from planner.profiles.lifecycle import LegacyOs, legacy_reason
-from planner.profiles.loading import load_legacy_os
 
 GIB = 2**30
 UNIT_NAMES = {"mib": "MiB", "mb": "MB", "gb": "GB", "gib": "GiB", "tb": "TB", "tib": "TiB"}
@@ -61,6 +60,7 @@ class Imported:
     workloads: list[tuple[int, Workload]]
     hosts: tuple[CurrentHost, ...]
     notes: list[str]
+    names: dict[int, str] = field(default_factory=dict)  # each data row's name, for rows left out
 
 
 def os_family(text: object) -> str | None:
@@ -130,6 +130,7 @@ def container_eligibility(os_text: str, family: str | None, rules: Sequence[Lega
 
 
 def inventory_workload(sheet: str, row: int, problems: list[InputProblem], **fields: object) -> Workload | None:
+    """A workload from one row, or None with the problem recorded at the row."""
     try:
         return Workload(**fields)  # type: ignore[arg-type]
     except DomainError as exc:
@@ -137,157 +138,16 @@ def inventory_workload(sheet: str, row: int, problems: list[InputProblem], **fie
         return None
 
 
-def _truthy(value: object) -> bool:
+def at_columns(problems: list[InputProblem], columns: Mapping[str, str]) -> None:
+    """Name the export's column (`columns`: our field -> their header) on problems that name one of our fields."""
+    for k, p in enumerate(problems):
+        named = [header for field, header in columns.items() if p.column is None and f": {field} " in p.message]
+        if named:
+            problems[k] = replace(p, column=named[0])
+
+
+def truthy(value: object) -> bool:
     return str(value).strip().lower() in ("true", "yes", "1", "x")
-
-
-def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Settings, problems: list[InputProblem]) -> Imported:
-    """Workloads from an RVTools vInfo table, and today's hosts from vHost when present."""
-    c = {
-        "VM": info.find("vm"),
-        "CPUs": info.find("cpus", "num cpu"),
-        "Memory": info.find("memory", "memory mib", "memory mb"),
-    }
-    power, template = info.find("powerstate", "power state"), info.find("template")
-    provisioned = info.find("provisioned mib", "provisioned mb", "provisioned")
-    in_use = info.find("in use mib", "in use mb", "in use")
-    os_cols = [
-        info.find("os according to the vmware tools"),
-        info.find("os according to the configuration file"),
-        info.find("os"),
-    ]
-    host_col, cluster, datacenter = info.find("host"), info.find("cluster"), info.find("datacenter")
-    zone = info.find("zone", "security zone", "network zone")  # a custom attribute, when the estate keeps one
-    cpu_pct, mem_pct = info.find("cpu usage %", "cpu usage"), info.find("memory usage %", "memory usage")
-    notes: list[str] = []
-    out: list[tuple[int, Workload]] = []
-    if not info.require(problems, **c):
-        return Imported("RVTools", info.sheet, out, (), notes)
-    mem_unit = info.unit_of(c["Memory"], "mib")  # type: ignore[arg-type]
-    mem_unit = "mib" if mem_unit == "mb" else mem_unit  # vSphere's "MB" are mebibytes
-    disk = in_use if settings.sizing == "demand" and in_use is not None else provisioned
-    disk_unit = "mib" if disk is None else info.unit_of(disk, "mib")
-    disk_unit = "mib" if disk_unit == "mb" else disk_unit
-    templates = powered_off = other_os = 0
-    legacy_rules, legacy = load_legacy_os(), 0
-    seen: dict[str, int] = {}
-    for row, cells in info.rows:
-        if template is not None and _truthy(info.cell(cells, template)):
-            templates += 1
-            continue
-        state = info.text(cells, power).lower()
-        if power is not None and state and state != "poweredon":
-            powered_off += 1
-            if not settings.include_powered_off:
-                continue
-        name = info.text(cells, c["VM"])
-        if not name:
-            problems.append(InputProblem(info.sheet, row, info.originals[c["VM"]], "a value is required"))  # type: ignore[index]
-            continue
-        if name in seen:
-            problems.append(InputProblem(info.sheet, row, "VM", f"duplicate name {name!r} (first at row {seen[name]})"))
-            continue
-        seen[name] = row
-        cpus = info.number(cells, row, c["CPUs"], problems, True)
-        mem = info.number(cells, row, c["Memory"], problems, True)
-        size = info.number(cells, row, disk, problems, False)
-        usage = [info.number(cells, row, i, problems, False) for i in (cpu_pct, mem_pct)]
-        if cpus is None or mem is None:
-            continue
-        os_text = next((info.text(cells, i) for i in os_cols if i is not None and info.text(cells, i)), "")
-        family = os_family(os_text)
-        other_os += family is None
-        eligibility = container_eligibility(os_text, family, legacy_rules)
-        legacy += eligibility.startswith("never")
-        extra = [(label, info.text(cells, i)) for label, i in (("Cluster", cluster), ("Datacenter", datacenter)) if i is not None]
-        if os_text:
-            extra.append(("OS as reported", os_text))
-        extra.append((ELIGIBILITY, eligibility))
-        w = inventory_workload(
-            info.sheet,
-            row,
-            problems,
-            name=name,
-            cpu_cores=cpus,
-            vcpus=cpus,
-            includes_guest_os=True,
-            containerizable=eligibility == ELIGIBLE,
-            memory_gb=mem * TO_GB[mem_unit],
-            storage_gb=(size or 0.0) * TO_GB[disk_unit],
-            os=family or "linux",
-            platform="vm",  # lift and shift: a VM stays a VM unless the study says otherwise
-            current_host=info.text(cells, host_col) or None,
-            site=_site(info, cells, cluster, datacenter, settings.site_level),
-            zone=info.text(cells, zone) or None,
-            extra=tuple((k, v) for k, v in extra if v),
-            cpu_usage_pct=usage[0],
-            memory_usage_pct=usage[1],
-        )
-        if w is not None:
-            out.append((row, w))
-    notes.append(f"RVTools {info.sheet}: {len(info.rows)} rows; {templates} templates skipped")
-    verb = "included (include_powered_off=yes)" if settings.include_powered_off else "excluded (include_powered_off=no)"
-    notes.append(f"{powered_off} powered-off or suspended VMs {verb}")
-    notes.append(
-        f"memory read as {UNIT_NAMES[mem_unit]}, disk ({'in use' if disk == in_use else 'provisioned'}) as "
-        f"{UNIT_NAMES[disk_unit]}, converted to GB (GiB)"
-    )
-    if other_os:
-        notes.append(f"{other_os} VMs whose OS is neither Windows nor Linux (or unknown) are planned as VMs only")
-    if legacy:
-        notes.append(f"{legacy} VMs run an end-of-life or 32-bit OS (models/reference/legacy_os.toml): never containers")
-    notes.append("allocations hold each VM's guest OS: as a VM nothing is added for it; as a container it is taken out")
-    hosts = _hosts(host, problems) if host is not None else ()
-    out, shared = _share_host_use(out, hosts)
-    if shared:
-        notes.append(
-            f"{shared} VMs without their own use figures: use estimated from their host's (vHost CPU and memory "
-            "usage %), shared in proportion to allocation"
-        )
-    return Imported("RVTools", info.sheet, out, hosts, notes)
-
-
-def _share_host_use(rows: list[tuple[int, Workload]], hosts: tuple[CurrentHost, ...]) -> tuple[list[tuple[int, Workload]], int]:
-    """Per-VM use estimated from host use where a VM has none: a host's used cores (memory) are
-    shared among its VMs in proportion to their vCPUs (memory), so the estimate adds up to the host's."""
-    by_name = {h.name: h for h in hosts}
-    alloc_cpu: dict[str, float] = {}
-    alloc_mem: dict[str, float] = {}
-    for _, w in rows:
-        if w.current_host in by_name:
-            alloc_cpu[w.current_host] = alloc_cpu.get(w.current_host, 0.0) + w.cpu_cores  # type: ignore[index]
-            alloc_mem[w.current_host] = alloc_mem.get(w.current_host, 0.0) + w.memory_gb  # type: ignore[index]
-    out, shared = [], 0
-    for row, w in rows:
-        h = by_name.get(w.current_host or "")
-        if h is None or (w.cpu_usage_pct is not None or w.memory_usage_pct is not None):
-            out.append((row, w))
-            continue
-        cpu = None if h.cpu_usage_pct is None else min(100.0, h.cpu_usage_pct * h.cpu_cores / alloc_cpu[h.name])
-        mem = None if h.memory_usage_pct is None else min(100.0, h.memory_usage_pct * h.memory_gb / alloc_mem[h.name])
-        shared += cpu is not None or mem is not None
-        out.append((row, replace(w, cpu_usage_pct=cpu, memory_usage_pct=mem)))
-    return out, shared
-
-
-def _hosts(sheet: InventorySheet, problems: list[InputProblem]) -> tuple[CurrentHost, ...]:
-    name, cores, mem = sheet.find("host"), sheet.find("# cores", "cores"), sheet.find("# memory", "memory")
-    cpu_pct, mem_pct = sheet.find("cpu usage %"), sheet.find("memory usage %")
-    vendor, model = sheet.find("vendor"), sheet.find("model")
-    if not sheet.require(problems, Host=name, **{"# Cores": cores, "# Memory": mem}):
-        return ()
-    unit = sheet.unit_of(mem, "mib")  # type: ignore[arg-type]
-    unit = "mib" if unit == "mb" else unit
-    hosts = []
-    for row, cells in sheet.rows:
-        n = sheet.text(cells, name)
-        c = sheet.number(cells, row, cores, problems, True)
-        m = sheet.number(cells, row, mem, problems, True)
-        if not n or c is None or m is None:
-            continue
-        usage = [sheet.number(cells, row, i, problems, False) for i in (cpu_pct, mem_pct)]
-        hosts.append(CurrentHost(n, c, m * TO_GB[unit], usage[0], usage[1], sheet.text(cells, vendor), sheet.text(cells, model)))
-    return tuple(hosts)
 
 
 def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list[InputProblem]) -> Imported:
@@ -316,8 +176,10 @@ def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list
     text_fields = ("os", "platform", "isolation", "affinity_group", "anti_affinity_group", "current_host", "site")
     cpu_target = "cpu_cores" if "cpu_cores" in index else "vcpus"
     seen: dict[str, int] = {}
+    names: dict[int, str] = {}
     for row, cells in sheet.rows:
         n = sheet.text(cells, index["name"])
+        names[row] = n
         if not n or n in seen:
             message = "a value is required" if not n else f"duplicate name {n!r} (first at row {seen[n]})"
             problems.append(InputProblem(sheet.sheet, row, sheet.originals[index["name"]], message))
@@ -360,13 +222,7 @@ def mapped_csv(sheet: InventorySheet, mapping: Mapping[str, str], problems: list
         if w is not None:
             out.append((row, w))
     notes = [f"mapped CSV: {', '.join(f'{k} -> {v}' for k, v in mapping.items())}; sizes converted to GB (GiB) by their unit"]
-    return Imported("mapped CSV", sheet.sheet, out, (), notes)
-
-
-def _site(info: InventorySheet, cells: list[object], cluster: int | None, datacenter: int | None, level: str) -> str | None:
-    """An RVTools row's site: its Datacenter or its Cluster per `site_level`, else the other one."""
-    first, second = (datacenter, cluster) if level == "datacenter" else (cluster, datacenter)
-    return next((info.text(cells, i) for i in (first, second) if i is not None and info.text(cells, i)), None)
+    return Imported("mapped CSV", sheet.sheet, out, (), notes, names)
 
 
 def detect(tables: Mapping[str, object], is_csv: bool, mapping: Mapping[str, str] | None) -> str:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from planner.domain import CurrentHost, DomainError, Estate, ServerModel, Settings, Workload, effective_capacity
+from planner.domain import CurrentHost, DomainError, Estate, ExcludedRow, ServerModel, Settings, Workload, effective_capacity
 from planner.input_errors import InputError, InputProblem
 from planner.io.azure_migrate import azure_migrate
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
 from planner.io.defaults import in_zone, inventory_defaults
+from planner.io.exclusions import exclude_bad_rows, excluded_rows
 from planner.io.intake import file_kind
-from planner.io.inventory import Imported, InventorySheet, detect, mapped_csv, rvtools
+from planner.io.inventory import Imported, InventorySheet, detect, mapped_csv
+from planner.io.rvtools import rvtools
 from planner.io.sheets import Table, is_blank, make_table, parse_cell, read_tables
 from planner.io.site_column import site_problems
 from planner.io.sizing import apply_sizing
@@ -27,7 +29,7 @@ from planner.profiles.overheads import PARAMETERS
 HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model")
 Importer = Callable[[Settings, list[InputProblem]], Imported]
 
-__all__ = ["InputError", "InputProblem", "estate_from_rows", "load_rows", "parse_settings", "read_estate"]
+__all__ = ["InputError", "InputProblem", "estate_from_rows", "parse_settings", "read_estate"]
 
 
 def _records(
@@ -239,6 +241,7 @@ def read_estate(
     servers_path: str | Path | None = None,
     overrides: Mapping[str, str] | None = None,
     mapping: Mapping[str, str] | None = None,
+    strict: bool = False,
 ) -> Estate:
     """Read and validate an input file into an Estate.
 
@@ -246,6 +249,7 @@ def read_estate(
     an Azure Migrate import CSV, or any CSV with `mapping` (their header -> our target).
     `servers_path` gives a catalog (.xlsx Servers sheet or .csv) replacing the workbook's;
     `overrides` are settings from the command line, which win over a Settings sheet.
+    An inventory's rows that cannot be sized are left out (`Estate.excluded`), unless `strict`.
     Raises InputError with every problem found.
     """
     path = Path(path)
@@ -263,10 +267,10 @@ def read_estate(
         raise InputError(problems)
     is_csv = kind == "csv"
     fmt = detect(tables, is_csv, mapping)
-    return _estate(tables, server_table, overrides, str(path), is_csv, _importer(fmt, tables, mapping))
+    return _estate(tables, server_table, overrides, str(path), is_csv, importer_for(fmt, tables, mapping), strict=strict)
 
 
-def _importer(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] | None) -> Importer | None:
+def importer_for(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] | None) -> Importer | None:
     """The function that reads workloads in a foreign format (None for the native one)."""
     if fmt == "native":
         return None
@@ -292,6 +296,9 @@ def _estate(
     importer: Importer | None = None,
     hosts: tuple[CurrentHost, ...] = (),
     notes: tuple[str, ...] = (),
+    *,
+    strict: bool = False,
+    excluded: tuple[ExcludedRow, ...] = (),
 ) -> Estate:
     problems: list[InputProblem] = []
     if "workloads" not in tables and importer is None:
@@ -315,6 +322,8 @@ def _estate(
         workloads = _workloads(tables["workloads"], problems)
     else:
         imported = importer(settings, problems)
+        if not strict:
+            problems, excluded, imported = exclude_bad_rows(problems, imported)
         sheet, workloads, hosts, said = imported.sheet, imported.workloads, imported.hosts, list(imported.notes)
     servers = _servers(server_table, problems)
     named = {str(name).strip().lower() for _, _, name, _ in entries}
@@ -326,7 +335,8 @@ def _estate(
     problems += site_problems(sheet, workloads, settings.cross_sites)
     if problems:
         raise InputError(problems)
-    return Estate(tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=tuple(said + sizing_notes))
+    notes = tuple(said + sizing_notes)
+    return Estate(tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=notes, excluded=excluded)
 
 
 def estate_from_rows(
@@ -338,6 +348,7 @@ def estate_from_rows(
     source: str = "edited tables",
     hosts: list[list[object]] | None = None,
     notes: list[list[object]] | None = None,
+    excluded: list[list[object]] | None = None,
 ) -> Estate:
     """Validate in-memory tables (a header row, then data rows) exactly as a workbook's sheets.
 
@@ -349,40 +360,4 @@ def estate_from_rows(
         tables["settings"] = make_table("Settings", settings)
     today = tuple(CurrentHost(*row) for row in (hosts or [])[1:])  # type: ignore[arg-type]
     said = tuple(str(row[0]) for row in (notes or [])[1:])
-    return _estate(tables, tables["servers"], overrides, source, hosts=today, notes=said)
-
-
-def load_rows(
-    path: str | Path, mapping: Mapping[str, str] | None = None, import_settings: Settings | None = None
-) -> dict[str, list[list[object]]]:
-    """The Workloads, Servers and Settings sheets of a file as header + data rows (for editing).
-
-    An inventory (RVTools, Azure Migrate, a mapped CSV) is converted to the native Workloads
-    sheet under `import_settings` (default settings if None); what the import did is under the
-    key "notes", today's hosts under "hosts".
-    Blank rows are left out; raises InputError when the file cannot be read or converted.
-    """
-    path = Path(path)
-    problems: list[InputProblem] = []
-    kind = file_kind(path)
-    tables = read_tables(path, problems, kind)
-    if problems:
-        raise InputError(problems)
-    rows: dict[str, list[list[object]]] = {
-        name: [list(table.originals), *([*cells[: len(table.originals)]] for _, cells in table.rows)]
-        for name, table in tables.items()
-        if name in ("workloads", "servers", "settings")
-    }
-    importer = _importer(detect(tables, kind == "csv", mapping), tables, mapping)
-    if importer is not None:
-        imported = importer(import_settings or Settings(), problems)
-        if problems:
-            raise InputError(problems)
-        header = [c.name for c in WORKLOAD_COLUMNS]
-        extras = list(dict.fromkeys(k for _, w in imported.workloads for k, _ in w.extra))
-        rows["workloads"] = [header + extras] + [
-            [getattr(w, c) for c in header] + [dict(w.extra).get(k) for k in extras] for _, w in imported.workloads
-        ]
-        rows["notes"] = [["note"], *([n] for n in [f"imported from {imported.format}", *imported.notes])]  # type: ignore[list-item]
-        rows["hosts"] = [list(HOST_FIELDS), *([getattr(h, f) for f in HOST_FIELDS] for h in imported.hosts)]
-    return rows
+    return _estate(tables, tables["servers"], overrides, source, hosts=today, notes=said, excluded=excluded_rows(excluded))

@@ -37,6 +37,7 @@ SHEET_ORDER = (
     "Servers",
     "Failures",
     "Unplaced",
+    "Excluded",
     "Assumptions",
 )
 EMPTY_COLUMNS = {

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
-from planner.domain import RESOURCES, PlacementKind, Resources, Workload
+from planner.domain import PlacementKind, Workload
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import node_reserve, vm_node_reserve
+from planner.resources import RESOURCES, Resources
 
 # The placements a replica can take; the plan reports the middle two as form "container" and the
 # last as "isolated_container" (a container in its own lightweight VM on a bare-metal container host).

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 from functools import lru_cache
 
-from planner.domain import Resources, ServerModel, Workload
+from planner.domain import ServerModel, Workload
 from planner.profiles.overheads import (
     NODE_CPU_TIERS,
     NODE_MEMORY_TIERS,
     OverheadProfile,
     PlatformInfo,
 )
+from planner.resources import Resources
 
 CONTROL_PLANE = "control plane"  # workloads added for an orchestrator are named '<platform> control plane'
 ADDED_BY = ("added_by", "planner: orchestrator control plane")  # the mark such a workload carries in `extra`

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from planner.domain import RESOURCES, PlacementKind
+from planner.domain import PlacementKind
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
+from planner.resources import RESOURCES
 from planner.solver.greedy import Assignment, fits_empty_server
 from planner.solver.problem import SCALE, Item, Problem, min_footprint
 

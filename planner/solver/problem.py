@@ -11,11 +11,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from planner.domain import RESOURCES, Estate, HostMode, PlacementKind, ServerModel, Workload
+from planner.domain import Estate, HostMode, PlacementKind, ServerModel, Workload
 from planner.profiles.costs import solver_prices
 from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import platform_forms, runs_mode
+from planner.resources import RESOURCES
 from planner.rules import ConflictKey, conflict_keys, container_host_mode, form_of, kinds_of_form
 
 SCALE = 1000  # integer units per core and per GB

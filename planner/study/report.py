@@ -10,12 +10,13 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 
 from planner.checker import placement_kind, server_loads
-from planner.domain import RESOURCE_LABELS, RESOURCES, Estate, Resources
+from planner.domain import Estate
 from planner.io.columns import SETTING_SOURCES, SETTINGS
 from planner.plan import SolveResult, SolveStatus
 from planner.profiles.costs import CostProfile
 from planner.profiles.footprints import placement_footprint
 from planner.profiles.overheads import OverheadProfile
+from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.study.baseline import Baseline
 from planner.study.ratios import plan_vcpu_per_core, today_vcpu_per_core, vcpus_per_server
 from planner.study.resilience import ResilienceReport
@@ -57,6 +58,7 @@ class Summary:
     sites: int = 0  # sites planned separately (0: one pool)
     vcpu_per_core_today: float | None = None  # vCPUs per physical core of today's hosts (inventories with hosts)
     vcpu_per_core_plan: float | None = None  # vCPUs per physical core of the plan's servers
+    excluded: int = 0  # inventory rows left out of the plan (each in the Excluded sheet, with its reason)
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -108,6 +110,7 @@ def summarize(
         sites=len(result.sites),
         vcpu_per_core_today=today_vcpu_per_core(estate),
         vcpu_per_core_plan=plan_vcpu_per_core(estate, plan),
+        excluded=len(estate.excluded),
     )
 
 
@@ -136,6 +139,7 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "replicas", "value": summary.replicas},
         {"figure": "placed", "value": summary.placed},
         {"figure": "unplaced", "value": summary.unplaced},
+        {"figure": "excluded", "value": summary.excluded},
         {"figure": "vms", "value": summary.vms},
         {"figure": "containers", "value": summary.containers},
         {"figure": "avg_cpu_util_pct", "value": summary.avg_cpu_util_pct},
@@ -204,6 +208,11 @@ def server_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) 
         row["unit_cost"] = model.unit_cost
         rows.append(row)
     return rows
+
+
+def excluded_rows(estate: Estate) -> list[Row]:
+    """The Excluded sheet: inventory rows left out of the plan, each with where it is and why."""
+    return [{"workload": e.name, "sheet": e.sheet, "row": e.row, "column": e.column, "reason": e.reason} for e in estate.excluded]
 
 
 def unplaced_rows(result: SolveResult) -> list[Row]:

@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from planner.checker import check_plan, server_loads
-from planner.domain import RESOURCES, Estate, Resources
+from planner.domain import Estate
 from planner.plan import Placement, Plan, PlannedServer, SolveResult, SolveStatus, combined_status
 from planner.profiles.overheads import OverheadProfile
+from planner.resources import RESOURCES, Resources
 from planner.study.restart import (
     EPS,
     Host,

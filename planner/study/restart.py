@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from planner.checker import placement_kind, server_loads
-from planner.domain import RESOURCES, Estate, PlacementKind, Resources
+from planner.domain import Estate, PlacementKind
 from planner.plan import Placement, Plan, PlannedServer
 from planner.profiles.footprints import container_host_vm, placement_footprint
 from planner.profiles.overheads import OverheadProfile
+from planner.resources import RESOURCES, Resources
 from planner.rules import ConflictKey, conflict_keys, kind_fits_mode, kinds_of_form
 
 EPS = 1e-9  # tolerance of the capacity checks

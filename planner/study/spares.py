@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from planner.domain import RESOURCES, Estate, ServerModel
+from planner.domain import Estate, ServerModel
 from planner.plan import PlannedServer, SolveResult
+from planner.resources import RESOURCES
 
 
 def spare_model(estate: Estate, used: list[str]) -> ServerModel | None:

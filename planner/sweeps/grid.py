@@ -22,11 +22,12 @@ from pathlib import Path
 import yaml
 
 from planner.business.growth import grown_estate
-from planner.domain import RESOURCES, DomainError, Estate
+from planner.domain import DomainError, Estate
 from planner.input_errors import InputError, InputProblem
 from planner.io.columns import SETTINGS
 from planner.io.reader import setting_values
 from planner.plan import SolveStatus
+from planner.resources import RESOURCES
 
 ALL_MODELS = "all"
 SPECIAL_KEYS = ("server_model", "growth_year")

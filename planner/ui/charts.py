@@ -7,9 +7,10 @@ from plotly.subplots import make_subplots
 
 from planner.business.case import BusinessCase
 from planner.checker import placement_kind
-from planner.domain import RESOURCE_LABELS, RESOURCES, PlacementKind, Resources
+from planner.domain import PlacementKind
 from planner.plan import ProgressPoint
 from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
+from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.study.pipeline import Study
 from planner.sweeps.grid import SOLVED
 

@@ -13,7 +13,7 @@ from planner.data import SAMPLE_ESTATE as SAMPLE
 from planner.domain import Settings
 from planner.input_errors import InputError, InputProblem
 from planner.io.columns import normalise_header
-from planner.io.reader import load_rows
+from planner.io.rows import load_rows
 from planner.io.writer import write_template
 from planner.ui.jobs import SolveJob
 from planner.ui.logic import (
@@ -21,15 +21,18 @@ from planner.ui.logic import (
 )
 
 log = logging.getLogger("planner.app")
+# Controls whose default comes from the input (its Settings sheet, or N+1 for existing VMs): reset with it.
+INPUT_DEFAULTED = ("ha_failures", "vcpu_per_core", "hyperthreading_weight", "memory_overcommit", "containerize")
 state = st.session_state
 
 
 def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | None = None, powered_off: bool = False) -> None:
     """Make a file the current input: load its sheets (an inventory converted) into the editors and plan it."""
+    replaced = INPUT_DEFAULTED if "source" in state else ()  # a new input resets what its own settings default
     state.source = {"name": name, "data": data, "suffix": suffix, "id": hashlib.sha1(data).hexdigest()[:12]}
     state.source.update(mapping=mapping, powered_off=powered_off)
     state.problems, state.rows = [], {}
-    for stale in ("workloads_frame", "servers_frame", "study", "tables", "files", "previous", "solve_error"):  # old input's
+    for stale in (*replaced, "workloads_frame", "servers_frame", "study", "tables", "files", "previous", "solve_error"):
         state.pop(stale, None)
     job: SolveJob | None = state.get("job")
     if job is not None and job.running:  # the old input's solve is no longer wanted
@@ -83,6 +86,12 @@ def sidebar_input() -> None:
     st.sidebar.caption(f"Planning: **{state.source['name']}**")
     if state.get("catalog_note"):
         st.sidebar.info(state.catalog_note)
+    left_out = state.rows.get("excluded", [[]])[1:]
+    if left_out:
+        st.sidebar.warning(
+            f"{len(left_out)} row(s) of the export could not be sized and are left out of the plan: "
+            "the Plan tab and the workbook's Excluded sheet list each with its reason."
+        )
     if state.get("import_notes"):
         st.sidebar.info("\n".join(f"- {n}" for n in state.import_notes))
         if any("powered-off" in n for n in state.import_notes):

@@ -99,6 +99,10 @@ def show_plan(study: Study) -> None:
     if state.tables["Unplaced"]:
         st.subheader("Unplaced")
         st.dataframe(pd.DataFrame(state.tables["Unplaced"]), hide_index=True, width="stretch")
+    if state.tables.get("Excluded"):
+        st.subheader("Left out of the plan")
+        st.caption("Rows of the input that could not be sized; fix them in the export (or under Workloads & servers).")
+        st.dataframe(pd.DataFrame(state.tables["Excluded"]), hide_index=True, width="stretch")
     files = state.files
     buttons = st.columns(3)
     buttons[0].download_button(

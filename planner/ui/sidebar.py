@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from planner.domain import Settings
+from planner.io.columns import SETTING_SOURCES
 from planner.profiles.costs import COST_PARAMETERS
 from planner.profiles.loading import list_platforms, list_profiles, load_costs, study_overhead
 from planner.profiles.overheads import PARAMETERS, ProfileError, ProfileNumbers
@@ -49,6 +50,7 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     c["forms"] = st.sidebar.radio(
         "Forms", forms, format_func=FORM_CHOICES.get, index=forms.index(current) if current in forms else 0
     )
+    sidebar_sizing(c, default)
     overall = float(default("max_utilization_pct", base.max_utilization_pct))
     for resource in ("cpu", "memory", "storage"):
         key = f"{resource}_max_utilization_pct"
@@ -102,6 +104,49 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     profile_inputs(c, "Overhead numbers", "overhead", profile, PARAMETERS, lambda key: sheet.get(key))
     state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
     return c
+
+
+def sidebar_sizing(c: dict[str, object], default: Callable[[str, object], Any]) -> None:
+    """How vCPUs, hardware threads and memory are sized, and whether existing VMs may become containers."""
+    base = Settings()
+    help_of = {key: f"{reason}. Source: {source}" for key, (reason, source) in SETTING_SOURCES.items()}
+    c["vcpu_per_core"] = st.sidebar.number_input(
+        "vCPUs per physical core",
+        0.5,
+        16.0,
+        float(default("vcpu_per_core", base.vcpu_per_core)),
+        0.5,
+        help=help_of["vcpu_per_core"],
+        key="vcpu_per_core",
+    )
+    c["hyperthreading_weight"] = st.sidebar.number_input(
+        "Hyper-Threading: a second thread adds (cores)",
+        0.0,
+        1.0,
+        float(default("hyperthreading_weight", base.hyperthreading_weight)),
+        0.05,
+        help=help_of["hyperthreading_weight"],
+        key="hyperthreading_weight",
+    )
+    c["memory_overcommit"] = st.sidebar.number_input(
+        "Memory overcommit (allocated per physical GB)",
+        1.0,
+        4.0,
+        float(default("memory_overcommit", base.memory_overcommit)),
+        0.1,
+        help=help_of["memory_overcommit"],
+        key="memory_overcommit",
+    )
+    choices = {"none": "Existing VMs stay VMs (lift and shift)", "eligible": "Containerize eligible VMs"}
+    chosen = str(default("containerize", base.containerize))
+    c["containerize"] = st.sidebar.radio(
+        "Existing VMs",
+        list(choices),
+        format_func=choices.get,
+        index=list(choices).index(chosen) if chosen in choices else 0,
+        help=help_of["containerize"],
+        key="containerize",
+    )
 
 
 def existing_vms() -> bool:

@@ -42,6 +42,7 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
             source=state.source["name"],
             hosts=rows.get("hosts"),
             notes=rows.get("notes"),
+            excluded=rows.get("excluded"),
         )
     except InputError as err:
         state.problems = err.problems

@@ -15,10 +15,10 @@ from planner.business.growth import as_placed, grown_estate, runs_out_year
 from planner.business.strategies import COMPONENTS, overhead_breakdown, strategy_keys
 from planner.business.workbook import export_plan
 from planner.checker import server_loads
-from planner.domain import RESOURCES
 from planner.profiles.costs import server_cost, subscriptions, windows_cores
 from planner.profiles.loading import load_costs
 from planner.profiles.overheads import ProfileError
+from planner.resources import RESOURCES
 from planner.study.pipeline import run_study
 from planner.study.tco import compute_tco, windows_servers
 

@@ -15,7 +15,8 @@ from planner.business.workbook import export_plan
 from planner.domain import Settings
 from planner.input_errors import InputError
 from planner.io.planfile import read_plan
-from planner.io.reader import estate_from_rows, load_rows, read_estate
+from planner.io.reader import estate_from_rows, read_estate
+from planner.io.rows import load_rows
 from planner.io.sizing import demand_size
 from planner.study.baseline import compute_baseline
 from planner.study.pipeline import run_study
@@ -95,8 +96,10 @@ def test_rvtools_vinfo_csv_and_errors_point_at_the_foreign_cell(tmp_path: Path, 
         out.writerow(["VM", "Powerstate", "Template", "CPUs", "Memory", "Provisioned MiB", "OS according to the VMware Tools"])
         out.writerow(["a", "poweredOn", "False", 2, 8192, 51200, "Ubuntu Linux (64-bit)"])
         out.writerow(["b", "poweredOn", "False", "four", 4096, 1024, "Microsoft Windows Server 2022 (64-bit)"])
+    left_out = read_estate(path, servers_path=catalog)  # by default the row is left out, named
+    assert [(e.name, e.row, e.column) for e in left_out.excluded] == [("b", 3, "CPUs")]
     with pytest.raises(InputError) as err:
-        read_estate(path, servers_path=catalog)
+        read_estate(path, servers_path=catalog, strict=True)
     (problem,) = err.value.problems
     assert (problem.row, problem.column) == (3, "CPUs") and "RVTools_tabvInfo.csv" in problem.sheet
     path.write_text(path.read_text().replace("four", "4"))
@@ -155,8 +158,10 @@ def test_mapped_csv_converts_units_and_names_their_columns(tmp_path: Path, catal
     assert s1.memory_gb == pytest.approx(8000e6 / 2**30) and s1.storage_gb == pytest.approx(0.5e12 / 2**30)
     assert s1.os == "windows" and s2.os == "linux" and s2.memory_gb == pytest.approx(2048e6 / 2**30)
     path.write_text(path.read_text().replace("srv2;1;", "srv2;one;"))
+    left_out = read_estate(path, servers_path=catalog, mapping=mapping)  # the row is left out, named
+    assert [(e.name, e.row, e.column) for e in left_out.excluded] == [("srv2", 3, "vCPU")]
     with pytest.raises(InputError) as err:
-        read_estate(path, servers_path=catalog, mapping=mapping)
+        read_estate(path, servers_path=catalog, mapping=mapping, strict=True)
     assert [(p.row, p.column) for p in err.value.problems] == [(3, "vCPU")]
     with pytest.raises(InputError) as err:
         read_estate(path, servers_path=catalog, mapping={**mapping, "Nope": "name", "vCPU": "cores"})

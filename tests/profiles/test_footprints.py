@@ -2,9 +2,10 @@
 
 import pytest
 
-from planner.domain import Resources, Workload
+from planner.domain import Workload
 from planner.profiles.footprints import container_footprint, container_host_vm, host_reserve, vm_footprint
 from planner.profiles.overheads import OverheadProfile
+from planner.resources import Resources
 
 W = Workload("app", cpu_cores=2, memory_gb=8, storage_gb=50)
 HOST = Resources(32, 256, 2000)  # a server's raw capacity

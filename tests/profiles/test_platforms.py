@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 
 from planner.business.strategies import strategy_keys
 from planner.checker import check_plan
-from planner.domain import Estate, Resources, ServerModel, Settings, Workload
+from planner.domain import Estate, ServerModel, Settings, Workload
 from planner.plan import Placement
 from planner.profiles.footprints import container_footprint, container_host_vm, host_reserve, isolated_footprint, vm_footprint
 from planner.profiles.loading import list_platforms, load_platform, load_profile, study_overhead
 from planner.profiles.overheads import ProfileError
 from planner.profiles.platforms import compose, node_reserve, vm_node_reserve
+from planner.resources import Resources
 from planner.study.pipeline import run_study
 
 NAMED = ("esxi", "hyperv", "kvm", "xen", "citrix", "workstation", "virtualbox", "parallels")

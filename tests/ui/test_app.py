@@ -236,3 +236,31 @@ def test_scenarios_page_reports_a_bad_grid() -> None:
     job = at.session_state["job"]  # the plan solve started on open: end it before the next test
     job.stop()
     assert job.wait(60)
+
+
+def test_an_inventory_is_sized_by_the_sizing_controls(tmp_path: object) -> None:
+    """An RVTools upload is planned lift and shift and N+1 by default; the vCPU ratio control re-sizes it."""
+    import sys
+
+    sys.path.insert(0, str(REPO / "sample_data"))
+    from make_rvtools import write_v4
+
+    at = wait_for_plan(start())
+    first = at.session_state["collected"]
+    at.sidebar.file_uploader[0].upload("RVTools_export.xlsx", write_v4(tmp_path / "rv.xlsx").read_bytes(), XLSX).run()  # type: ignore[operator]
+    at = _wait_for_new_plan(at, first)
+    assert not at.exception
+    assert at.sidebar.number_input(key="ha_failures").value == 1  # existing VMs: N+1 by default
+    assert at.sidebar.number_input(key="vcpu_per_core").value == 4.0
+    assert at.sidebar.radio(key="containerize").value == "none"
+    study = at.session_state["study"]
+    assert {p.form for p in study.result.plan.placements} == {"vm"}  # lift and shift
+    assert study.estate.settings.vcpu_per_core == 4.0
+    before = at.session_state["collected"]
+    at.sidebar.number_input(key="vcpu_per_core").set_value(1.0).run()
+    next(b for b in at.sidebar.button if b.label == "Solve").click().run()
+    at = _wait_for_new_plan(at, before)
+    resized = at.session_state["study"]
+    assert resized.estate.settings.vcpu_per_core == 1.0
+    cores = {w.name: w.cpu_cores for w in study.estate.workloads}
+    assert all(w.cpu_cores == pytest.approx(4 * cores[w.name]) for w in resized.estate.workloads if w.vcpus)
