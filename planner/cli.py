@@ -116,7 +116,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(f"plan written to {args.out}")
         models = ", ".join(f"{n} {m}" for m, n in s.servers_by_model.items())
         print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
-        print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, saving {s.savings:,.0f} ({s.savings_pct}%)")
+        change = f"saving {s.savings:,.0f} ({s.savings_pct}%)" if s.savings >= 0 else f"{-s.savings:,.0f} MORE than today"
+        print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, {change}")
         print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
         print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
         for site in study.result.sites:

@@ -23,6 +23,8 @@ OBJECTIVES = ("capex", "tco")
 BASELINE_HARDWARE = ("owned", "refresh")
 SITE_LEVELS = ("datacenter", "cluster")
 CONTAINERIZE = ("none", "eligible")
+STORAGE_POOLS = ("local", "shared")
+SHARED_STORAGE_GB = 1e9  # a server's storage room when storage is shared: never the binding resource
 
 
 class PlacementKind(StrEnum):
@@ -219,6 +221,7 @@ class Settings:
     hyperthreading_weight: float = 0.25  # what each extra hardware thread of a core adds, in cores
     memory_overcommit: float = 1.0  # memory allocated per GB of physical memory (1: none)
     containerize: str = "none"  # none: an inventory's VMs stay VMs; eligible: containerizable ones may become containers
+    storage_pool: str = "local"  # local: disks in the servers; shared: a SAN/NAS or HCI pool outside the servers' capacity
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
@@ -231,6 +234,7 @@ class Settings:
             if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
                 raise DomainError(f"setting {name} must be a number from {low:g} to {high:g}, got {value!r}")
         _one_of(self.containerize, CONTAINERIZE, "setting containerize")
+        _one_of(self.storage_pool, STORAGE_POOLS, "setting storage_pool")
         _one_of(self.forms, FORM_POLICIES, "setting forms")
         _one_of(self.baseline, BASELINES, "setting baseline")
         for name in ("max_utilization_pct", *(f"{r}_max_utilization_pct" for r in ("cpu", "memory", "storage"))):
@@ -281,9 +285,11 @@ class Settings:
 
 def effective_capacity(model: ServerModel, settings: Settings) -> Resources:
     """What one server carries at 100%: its cores with each extra hardware thread counted at
-    `hyperthreading_weight` of a core, and its memory times `memory_overcommit`."""
+    `hyperthreading_weight` of a core, its memory times `memory_overcommit`, and its disks (or,
+    with shared storage, room that never binds: the shared pool is sized apart)."""
     threads = 1 + settings.hyperthreading_weight * (model.threads_per_core - 1)
-    return Resources(model.cpu_cores * threads, model.memory_gb * settings.memory_overcommit, model.storage_gb)
+    storage = SHARED_STORAGE_GB if settings.storage_pool == "shared" else model.storage_gb
+    return Resources(model.cpu_cores * threads, model.memory_gb * settings.memory_overcommit, storage)
 
 
 @dataclass(frozen=True)

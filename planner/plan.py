@@ -29,7 +29,7 @@ class SolveStatus(StrEnum):
 
 _LABELS = {
     SolveStatus.OPTIMAL: "optimal (proven)",
-    SolveStatus.FEASIBLE: "feasible (time limit reached before a proof)",
+    SolveStatus.FEASIBLE: "feasible (not proven optimal: the gap bounds how far it can be)",
     SolveStatus.STOPPED: "stopped by the user (best plan so far)",
     SolveStatus.INFEASIBLE: "infeasible (no replica can be placed)",
     SolveStatus.NO_SOLUTION: "no solution",

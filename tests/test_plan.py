@@ -36,6 +36,6 @@ def test_combined_status_is_the_weakest_claim(parts: list[SolveStatus], merged: 
 def test_status_keys_are_stable_and_labels_are_words() -> None:
     """The value is the key machines read (JSON: 'optimal'); the label is what people read."""
     assert json.dumps({"status": SolveStatus.OPTIMAL}) == '{"status": "optimal"}'
-    assert SolveStatus.FEASIBLE == "feasible" and "time limit" in SolveStatus.FEASIBLE.label
+    assert SolveStatus.FEASIBLE == "feasible" and "not proven" in SolveStatus.FEASIBLE.label
     assert "stopped" in SolveStatus.STOPPED.label and not SolveStatus.NO_SOLUTION.has_plan
     assert len({s.label for s in SolveStatus}) == len(SolveStatus)

@@ -170,6 +170,12 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "vcpu_per_core": ("number", 4.0, "vCPUs allocated per physical core when sizing by allocation", ()),
     "hyperthreading_weight": ("number", 0.25, "what each extra hardware thread of a core adds, as a fraction of a core", ()),
     "memory_overcommit": ("number", 1.0, "memory allocated per GB of physical memory (1: no overcommit)", ()),
+    "storage_pool": (
+        "choice",
+        "local",
+        "local: the servers' disks hold the workloads' storage; shared: a SAN/NAS or HCI pool, sized apart",
+        ("local", "shared"),
+    ),
     "containerize": (
         "choice",
         "none",
@@ -195,6 +201,12 @@ SETTING_SOURCES: dict[str, tuple[str, str]] = {
     "memory_overcommit": (
         "memory is rarely overcommitted in production: ballooning and swapping hurt every VM on the host",
         "VMware vSphere 8.0 Resource Management, 'Memory Overcommitment' and 'Memory Reclamation'; 1:1 is the planning default",
+    ),
+    "storage_pool": (
+        "a cluster's VMs live on shared storage (SAN/NAS) or a replicated pool (HCI), not on one server's disks; "
+        "existing VMs are planned on shared storage unless the input says local, and the plan reports the total",
+        "VMware vSphere Availability, 'vSphere HA Checklist': virtual machines must be on shared storage to be "
+        "restarted on another host",
     ),
     "containerize": (
         "an inventory of VMs is planned lift and shift: a VM becomes a container only by decision; end-of-life "

@@ -18,11 +18,22 @@ N_PLUS_ONE = (
 )
 
 
+SHARED = (
+    "existing VMs: storage planned as shared (SAN/NAS or HCI, outside the servers' capacity; the plan reports the "
+    "total), as vSphere HA needs to restart VMs elsewhere; set storage_pool = local to plan on the servers' disks"
+)
+
+
 def inventory_defaults(settings: Settings, named: set[str], workloads: list[Workload]) -> tuple[Settings, list[str]]:
-    """The settings with N+1 for existing VMs unless `ha_failures` was named, and the note saying so."""
-    if "ha_failures" in named or not any(w.includes_guest_os for w in workloads):
+    """The settings for existing VMs unless the input names them: N+1, and shared storage; with notes saying so."""
+    if not any(w.includes_guest_os for w in workloads):
         return settings, []
-    return replace(settings, ha_failures=1), [N_PLUS_ONE]
+    notes: list[str] = []
+    if "ha_failures" not in named:
+        settings, notes = replace(settings, ha_failures=1), [*notes, N_PLUS_ONE]
+    if "storage_pool" not in named:
+        settings, notes = replace(settings, storage_pool="shared"), [*notes, SHARED]
+    return settings, notes
 
 
 def in_zone(workload: Workload) -> Workload:

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass
 from planner.checker import placement_kind, server_loads
 from planner.domain import Estate
 from planner.io.columns import SETTING_SOURCES, SETTINGS
-from planner.plan import SolveResult, SolveStatus
+from planner.plan import Plan, SolveResult, SolveStatus
 from planner.profiles.costs import CostProfile
-from planner.profiles.footprints import placement_footprint
+from planner.profiles.footprints import host_reserve, placement_footprint
 from planner.profiles.overheads import OverheadProfile
 from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.study.baseline import Baseline
@@ -59,6 +59,7 @@ class Summary:
     vcpu_per_core_today: float | None = None  # vCPUs per physical core of today's hosts (inventories with hosts)
     vcpu_per_core_plan: float | None = None  # vCPUs per physical core of the plan's servers
     excluded: int = 0  # inventory rows left out of the plan (each in the Excluded sheet, with its reason)
+    shared_storage_gb: float | None = None  # with shared storage: what the plan's replicas need on the shared pool
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -111,7 +112,17 @@ def summarize(
         vcpu_per_core_today=today_vcpu_per_core(estate),
         vcpu_per_core_plan=plan_vcpu_per_core(estate, plan),
         excluded=len(estate.excluded),
+        shared_storage_gb=shared_storage(estate, overhead, loads, plan),
     )
+
+
+def shared_storage(estate: Estate, overhead: OverheadProfile, loads: dict[str, Resources], plan: Plan) -> float | None:
+    """With shared storage, what the plan's replicas need on the shared pool (GB; hosts boot locally); None otherwise."""
+    if estate.settings.storage_pool != "shared":
+        return None
+    hv = estate.settings.hypervisor
+    boot = sum(host_reserve(s.mode, overhead, hv, estate.server_model(s.model).capacity).storage_gb for s in plan.servers)
+    return round(sum(loads[s.server_id].storage_gb for s in plan.servers) - boot, 1)
 
 
 def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
@@ -140,6 +151,7 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "placed", "value": summary.placed},
         {"figure": "unplaced", "value": summary.unplaced},
         {"figure": "excluded", "value": summary.excluded},
+        {"figure": "shared_storage_gb", "value": summary.shared_storage_gb},
         {"figure": "vms", "value": summary.vms},
         {"figure": "containers", "value": summary.containers},
         {"figure": "avg_cpu_util_pct", "value": summary.avg_cpu_util_pct},
@@ -202,9 +214,10 @@ def server_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) 
             row["site"] = s.site
         for r in RESOURCES:
             label, used, cap = RESOURCE_LABELS[r], load.get(r), estate.effective_capacity(model).get(r)
+            shared = r == "storage_gb" and estate.settings.storage_pool == "shared"
             row[f"{label}_used"] = round(used, 3)
-            row[f"{label}_capacity"] = cap
-            row[f"{label}_util_pct"] = round(100 * used / cap, 1)
+            row[f"{label}_capacity"] = "shared" if shared else cap
+            row[f"{label}_util_pct"] = None if shared else round(100 * used / cap, 1)
         row["unit_cost"] = model.unit_cost
         rows.append(row)
     return rows
@@ -266,7 +279,7 @@ def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfil
         "containerize": "",
     }
     rows += [
-        {"setting": key, "value": getattr(s, key), "unit": units[key], "reason": reason, "source": source}
+        {"setting": key, "value": getattr(s, key), "unit": units.get(key, ""), "reason": reason, "source": source}
         for key, (reason, source) in SETTING_SOURCES.items()
     ]
     rows += [{"setting": "import", "value": note, "unit": "", "reason": "", "source": ""} for note in estate.notes]

@@ -22,7 +22,7 @@ from planner.ui.logic import (
 
 log = logging.getLogger("planner.app")
 # Controls whose default comes from the input (its Settings sheet, or N+1 for existing VMs): reset with it.
-INPUT_DEFAULTED = ("ha_failures", "vcpu_per_core", "hyperthreading_weight", "memory_overcommit", "containerize")
+INPUT_DEFAULTED = ("ha_failures", "vcpu_per_core", "hyperthreading_weight", "memory_overcommit", "containerize", "storage_pool")
 state = st.session_state
 
 

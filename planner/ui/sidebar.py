@@ -137,6 +137,16 @@ def sidebar_sizing(c: dict[str, object], default: Callable[[str, object], Any]) 
         help=help_of["memory_overcommit"],
         key="memory_overcommit",
     )
+    stores = {"local": "Servers' own disks", "shared": "Shared (SAN/NAS or HCI), sized apart"}
+    kept = str(default("storage_pool", "shared" if existing_vms() else base.storage_pool))
+    c["storage_pool"] = st.sidebar.radio(
+        "Storage",
+        list(stores),
+        format_func=stores.get,
+        index=list(stores).index(kept) if kept in stores else 0,
+        help=help_of["storage_pool"],
+        key="storage_pool",
+    )
     choices = {"none": "Existing VMs stay VMs (lift and shift)", "eligible": "Containerize eligible VMs"}
     chosen = str(default("containerize", base.containerize))
     c["containerize"] = st.sidebar.radio(

@@ -119,3 +119,18 @@ def test_guest_os_is_counted_once_and_shed_as_a_container(tmp_path: Path) -> Non
     assert vm.storage_gb == pytest.approx(w.storage_gb)
     bare = container_footprint(w, profile, "type1", in_vm=False)
     assert bare.memory_gb == pytest.approx(max(w.memory_gb - 2.0, 0.1 * w.memory_gb) + 0.01)  # Windows guest OS: 2 GB out
+
+
+@pytest.mark.slow
+def test_existing_vms_are_planned_on_shared_storage(tmp_path: Path) -> None:
+    """Large VM disks bind on local disks; on shared storage (existing VMs' default) they do not; the total is reported."""
+    export, catalog = write_export(tmp_path / "rvtools.xlsx"), tmp_path / "servers.csv"
+    catalog.write_text(CATALOG.replace("30720", "1920"))  # servers with 1.9 TB of local disk: ~25 TB of VM disks bind
+    limits = {"time_limit_s": "3", "business_case": "no", "ha_failures": "0"}
+    shared = read_estate(export, servers_path=catalog, overrides=limits)
+    assert shared.settings.storage_pool == "shared"
+    local = read_estate(export, servers_path=catalog, overrides={**limits, "storage_pool": "local"})
+    on_shared, on_local = run_study(shared), run_study(local)
+    assert len(on_shared.result.plan.servers) < len(on_local.result.plan.servers)
+    assert on_shared.summary.shared_storage_gb == pytest.approx(sum(w.storage_gb for w in shared.workloads), rel=1e-6)
+    assert on_local.summary.shared_storage_gb is None
