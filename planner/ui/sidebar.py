@@ -106,57 +106,30 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     return c
 
 
+SIZING_NUMBERS = (  # setting, label, lowest, highest, step
+    ("vcpu_per_core", "vCPUs per physical core", 0.5, 16.0, 0.5),
+    ("hyperthreading_weight", "Hyper-Threading: a second thread adds (cores)", 0.0, 1.0, 0.05),
+    ("memory_overcommit", "Memory overcommit (allocated per physical GB)", 1.0, 4.0, 0.1),
+)
+SIZING_CHOICES = (  # setting, label, {value: words}
+    ("storage_pool", "Storage", {"local": "Servers' own disks", "shared": "Shared (SAN/NAS or HCI), sized apart"}),
+    ("containerize", "Existing VMs", {"none": "Existing VMs stay VMs (lift and shift)", "eligible": "Containerize eligible VMs"}),
+)
+
+
 def sidebar_sizing(c: dict[str, object], default: Callable[[str, object], Any]) -> None:
-    """How vCPUs, hardware threads and memory are sized, and whether existing VMs may become containers."""
+    """How vCPUs, hardware threads, memory and storage are sized, and whether existing VMs may become containers."""
     base = Settings()
     help_of = {key: f"{reason}. Source: {source}" for key, (reason, source) in SETTING_SOURCES.items()}
-    c["vcpu_per_core"] = st.sidebar.number_input(
-        "vCPUs per physical core",
-        0.5,
-        16.0,
-        float(default("vcpu_per_core", base.vcpu_per_core)),
-        0.5,
-        help=help_of["vcpu_per_core"],
-        key="vcpu_per_core",
-    )
-    c["hyperthreading_weight"] = st.sidebar.number_input(
-        "Hyper-Threading: a second thread adds (cores)",
-        0.0,
-        1.0,
-        float(default("hyperthreading_weight", base.hyperthreading_weight)),
-        0.05,
-        help=help_of["hyperthreading_weight"],
-        key="hyperthreading_weight",
-    )
-    c["memory_overcommit"] = st.sidebar.number_input(
-        "Memory overcommit (allocated per physical GB)",
-        1.0,
-        4.0,
-        float(default("memory_overcommit", base.memory_overcommit)),
-        0.1,
-        help=help_of["memory_overcommit"],
-        key="memory_overcommit",
-    )
-    stores = {"local": "Servers' own disks", "shared": "Shared (SAN/NAS or HCI), sized apart"}
-    kept = str(default("storage_pool", "shared" if existing_vms() else base.storage_pool))
-    c["storage_pool"] = st.sidebar.radio(
-        "Storage",
-        list(stores),
-        format_func=stores.get,
-        index=list(stores).index(kept) if kept in stores else 0,
-        help=help_of["storage_pool"],
-        key="storage_pool",
-    )
-    choices = {"none": "Existing VMs stay VMs (lift and shift)", "eligible": "Containerize eligible VMs"}
-    chosen = str(default("containerize", base.containerize))
-    c["containerize"] = st.sidebar.radio(
-        "Existing VMs",
-        list(choices),
-        format_func=choices.get,
-        index=list(choices).index(chosen) if chosen in choices else 0,
-        help=help_of["containerize"],
-        key="containerize",
-    )
+    for key, label, low, high, step in SIZING_NUMBERS:
+        value = float(default(key, getattr(base, key)))
+        c[key] = st.sidebar.number_input(label, low, high, value, step, help=help_of[key], key=key)
+    fallback = {"storage_pool": "shared" if existing_vms() else base.storage_pool, "containerize": base.containerize}
+    for key, label, words in SIZING_CHOICES:
+        chosen = str(default(key, fallback[key]))
+        options = list(words)
+        index = options.index(chosen) if chosen in options else 0
+        c[key] = st.sidebar.radio(label, options, format_func=words.get, index=index, help=help_of[key], key=key)
 
 
 def existing_vms() -> bool:
