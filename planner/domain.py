@@ -221,6 +221,7 @@ class Settings:
     hyperthreading_weight: float = 0.25  # what each extra hardware thread of a core adds, in cores
     memory_overcommit: float = 1.0  # memory allocated per GB of physical memory (1: none)
     containerize: str = "none"  # none: an inventory's VMs stay VMs; eligible: containerizable ones may become containers
+    storage_basis: str = "provisioned"  # an inventory's disks: as provisioned, or as in use (thin provisioning)
     storage_pool: str = "local"  # local: disks in the servers; shared: a SAN/NAS or HCI pool outside the servers' capacity
 
     def __post_init__(self) -> None:
@@ -235,6 +236,7 @@ class Settings:
                 raise DomainError(f"setting {name} must be a number from {low:g} to {high:g}, got {value!r}")
         _one_of(self.containerize, CONTAINERIZE, "setting containerize")
         _one_of(self.storage_pool, STORAGE_POOLS, "setting storage_pool")
+        _one_of(self.storage_basis, ("provisioned", "in_use"), "setting storage_basis")
         _one_of(self.forms, FORM_POLICIES, "setting forms")
         _one_of(self.baseline, BASELINES, "setting baseline")
         for name in ("max_utilization_pct", *(f"{r}_max_utilization_pct" for r in ("cpu", "memory", "storage"))):

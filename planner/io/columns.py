@@ -170,6 +170,12 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "vcpu_per_core": ("number", 4.0, "vCPUs allocated per physical core when sizing by allocation", ()),
     "hyperthreading_weight": ("number", 0.25, "what each extra hardware thread of a core adds, as a fraction of a core", ()),
     "memory_overcommit": ("number", 1.0, "memory allocated per GB of physical memory (1: no overcommit)", ()),
+    "storage_basis": (
+        "choice",
+        "provisioned",
+        "an inventory's disks as provisioned, or as in use (thin provisioning; sizing = demand always uses in use)",
+        ("provisioned", "in_use"),
+    ),
     "storage_pool": (
         "choice",
         "local",

@@ -46,10 +46,12 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
         return Imported("RVTools", info.sheet, out, (), notes)
     mem_unit = info.unit_of(c["Memory"], "mib")  # type: ignore[arg-type]
     mem_unit = "mib" if mem_unit == "mb" else mem_unit  # vSphere's "MB" are mebibytes
-    disk = in_use if settings.sizing == "demand" and in_use is not None else provisioned
+    by_use = settings.storage_basis == "in_use" or settings.sizing == "demand"
+    disk = in_use if by_use and in_use is not None else provisioned
     disk_unit = "mib" if disk is None else info.unit_of(disk, "mib")
     disk_unit = "mib" if disk_unit == "mb" else disk_unit
     templates = powered_off = other_os = 0
+    off_storage_gb = 0.0  # what excluded powered-off VMs still hold on disk
     legacy_rules, legacy = load_legacy_os(), 0
     seen: dict[str, int] = {}
     names: dict[int, str] = {}
@@ -61,6 +63,8 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
         if power is not None and state and state != "poweredon":
             powered_off += 1
             if not settings.include_powered_off:
+                size_off = info.number(cells, row, disk, [], False) if disk is not None else None
+                off_storage_gb += (size_off or 0.0) * TO_GB[disk_unit]
                 continue
         name = info.text(cells, c["VM"])
         names[row] = name
@@ -110,7 +114,12 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
             out.append((row, w))
     notes.append(f"RVTools {info.sheet}: {len(info.rows)} rows; {templates} templates skipped")
     verb = "included (include_powered_off=yes)" if settings.include_powered_off else "excluded (include_powered_off=no)"
-    notes.append(f"{powered_off} powered-off or suspended VMs {verb}")
+    held = (
+        f"; they still hold {off_storage_gb / 1024:,.1f} TB of disk"
+        if off_storage_gb and not settings.include_powered_off
+        else ""
+    )
+    notes.append(f"{powered_off} powered-off or suspended VMs {verb}{held}")
     notes.append(
         f"memory read as {UNIT_NAMES[mem_unit]}, disk ({'in use' if disk == in_use else 'provisioned'}) as "
         f"{UNIT_NAMES[disk_unit]}, converted to GB (GiB)"

@@ -32,7 +32,17 @@ from planner.resources import RESOURCES
 ALL_MODELS = "all"
 SPECIAL_KEYS = ("server_model", "growth_year")
 SOLVED = tuple(s.value for s in SolveStatus if s.has_plan)  # statuses of a scenario with a checked plan
-READ_TIME = ("sizing", "comfort_factor", "demand_floor_pct", "include_powered_off", "site_level")  # act when a file is read
+# Settings that act when a file is read (sizing, forms by source, which disks): one sweep per value.
+READ_TIME = (
+    "sizing",
+    "comfort_factor",
+    "demand_floor_pct",
+    "include_powered_off",
+    "site_level",
+    "vcpu_per_core",
+    "containerize",
+    "storage_basis",
+)
 MAX_SCENARIOS = 10_000
 Row = dict[str, object]
 

@@ -183,3 +183,22 @@ def test_round_trip_import_plan_export_reimport_loses_nothing(tmp_path: Path, ca
     assert {w.name for w in again.workloads} == {w.name for w in read_estate(path, servers_path=catalog).workloads}
     assert len(again.hosts) == len(estate.hosts) and any("templates skipped" in n for n in again.notes)
     assert all(math.isfinite(w.memory_gb) for w in again.workloads)
+
+
+def test_disks_as_provisioned_or_in_use_and_powered_off_disks_reported(tmp_path: Path, catalog: Path) -> None:
+    """storage_basis picks RVTools' provisioned or in-use column; excluded powered-off VMs' disks are reported."""
+    path = write_v4(tmp_path / "rv.xlsx")
+    provisioned = read_estate(path, servers_path=catalog)
+    in_use = read_estate(path, servers_path=catalog, overrides={"storage_basis": "in_use"})
+    assert sum(w.storage_gb for w in in_use.workloads) < sum(w.storage_gb for w in provisioned.workloads)
+    assert any("disk (in use)" in n for n in in_use.notes) and any("disk (provisioned)" in n for n in provisioned.notes)
+    off = next(n for n in provisioned.notes if "powered-off" in n)
+    assert "still hold" in off and "TB of disk" in off
+
+
+def test_read_time_settings_cannot_be_swept() -> None:
+    """A grid over a setting that acts when the file is read (the vCPU ratio) is refused, not silently ignored."""
+    from planner.sweeps.grid import parse_grid
+
+    with pytest.raises(InputError, match="acts when the workbook is read"):
+        parse_grid({"vcpu_per_core": [2, 4]})
