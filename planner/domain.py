@@ -23,7 +23,7 @@ OBJECTIVES = ("capex", "tco")
 BASELINE_HARDWARE = ("owned", "refresh")
 SITE_LEVELS = ("datacenter", "cluster")
 CONTAINERIZE = ("none", "eligible")
-STORAGE_POOLS = ("local", "shared")
+STORAGE_POOLS = ("local", "shared", "hci")
 SHARED_STORAGE_GB = 1e9  # a server's storage room when storage is shared: never the binding resource
 
 
@@ -222,7 +222,9 @@ class Settings:
     memory_overcommit: float = 1.0  # memory allocated per GB of physical memory (1: none)
     containerize: str = "none"  # none: an inventory's VMs stay VMs; eligible: containerizable ones may become containers
     storage_basis: str = "provisioned"  # an inventory's disks: as provisioned, or as in use (thin provisioning)
-    storage_pool: str = "local"  # local: disks in the servers; shared: a SAN/NAS or HCI pool outside the servers' capacity
+    storage_pool: str = "local"  # local: the servers' disks; shared: a SAN/NAS outside them; hci: their disks, replicated
+    hci_replication_factor: int = 2  # hci: copies of every block (vSAN FTT=1 mirroring, Nutanix RF2)
+    hci_slack_pct: float = 25.0  # hci: raw space kept free for rebuilds and policy changes
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
@@ -237,6 +239,11 @@ class Settings:
         _one_of(self.containerize, CONTAINERIZE, "setting containerize")
         _one_of(self.storage_pool, STORAGE_POOLS, "setting storage_pool")
         _one_of(self.storage_basis, ("provisioned", "in_use"), "setting storage_basis")
+        rf = self.hci_replication_factor
+        if not isinstance(rf, int) or isinstance(rf, bool) or not 1 <= rf <= 3:
+            raise DomainError(f"setting hci_replication_factor must be a whole number from 1 to 3, got {rf!r}")
+        if not isinstance(self.hci_slack_pct, int | float) or not 0 <= self.hci_slack_pct < 100:
+            raise DomainError(f"setting hci_slack_pct must be from 0 to below 100, got {self.hci_slack_pct!r}")
         _one_of(self.forms, FORM_POLICIES, "setting forms")
         _one_of(self.baseline, BASELINES, "setting baseline")
         for name in ("max_utilization_pct", *(f"{r}_max_utilization_pct" for r in ("cpu", "memory", "storage"))):
@@ -288,9 +295,13 @@ class Settings:
 def effective_capacity(model: ServerModel, settings: Settings) -> Resources:
     """What one server carries at 100%: its cores with each extra hardware thread counted at
     `hyperthreading_weight` of a core, its memory times `memory_overcommit`, and its disks (or,
-    with shared storage, room that never binds: the shared pool is sized apart)."""
+    with shared storage, room that never binds: the shared pool is sized apart; with HCI, its disks
+    over the replication factor, less the slack)."""
     threads = 1 + settings.hyperthreading_weight * (model.threads_per_core - 1)
-    storage = SHARED_STORAGE_GB if settings.storage_pool == "shared" else model.storage_gb
+    storage = {
+        "shared": SHARED_STORAGE_GB,
+        "hci": model.storage_gb / settings.hci_replication_factor * (1 - settings.hci_slack_pct / 100),
+    }.get(settings.storage_pool, model.storage_gb)
     return Resources(model.cpu_cores * threads, model.memory_gb * settings.memory_overcommit, storage)
 
 
@@ -369,8 +380,9 @@ class Estate:
     def usable_capacity(self, model: ServerModel) -> Resources:
         """Capacity of one server of this model under the utilization ceilings."""
         s, capacity = self.settings, self.effective_capacity(model)
+        storage_pct = 100.0 if s.storage_pool == "hci" else s.utilization_pct("storage_gb")  # HCI: the slack is the headroom
         return Resources(
             capacity.cpu_cores * s.utilization_pct("cpu_cores") / 100,
             capacity.memory_gb * s.utilization_pct("memory_gb") / 100,
-            capacity.storage_gb * s.utilization_pct("storage_gb") / 100,
+            capacity.storage_gb * storage_pct / 100,
         )

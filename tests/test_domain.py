@@ -66,3 +66,26 @@ def test_resources_arithmetic() -> None:
     assert a + b == Resources(1.5, 3, 4)
     assert a - b == Resources(0.5, 1, 2)
     assert b.fits_in(a) and not a.fits_in(b)
+
+
+def test_usable_storage_by_pool() -> None:
+    """Local disks under the ceiling; shared storage never binds; HCI: raw over the replication factor, less the slack."""
+    model = ServerModel("m", 64, 512, 10_000, 1)
+    local = Estate((), (model,), Settings(max_utilization_pct=80))
+    assert local.usable_capacity(model).storage_gb == pytest.approx(8_000)
+    shared = Estate((), (model,), Settings(max_utilization_pct=80, storage_pool="shared"))
+    assert shared.usable_capacity(model).storage_gb >= 1e8
+    hci = Estate((), (model,), Settings(max_utilization_pct=80, storage_pool="hci"))
+    assert hci.usable_capacity(model).storage_gb == pytest.approx(10_000 / 2 * 0.75)  # RF2, 25% slack, no 80% on top
+    rf3 = Estate((), (model,), Settings(storage_pool="hci", hci_replication_factor=3, hci_slack_pct=30))
+    assert rf3.usable_capacity(model).storage_gb == pytest.approx(10_000 / 3 * 0.7)
+    with pytest.raises(DomainError, match="hci_replication_factor"):
+        Settings(hci_replication_factor=4)
+
+
+def test_effective_cpu_counts_threads_at_their_weight() -> None:
+    """A 64-core, 2-thread server carries 64 x 1.25 cores at the default weight; memory overcommit scales memory."""
+    model = ServerModel("m", 64, 512, 1000, 1, threads_per_core=2)
+    e = Estate((), (model,), Settings(memory_overcommit=1.5))
+    assert e.effective_capacity(model).cpu_cores == pytest.approx(80) and e.effective_capacity(model).memory_gb == 768
+    assert e.usable_capacity(model).cpu_cores == pytest.approx(64)  # 80% ceiling

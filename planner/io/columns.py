@@ -179,9 +179,11 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "storage_pool": (
         "choice",
         "local",
-        "local: the servers' disks hold the workloads' storage; shared: a SAN/NAS or HCI pool, sized apart",
-        ("local", "shared"),
+        "local: the servers' disks; shared: a SAN/NAS pool, sized apart; hci: the servers' disks, replicated (vSAN, Nutanix)",
+        ("local", "shared", "hci"),
     ),
+    "hci_replication_factor": ("whole", 2, "hci: copies of every block (vSAN FTT=1 mirroring and Nutanix RF2 keep 2)", ()),
+    "hci_slack_pct": ("number", 25.0, "hci: raw space kept free for rebuilds, maintenance and policy changes, %", ()),
     "containerize": (
         "choice",
         "none",
@@ -213,6 +215,12 @@ SETTING_SOURCES: dict[str, tuple[str, str]] = {
         "existing VMs are planned on shared storage unless the input says local, and the plan reports the total",
         "VMware vSphere Availability, 'vSphere HA Checklist': virtual machines must be on shared storage to be "
         "restarted on another host",
+    ),
+    "hci_slack_pct": (
+        "an HCI cluster keeps free space for rebuilds after a failure, host maintenance and storage-policy changes; "
+        "with HCI storage this slack replaces the storage ceiling",
+        "VMware Virtual Blocks, 'vSAN Operations: Maintain Slack Space for Storage Policy Changes' (2017): 25-30% "
+        "slack space; usable = raw / replication factor (FTT=1 mirroring keeps two full copies)",
     ),
     "containerize": (
         "an inventory of VMs is planned lift and shift: a VM becomes a container only by decision; end-of-life "

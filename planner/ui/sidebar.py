@@ -112,7 +112,11 @@ SIZING_NUMBERS = (  # setting, label, lowest, highest, step
     ("memory_overcommit", "Memory overcommit (allocated per physical GB)", 1.0, 4.0, 0.1),
 )
 SIZING_CHOICES = (  # setting, label, {value: words}
-    ("storage_pool", "Storage", {"local": "Servers' own disks", "shared": "Shared (SAN/NAS or HCI), sized apart"}),
+    (
+        "storage_pool",
+        "Storage",
+        {"local": "Servers' own disks", "shared": "Shared SAN/NAS, sized apart", "hci": "HCI (vSAN, Nutanix): replicated"},
+    ),
     ("containerize", "Existing VMs", {"none": "Existing VMs stay VMs (lift and shift)", "eligible": "Containerize eligible VMs"}),
 )
 
