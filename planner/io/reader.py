@@ -280,8 +280,10 @@ def importer_for(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] 
 
     if fmt == "rvtools":
         info = tables.get("vinfo") or tables["workloads"]
-        host = tables.get("vhost")
-        return lambda settings, problems: rvtools(sheet(info), sheet(host) if host else None, settings, problems)
+        host, memory = tables.get("vhost"), tables.get("vmemory")
+        return lambda settings, problems: rvtools(
+            sheet(info), sheet(host) if host else None, settings, problems, sheet(memory) if memory else None
+        )
     if fmt == "azure_migrate":
         return lambda settings, problems: azure_migrate(sheet(tables["workloads"]), problems)
     return lambda settings, problems: mapped_csv(sheet(tables["workloads"]), mapping or {}, problems)

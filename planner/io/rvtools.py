@@ -18,11 +18,18 @@ from planner.io.inventory import (
     truthy,
 )
 from planner.io.vhost import host_key, read_hosts, share_host_use, unmatched_note
+from planner.io.vmemory import with_consumed_memory
 from planner.profiles.loading import load_legacy_os
 
 
-def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Settings, problems: list[InputProblem]) -> Imported:
-    """Workloads from an RVTools vInfo table, and today's hosts from vHost when present."""
+def rvtools(
+    info: InventorySheet,
+    host: InventorySheet | None,
+    settings: Settings,
+    problems: list[InputProblem],
+    memory: InventorySheet | None = None,
+) -> Imported:
+    """Workloads from an RVTools vInfo table, today's hosts from vHost and consumed memory from vMemory when present."""
 
     c = {
         "VM": info.find("vm"),
@@ -134,8 +141,8 @@ def rvtools(info: InventorySheet, host: InventorySheet | None, settings: Setting
     hosts = read_hosts(host, problems) if host is not None else ()
     out, shared = share_host_use(out, hosts)
     unmatched = unmatched_note(out, hosts)
-    if unmatched:
-        notes.append(unmatched)
+    out, consumed = with_consumed_memory(out, memory)  # a VM's own figure over its host's estimate
+    notes += [n for n in (unmatched, consumed) if n]
     if shared:
         notes.append(
             f"{shared} VMs without their own use figures: use estimated from their host's (vHost CPU and memory "

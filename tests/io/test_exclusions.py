@@ -131,3 +131,24 @@ def test_hosts_match_across_fqdn_short_name_and_case(tmp_path: Path) -> None:
     assert sorted(w.name for w in matched) == ["vm0", "vm1", "vm2"]  # host use shared to the three matched VMs
     warning = next(n for n in estate.notes if n.startswith("warning"))
     assert "1 VMs run on 1 host(s) vHost does not list (bovmprod3-01)" in warning
+
+
+def test_vmemory_gives_each_vm_its_own_memory_use(tmp_path: Path) -> None:
+    """RVTools vMemory's Consumed / Size becomes a VM's memory use, which demand sizing plans on."""
+    book = Workbook()
+    info = book.active
+    info.title = "vInfo"
+    info.append(HEADER)
+    info.append(["vm0", "poweredOn", False, 4, 8192, 40 * 1024, "esx-01", "prod", GOOD[0]])
+    info.append(["vm1", "poweredOn", False, 2, 4096, 40 * 1024, "esx-01", "prod", GOOD[1]])
+    memory = book.create_sheet("vMemory")
+    memory.append(["VM", "Size MiB", "Consumed", "Active"])
+    memory.append(["vm0", 8192, 4096, 1024])
+    memory.append(["vm1", 4096, "n/a", 100])  # unreadable: vm1 keeps no memory figure
+    book.save(tmp_path / "rv.xlsx")
+    (tmp_path / "s.csv").write_text(CATALOG)
+    by_use = read_estate(tmp_path / "rv.xlsx", servers_path=tmp_path / "s.csv", overrides={"sizing": "demand"})
+    vm0, vm1 = by_use.workload("vm0"), by_use.workload("vm1")
+    assert vm0.memory_gb == pytest.approx(8 * 0.5 * 1.3)  # 50% consumed x comfort 1.3
+    assert vm1.memory_gb == pytest.approx(4)  # no figure: its allocation
+    assert any("memory use of 1 VMs from vMemory" in n and "1 vMemory rows unreadable" in n for n in by_use.notes)
