@@ -113,7 +113,7 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
         study,
         case=BusinessCase(
             strategies=tuple(rows),
-            verdict=verdict(rows, e.settings.objective),
+            verdict=verdict(rows, e.settings.objective, owned=e.settings.baseline_hardware == "owned"),
             tco=tco,
             costs=costs,
             growth=tuple(years),

@@ -212,8 +212,11 @@ def today_row(study: Study, tco: Tco | None, costs: CostProfile) -> StrategyRow:
     )
 
 
-def verdict(rows: list[StrategyRow], objective: str) -> str:
-    """Which strategy wins, by how much, and which overhead makes the difference."""
+def verdict(rows: list[StrategyRow], objective: str, *, owned: bool = True) -> str:
+    """Which strategy wins, by how much, and which overhead makes the difference.
+
+    When even the cheapest costs more than today, the verdict says so and why, never as a saving.
+    """
     planned = [r for r in rows if r.key != "today"]
     if not planned:
         return ""
@@ -233,12 +236,27 @@ def verdict(rows: list[StrategyRow], objective: str) -> str:
         saved = price(today) - price(win)
         word = "less" if saved >= 0 else "more"
         text += f" {abs(saved):,.0f} {word} than today ({100 * abs(saved) / price(today):.0f}% {word})."
+        if saved < 0:
+            text += " " + _dearer_than_today(win, today, price(win), price(today), objective == "tco" and owned)
     others = ranked[1:2] + [r for r in ranked[2:] if r.key == "type1_vms"]  # the next, and all-VM for reference
     for n, other in enumerate(others):
         gap = price(other) - price(win)
         text += f" {'Next' if n == 0 else 'Against'}: {other.label}, {gap:,.0f} more ({other.servers} servers)"
         text += _cause(win, other)
     return text
+
+
+def _dearer_than_today(win: StrategyRow, today: StrategyRow, cost: float, cost_today: float, owned: bool) -> str:
+    """Why the cheapest plan still costs more than today's estate, in one sentence."""
+    if owned:
+        return "Today's servers are already paid for (baseline_hardware = owned): the plan's TCO buys new hardware."
+    if win.servers > today.servers:
+        return f"It needs more servers than today ({win.servers} against {today.servers}): {win.binding} fills them first."
+    each, each_today = cost / max(1, win.servers), cost_today / max(1, today.servers)
+    return (
+        f"It needs fewer servers ({win.servers} against {today.servers}), but each costs more "
+        f"({each:,.0f} against {each_today:,.0f} for one of today's)."
+    )
 
 
 def _cause(win: StrategyRow, other: StrategyRow) -> str:

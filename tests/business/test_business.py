@@ -223,3 +223,25 @@ def test_business_settings_are_read_and_refused_with_their_names() -> None:
     text = " | ".join(str(p) for p in err.value.problems)
     assert "unknown cost number 'nope'" in text and "'cheap' is not one of capex, tco" in text
     assert "no cost profile 'missing'" in text and "years must be a whole number from 1 to 30" in text
+
+
+def _strategy(key: str, servers: int, capex: float, tco: float | None = None) -> object:
+    from planner.business.strategies import StrategyRow
+
+    return StrategyRow(key, key, servers, {}, capex, tco, None, None, None, None, None, None, 0, None, "optimal", {}, "memory")
+
+
+def test_a_plan_dearer_than_today_says_so_and_why() -> None:
+    """A verdict never calls a higher cost a saving: it says 'more than today' and gives the cause."""
+    from planner.business.strategies import verdict
+
+    today = _strategy("today", 8, 78_400, 50_000)
+    fewer_dearer = verdict([today, _strategy("recommended", 5, 79_800, 90_000)], "capex")  # type: ignore[list-item]
+    assert "1,400 more than today" in fewer_dearer and "fewer servers (5 against 8), but each costs more" in fewer_dearer
+    assert "less than today" not in fewer_dearer
+    more = verdict([today, _strategy("recommended", 9, 90_000)], "capex")  # type: ignore[list-item]
+    assert "more servers than today (9 against 8): memory fills them first" in more
+    owned = verdict([today, _strategy("recommended", 5, 40_000, 90_000)], "tco", owned=True)  # type: ignore[list-item]
+    assert "already paid for" in owned
+    cheaper = verdict([today, _strategy("recommended", 5, 40_000)], "capex")  # type: ignore[list-item]
+    assert "38,400 less than today" in cheaper and "costs more" not in cheaper
