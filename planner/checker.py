@@ -71,7 +71,7 @@ def _check_servers(estate: Estate, overhead: OverheadProfile, plan: Plan) -> lis
             out.append(f"server {s.server_id}: model {s.model!r} is not in the catalog")
             continue
         counts[s.model] += 1
-        if s.mode not in ("hypervisor", HostMode.CONTAINER_HOST_LINUX, HostMode.CONTAINER_HOST_WINDOWS):
+        if s.mode not in tuple(HostMode):
             out.append(f"server {s.server_id}: unknown host mode {s.mode!r}")
         elif not runs_mode(models[s.model], s.mode, overhead, estate.settings.hypervisor):
             out.append(

@@ -11,7 +11,7 @@ class SolveStatus(StrEnum):
     """How a run ended. The value is the stable key (JSON, results files); `label` is for people."""
 
     OPTIMAL = "optimal"  # proven: no plan under the same rules costs less
-    FEASIBLE = "feasible"  # a checked plan; the time limit ended the search before a proof
+    FEASIBLE = "feasible"  # a checked plan, not proven optimal (the time limit, or servers added for ha_failures)
     STOPPED = "stopped"  # the user stopped the search; the best checked plan found until then
     INFEASIBLE = "infeasible"  # no replica can be placed under the rules and the server catalog
     NO_SOLUTION = "no_solution"  # the run ended without a plan

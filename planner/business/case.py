@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from planner.business.growth import GrowthYear, growth_rows, growth_years, runs_out_year
 from planner.business.strategies import (
     StrategyRow,
+    opened_to_containers,
     strategy_estate,
     strategy_keys,
     strategy_label,
@@ -56,7 +57,7 @@ def _narrower(study: Study, key: str) -> bool:
     narrower_forms = variant.forms == s.forms or (s.forms == "auto" and variant.forms == "containers_where_allowed")
     same_platforms = (variant.hypervisor_platform, variant.container_platform) == (s.hypervisor_platform, s.container_platform)
     # opening lift-and-shift VMs to containers widens the study's choices: never adopted as the recommendation
-    opened = key == "containers" and any(w.containerizable and w.platform == "vm" for w in study.estate.workloads)
+    opened = key == "containers" and opened_to_containers(study.estate) is not study.estate
     return variant.hypervisor == s.hypervisor and same_platforms and narrower_forms and not opened
 
 

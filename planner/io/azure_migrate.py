@@ -8,13 +8,11 @@ from planner.domain import Workload
 from planner.input_errors import InputProblem
 from planner.io.inventory import (
     ELIGIBILITY,
-    ELIGIBLE,
     TO_GB,
     Imported,
     InventorySheet,
-    container_eligibility,
+    existing_vm,
     inventory_workload,
-    os_family,
 )
 from planner.profiles.loading import load_legacy_os
 
@@ -51,24 +49,18 @@ def azure_migrate(sheet: InventorySheet, problems: list[InputProblem]) -> Import
         if c is None or m is None:
             continue
         os_text = sheet.text(cells, os_name)
-        family = os_family(os_text)
-        eligibility = container_eligibility(os_text, family, rules)
+        vm, eligibility = existing_vm(c, os_text, rules)
         w = inventory_workload(
             sheet.sheet,
             row,
             problems,
             name=n,
-            cpu_cores=c,
-            vcpus=c,
-            includes_guest_os=True,
-            containerizable=eligibility == ELIGIBLE,
             memory_gb=m * TO_GB["mib"],
             storage_gb=sum(s or 0.0 for s in sizes),
-            os=family or "linux",
-            platform="vm",  # lift and shift: a server stays a VM unless the study says otherwise
             extra=((("OS as reported", os_text),) if os_text else ()) + ((ELIGIBILITY, eligibility),),
             cpu_usage_pct=usage[0],
             memory_usage_pct=usage[1],
+            **vm,
         )
         if w is not None:
             out.append((row, w))

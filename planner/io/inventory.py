@@ -129,6 +129,25 @@ def container_eligibility(os_text: str, family: str | None, rules: Sequence[Lega
     return ELIGIBLE if reason is None else f"never: {reason}"
 
 
+def existing_vm(vcpus: float, os_text: str, rules: Sequence[LegacyOs]) -> tuple[dict[str, object], str]:
+    """The fields every importer gives an existing VM, and its container eligibility in words.
+
+    Its CPUs are vCPUs (sizing derives its cores), its allocation holds its guest OS, and it is
+    planned lift and shift: a VM, unless the study lets the containerizable ones become containers.
+    """
+    family = os_family(os_text)
+    eligibility = container_eligibility(os_text, family, rules)
+    fields: dict[str, object] = {
+        "cpu_cores": vcpus,
+        "vcpus": vcpus,
+        "includes_guest_os": True,
+        "containerizable": eligibility == ELIGIBLE,
+        "os": family or "linux",
+        "platform": "vm",
+    }
+    return fields, eligibility
+
+
 def inventory_workload(sheet: str, row: int, problems: list[InputProblem], **fields: object) -> Workload | None:
     """A workload from one row, or None with the problem recorded at the row."""
     try:

@@ -6,13 +6,12 @@ from planner.domain import Settings, Workload
 from planner.input_errors import InputProblem
 from planner.io.inventory import (
     ELIGIBILITY,
-    ELIGIBLE,
     TO_GB,
     UNIT_NAMES,
     Imported,
     InventorySheet,
     at_columns,
-    container_eligibility,
+    existing_vm,
     inventory_workload,
     os_family,
     truthy,
@@ -91,7 +90,7 @@ def rvtools(
         os_text = next((info.text(cells, i) for i in os_cols if i is not None and info.text(cells, i)), "")
         family = os_family(os_text)
         other_os += family is None
-        eligibility = container_eligibility(os_text, family, legacy_rules)
+        vm, eligibility = existing_vm(cpus, os_text, legacy_rules)
         legacy += eligibility.startswith("never")
         extra = [(label, info.text(cells, i)) for label, i in (("Cluster", cluster), ("Datacenter", datacenter)) if i is not None]
         if os_text:
@@ -102,20 +101,15 @@ def rvtools(
             row,
             problems,
             name=name,
-            cpu_cores=cpus,
-            vcpus=cpus,
-            includes_guest_os=True,
-            containerizable=eligibility == ELIGIBLE,
             memory_gb=mem * TO_GB[mem_unit],
             storage_gb=(size or 0.0) * TO_GB[disk_unit],
-            os=family or "linux",
-            platform="vm",  # lift and shift: a VM stays a VM unless the study says otherwise
             current_host=host_key(info.text(cells, host_col)) or None,
             site=_site(info, cells, cluster, datacenter, settings.site_level),
             zone=info.text(cells, zone) or None,
             extra=tuple((k, v) for k, v in extra if v),
             cpu_usage_pct=usage[0],
             memory_usage_pct=usage[1],
+            **vm,
         )
         if w is not None:
             out.append((row, w))

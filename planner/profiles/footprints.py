@@ -14,9 +14,6 @@ from planner.profiles.overheads import OverheadProfile
 from planner.profiles.platforms import node_reserve, vm_node_reserve
 from planner.resources import RESOURCES, Resources
 
-# The placements a replica can take; the plan reports the middle two as form "container" and the
-# last as "isolated_container" (a container in its own lightweight VM on a bare-metal container host).
-
 
 def cpu_factor(profile: OverheadProfile, hypervisor: str) -> float:
     """Multiplier on guest CPU for virtualization under this hypervisor type."""
@@ -28,6 +25,11 @@ def guest_os(os_name: str, profile: OverheadProfile) -> Resources:
     return Resources(
         profile[f"{os_name}_guest_cpu_cores"], profile[f"{os_name}_guest_memory_gb"], profile[f"{os_name}_guest_storage_gb"]
     )
+
+
+def engine(profile: OverheadProfile) -> Resources:
+    """What one container engine takes on its host (daemons and its image cache)."""
+    return Resources(profile["engine_cpu_cores"], profile["engine_memory_gb"], profile["engine_storage_gb"])
 
 
 def application_demand(workload: Workload, profile: OverheadProfile) -> Resources:
@@ -93,13 +95,12 @@ def placement_footprint(workload: Workload, kind: str, profile: OverheadProfile,
 def container_host_vm(os_name: str, profile: OverheadProfile, hypervisor: str) -> Resources:
     """Fixed cost of one container-host VM of an OS on a hypervisor host (paid once per server and OS)."""
     node, share = vm_node_reserve(profile)
-    cpu = profile[f"{os_name}_guest_cpu_cores"] + profile["engine_cpu_cores"]
-    memory = profile[f"{os_name}_guest_memory_gb"] + profile["engine_memory_gb"]
+    own = guest_os(os_name, profile) + engine(profile)
     return Resources(
-        (cpu * (1 + share.cpu_cores) + node.cpu_cores) * cpu_factor(profile, hypervisor),
-        (memory * (1 + share.memory_gb) + node.memory_gb) * (1 + profile["vm_memory_overhead_pct"] / 100)
+        (own.cpu_cores * (1 + share.cpu_cores) + node.cpu_cores) * cpu_factor(profile, hypervisor),
+        (own.memory_gb * (1 + share.memory_gb) + node.memory_gb) * (1 + profile["vm_memory_overhead_pct"] / 100)
         + profile["vm_memory_overhead_fixed_gb"],
-        profile[f"{os_name}_guest_storage_gb"] + profile["engine_storage_gb"],
+        own.storage_gb,
     )
 
 
@@ -115,12 +116,8 @@ def host_reserve(mode: str, profile: OverheadProfile, hypervisor: str, capacity:
             profile[f"{hypervisor}_host_memory_gb"] + capacity.memory_gb * profile[f"{hypervisor}_host_memory_pct"] / 100,
             profile[f"{hypervisor}_host_storage_gb"],
         )
-    os_name = container_host_os(mode)
-    return Resources(
-        profile[f"{os_name}_guest_cpu_cores"] + profile["engine_cpu_cores"],
-        profile[f"{os_name}_guest_memory_gb"] + profile["engine_memory_gb"],
-        profile[f"{os_name}_guest_storage_gb"] + profile["engine_storage_gb"],
-    ) + node_reserve(profile, capacity.cpu_cores, capacity.memory_gb)
+    own = guest_os(container_host_os(mode), profile) + engine(profile)
+    return own + node_reserve(profile, capacity.cpu_cores, capacity.memory_gb)
 
 
 def container_host_os(mode: str) -> str:

@@ -35,7 +35,10 @@ _PARSED: dict[tuple[str, int, int], dict[str, object]] = {}
 
 
 def read_toml(path: Path) -> dict[str, object]:
-    """A profile file's TOML (parsed once per content), or a ProfileError naming the file."""
+    """A profile file's TOML (parsed once per content), or a ProfileError naming the file.
+
+    The parsed dict is shared by every caller: read it, never change it.
+    """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _PARSED:

@@ -116,16 +116,17 @@ class _Search:
         """An assignment's cost in integer units."""
         return a.cost(self.problem)
 
-    def adopt(self, found: Assignment, step: str) -> None:
-        """Make a better plan the best so far, and report it."""
+    def adopt(self, found: Assignment, step: str, *, report: bool = True) -> None:
+        """Make a better plan the best so far, name its step in the method, and report it (unless the caller will)."""
         self.start = found
         if step and not self.method.endswith(step):
             self.method += " + " + step
         self.tracker.best = self.cost(found) * self.unit
-        self.tracker.emit()
+        if report:
+            self.tracker.emit()
 
     def raise_bound(self, bound: int) -> None:
-        """Raise the proven lower bound, and report it."""
+        """Raise the proven lower bound (the caller reports it)."""
         self.bound = max(self.bound, bound)
         self.tracker.floor = max(self.tracker.floor, self.bound * self.unit)
         self.tracker.bound = self.tracker.floor
@@ -179,9 +180,7 @@ class _Search:
         self.clock.charge_work(budget.spent)
         self.raise_bound(flow_bound * self.problem.costs[0])
         if self.cost(flow_plan) < self.cost(self.start):
-            self.start = flow_plan
-            self.method += " + column generation and local search"
-            self.tracker.best = self.cost(flow_plan) * self.unit
+            self.adopt(flow_plan, "column generation and local search", report=False)
         self.tracker.emit()
 
     def _fill(self, model: cp_model.CpModel) -> tuple[int, cp_model.CpSolver]:
@@ -203,12 +202,9 @@ class _Search:
         while self.plain_vector and self.target < len(self.start.servers) and self.remaining() > 0.5 and not self.stopped():
             filled, proven, unsettled = plan_at_bound(self.problem, self.start, self.target, self._fill)
             if filled is not None:
-                self.start = filled
-                self.method += " + exact-fill patterns"
-                self.tracker.best = self.cost(filled) * self.unit
+                self.adopt(filled, "exact-fill patterns", report=False)
             elif proven > self.target:
-                self.bound = proven * self.problem.costs[0]
-                self.tracker.floor = self.tracker.bound = self.bound * self.unit
+                self.raise_bound(proven * self.problem.costs[0])
             self.tracker.emit()
             if filled is not None or proven == self.target:
                 break
@@ -257,13 +253,9 @@ class _Search:
             seed=self.seed,
             dive_too=diving,
         )
-        if found.bound > self.bound:
-            self.bound = found.bound
-            self.tracker.floor = self.tracker.bound = self.bound * self.unit
+        self.raise_bound(found.bound)
         if found.plan is not None and self.cost(found.plan) < self.cost(self.start):
-            self.start = found.plan
-            self.method += " + column generation"
-            self.tracker.best = self.cost(found.plan) * self.unit
+            self.adopt(found.plan, "column generation", report=False)
         self.tracker.emit()
 
     def neighbourhood_search(self) -> None:

@@ -53,11 +53,6 @@ def load_overhead(estate: Estate) -> OverheadProfile:
     return study_overhead(estate.settings)
 
 
-def load_costs_of(estate: Estate) -> CostProfile:
-    """The estate's cost profile with its `cost.KEY` overrides."""
-    return estate_costs(estate)
-
-
 def prepare_estate(estate: Estate, overhead: OverheadProfile, site: str = "") -> Estate:
     """The estate as the study plans it: its hypervisor platform's type, and an orchestrator's control plane.
 
@@ -95,7 +90,7 @@ def run_study(
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
     overhead = overhead or load_overhead(estate)
-    costs = costs or load_costs_of(estate)
+    costs = costs or estate_costs(estate)
     parts: list[SitePart] = []
     started = time.monotonic()
     for site, part in split_estate(estate):

@@ -24,8 +24,9 @@ from distributed.deploy.subprocess import SubprocessCluster
 from planner.business.workbook import export_plan
 from planner.domain import DomainError, Estate
 from planner.io.writer import write_plan_workbook
+from planner.profiles.loading import estate_costs
 from planner.sites import planned_per_site, sites_of, split_estate
-from planner.study.pipeline import SitePart, Study, load_costs_of, load_overhead, merged_study, run_study, solve_site
+from planner.study.pipeline import SitePart, Study, load_overhead, merged_study, run_study, solve_site
 from planner.study.sites import site_rows
 from planner.study.tco import compute_tco
 from planner.sweeps.grid import Grid, Row, Scenario, best_row, ceiling_pct, fingerprint, scenario_estate, sweep_tables
@@ -68,13 +69,13 @@ def solve_site_task(estate: Estate, scenario: Scenario, keys: list[str], site: s
     """Task: one site of one scenario solved by the normal pipeline (not yet checked)."""
     scen = _threads(scenario_estate(estate, scenario), keys, threads)
     part = dict(split_estate(scen))[site]
-    return solve_site(site, part, load_overhead(scen), load_costs_of(scen))
+    return solve_site(site, part, load_overhead(scen), estate_costs(scen))
 
 
 def finish_task(estate: Estate, scenario: Scenario, keys: list[str], threads: int, *parts: SitePart) -> Outcome:
     """Task: a scenario's sites merged, checked and priced into its row."""
     scen = _threads(scenario_estate(estate, scenario), keys, threads)
-    study = merged_study(scen, load_overhead(scen), load_costs_of(scen), list(parts))
+    study = merged_study(scen, load_overhead(scen), estate_costs(scen), list(parts))
     return Outcome(scenario_row(scenario, study), study)
 
 
