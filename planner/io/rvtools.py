@@ -91,7 +91,7 @@ def rvtools(
         family = os_family(os_text)
         other_os += family is None
         vm, eligibility = existing_vm(cpus, os_text, legacy_rules)
-        legacy += eligibility.startswith("never")
+        legacy += family is not None and eligibility.startswith("never")  # unknown OSes have their own note
         extra = [(label, info.text(cells, i)) for label, i in (("Cluster", cluster), ("Datacenter", datacenter)) if i is not None]
         if os_text:
             extra.append(("OS as reported", os_text))

@@ -202,3 +202,14 @@ def test_read_time_settings_cannot_be_swept() -> None:
 
     with pytest.raises(InputError, match="acts when the workbook is read"):
         parse_grid({"vcpu_per_core": [2, 4]})
+
+
+def test_legacy_os_count_leaves_out_unknown_oses(tmp_path: Path, catalog: Path) -> None:
+    """The end-of-life note counts only Windows/Linux VMs on a legacy OS; unknown OSes have their own note."""
+    estate = read_estate(write_v3(tmp_path / "rv.xlsx"), servers_path=catalog)
+    eligibility = [str(dict(w.extra)["container eligibility"]) for w in estate.workloads]
+    unknown = sum(e.startswith("never: the OS is neither") for e in eligibility)
+    legacy = sum(e.startswith("never") for e in eligibility) - unknown
+    assert unknown > 0 and legacy > 0
+    assert f"{legacy} VMs run an end-of-life or 32-bit OS" in " ".join(estate.notes)
+    assert f"{unknown} VMs whose OS is neither Windows nor Linux" in " ".join(estate.notes)
