@@ -88,6 +88,8 @@ class Workload:
     includes_guest_os: bool = False  # its allocation already holds its guest OS (an existing VM or server)
     containerizable: bool = False  # kept a VM by lift-and-shift, but may become a container (setting containerize)
     zone: str | None = None  # security zone (dmz, prod, pci...): workloads of different zones never share a server
+    cpu_model: str | None = None  # the CPU its use was measured on (its host's), to convert between CPU generations
+    cpu_ghz: float | None = None  # that CPU's base clock; None: read from the model text ('@ 2.80GHz')
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
@@ -96,6 +98,8 @@ class Workload:
             _positive(self.vcpus, f"workload {self.name}: vcpus")
         if self.vcpu_per_core is not None:
             _positive(self.vcpu_per_core, f"workload {self.name}: vcpu_per_core")
+        if self.cpu_ghz is not None:
+            _positive(self.cpu_ghz, f"workload {self.name}: cpu_ghz")
         _positive(self.cpu_cores, f"workload {self.name}: cpu_cores")
         _positive(self.memory_gb, f"workload {self.name}: memory_gb")
         _positive(self.storage_gb, f"workload {self.name}: storage_gb", allow_zero=True)
@@ -148,6 +152,8 @@ class ServerModel:
     sockets: int = 2
     platforms: tuple[str, ...] = ()  # platform profiles this model may run (empty: any of the study's)
     threads_per_core: int = 1  # hardware threads per core (2 with Hyper-Threading or SMT on)
+    cpu_model: str | None = None  # its CPU, for the per-core rating that converts measured use between generations
+    cpu_ghz: float | None = None  # that CPU's base clock; None: read from the model text ('@ 2.10GHz')
 
     def __post_init__(self) -> None:
         if not self.model or not self.model.strip():
@@ -163,6 +169,8 @@ class ServerModel:
         for what in ("cpu_cores", "memory_gb", "storage_gb"):
             _positive(getattr(self, what), f"server model {self.model}: {what}")
         _positive(self.unit_cost, f"server model {self.model}: unit_cost", allow_zero=True)
+        if self.cpu_ghz is not None:
+            _positive(self.cpu_ghz, f"server model {self.model}: cpu_ghz")
         for what in ("power_watts", "rack_units"):
             if getattr(self, what) is not None:
                 _positive(getattr(self, what), f"server model {self.model}: {what}", allow_zero=True)
@@ -316,6 +324,8 @@ class CurrentHost:
     memory_usage_pct: float | None = None
     vendor: str = ""
     model: str = ""
+    cpu_model: str = ""  # as vHost reports it, e.g. 'Intel(R) Xeon(R) CPU E5-2680 v2 @ 2.80GHz'
+    cpu_mhz: float | None = None  # its nominal clock (vHost 'Speed'), the MHz vSphere measures use against
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,12 @@ def _vms(rng: random.Random, n: int, hosts: list[str]) -> list[dict[str, object]
     return vms
 
 
-VHOST = ["Host", "Datacenter", "Cluster", "# CPU", "# Cores", "# Memory", "CPU usage %", "Memory usage %", "Vendor", "Model"]
+VHOST = [
+    "Host", "Datacenter", "Cluster", "# CPU", "# Cores", "# Memory", "CPU usage %", "Memory usage %", "Vendor", "Model",
+    "CPU Model", "Speed",
+]  # fmt: skip
+V3_CPU = ["Intel(R) Xeon(R) Silver 4110 CPU @ 2.10GHz", 2095]  # 2 x 8 cores, 2017
+V4_CPU = ["Intel(R) Xeon(R) CPU E5-2680 v3 @ 2.50GHz", 2494]  # 2 x 12 cores, 2014
 BASE = ["VM", "Powerstate", "Template", "CPUs", "Memory"]
 PLACE = ["Host", "Cluster", "Datacenter", "OS according to the configuration file"]
 V3 = [*BASE, "Provisioned MB", "In Use MB", *PLACE]
@@ -95,7 +100,8 @@ def write_v3(path: Path, seed: int = 3) -> Path:
     rng = random.Random(seed)
     names = [f"esx-{i:02d}" for i in range(8)]
     hosts = [
-        [h, "dc-1", "cl-a", 2, 16, 262144, rng.randint(6, 18), rng.randint(20, 45), "Dell Inc.", "PowerEdge R640"] for h in names
+        [h, "dc-1", "cl-a", 2, 16, 262144, rng.randint(6, 18), rng.randint(20, 45), "Dell Inc.", "PowerEdge R640", *V3_CPU]
+        for h in names
     ]
     return _write(path, V3, _vms(rng, 40, names), hosts, title=False)
 
@@ -104,7 +110,10 @@ def write_v4(path: Path, seed: int = 4) -> Path:
     """RVTools 4.x style: 'MiB' labels, both OS columns, a title block, a hidden vHost sheet."""
     rng = random.Random(seed)
     names = [f"esx-{i:02d}" for i in range(6)]
-    hosts = [[h, "dc-1", "cl-a", 2, 24, 393216, rng.randint(6, 18), rng.randint(20, 45), "HPE", "ProLiant DL380"] for h in names]
+    hosts = [
+        [h, "dc-1", "cl-a", 2, 24, 393216, rng.randint(6, 18), rng.randint(20, 45), "HPE", "ProLiant DL380", *V4_CPU]
+        for h in names
+    ]
     return _write(path, V4, _vms(rng, 35, names), hosts, title=True)
 
 

@@ -68,6 +68,15 @@ WORKLOAD_COLUMNS = (
         False,
         "yes: a VM kept as a VM by lift and shift that may become a container (setting containerize = eligible)",
     ),
+    Column(
+        "cpu_model",
+        "text",
+        False,
+        None,
+        "CPU its cores or measured use are on today, e.g. 'Xeon E5-2680 v2 @ 2.80GHz': converted to cores of the "
+        "planned servers by per-core rating (models/reference/cpu_generations.toml)",
+    ),
+    Column("cpu_ghz", "number", False, None, "that CPU's base clock, GHz (blank: the '@ 2.80GHz' in cpu_model)", positive=True),
 )
 
 SERVER_COLUMNS = (
@@ -89,6 +98,15 @@ SERVER_COLUMNS = (
         "platforms it may run, e.g. 'esxi, kubernetes' (profiles in models/platforms; type1, type2 and containers for the "
         "generic ones); blank: any",
     ),
+    Column(
+        "cpu_model",
+        "text",
+        False,
+        None,
+        "its CPU, e.g. 'AMD EPYC 9454' or 'Xeon Gold 6430 @ 2.10GHz': its per-core rating converts measured use "
+        "from older CPUs (models/reference/cpu_generations.toml)",
+    ),
+    Column("cpu_ghz", "number", False, None, "that CPU's base clock, GHz (blank: the '@ 2.10GHz' in cpu_model)", positive=True),
 )
 
 SETTING_COLUMNS = (

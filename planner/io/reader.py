@@ -26,7 +26,7 @@ from planner.profiles.costs import COST_PARAMETERS
 from planner.profiles.loading import list_cost_profiles, list_platforms, list_profiles
 from planner.profiles.overheads import PARAMETERS
 
-HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model")
+HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model", "cpu_model", "cpu_mhz")
 Importer = Callable[[Settings, list[InputProblem]], Imported]
 
 __all__ = ["InputError", "InputProblem", "estate_from_rows", "parse_settings", "read_estate"]
@@ -332,7 +332,7 @@ def _estate(
     settings, defaulted = inventory_defaults(settings, named, [w for _, w in workloads])
     said += defaulted
     workloads = [(row, in_zone(w)) for row, w in workloads]
-    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings)
+    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings, servers)
     _cross_checks(sheet, [(row, w) for (row, _), w in zip(workloads, sized, strict=True)], servers, settings, problems)
     problems += site_problems(sheet, workloads, settings.cross_sites)
     if problems:

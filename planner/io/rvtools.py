@@ -16,7 +16,7 @@ from planner.io.inventory import (
     os_family,
     truthy,
 )
-from planner.io.vhost import host_key, read_hosts, share_host_use, unmatched_note
+from planner.io.vhost import host_key, read_hosts, share_host_use, unmatched_note, with_host_cpu
 from planner.io.vmemory import with_consumed_memory
 from planner.profiles.loading import load_legacy_os
 
@@ -133,7 +133,7 @@ def rvtools(
     cpu_header, mem_header = info.originals[c["CPUs"]], info.originals[c["Memory"]]  # type: ignore[index]
     at_columns(problems, {"vcpus": cpu_header, "cpu_cores": cpu_header, "memory_gb": mem_header})
     hosts = read_hosts(host, problems) if host is not None else ()
-    out, shared = share_host_use(out, hosts)
+    out, shared = share_host_use(with_host_cpu(out, hosts), hosts)
     unmatched = unmatched_note(out, hosts)
     out, consumed = with_consumed_memory(out, memory)  # a VM's own figure over its host's estimate
     notes += [n for n in (unmatched, consumed) if n]

@@ -5,6 +5,8 @@ here. By allocation, its cores are `vcpus / vcpu_per_core`: the ratio planners o
 vCPUs on physical cores (the estate's setting, or the workload's own for a latency-sensitive
 tier). By demand, its cores are what it uses: `vcpus x measured use % x comfort_factor`, since a
 busy vCPU keeps one core's thread busy whatever the ratio. A workload given in cores keeps them.
+Measured cores are cores of the CPU they were measured on: `planner.io.cpu_rating` converts them to
+cores of the planned servers by per-core rating (CPU generation x clock).
 
 Inventories record both the allocation and, often, the measured peak use. Sizing by demand
 plans `use x comfort_factor`, never above the allocation (a VM cannot use more than it has)
@@ -18,9 +20,11 @@ containers too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
-from planner.domain import Settings, Workload
+from planner.domain import ServerModel, Settings, Workload
+from planner.io.cpu_rating import Ratings, estate_ratings, rating_notes
 
 
 def demand_size(allocated: float, usage_pct: float | None, settings: Settings) -> float:
@@ -36,20 +40,22 @@ def vcpu_ratio(workload: Workload, settings: Settings) -> float:
     return settings.vcpu_per_core if workload.vcpu_per_core is None else workload.vcpu_per_core
 
 
-def _cores(w: Workload, settings: Settings, by_demand: bool) -> float:
-    """Physical cores for one workload: its vCPUs over the ratio (allocation) or its measured use (demand)."""
+def _cores(w: Workload, settings: Settings, by_demand: bool, ratings: Ratings) -> float:
+    """Physical cores for one workload: its vCPUs over the ratio (allocation), or its measured cores (use, or
+    a physical server's cores) converted from the CPU they were measured on to the planned servers' cores."""
     if w.vcpus is None:
-        return demand_size(w.cpu_cores, w.cpu_usage_pct, settings) if by_demand else w.cpu_cores
+        cores = demand_size(w.cpu_cores, w.cpu_usage_pct, settings) if by_demand else w.cpu_cores
+        return cores * ratings.factor(w)
     if by_demand and w.cpu_usage_pct is not None:
-        return demand_size(w.vcpus, w.cpu_usage_pct, settings)
+        return demand_size(w.vcpus, w.cpu_usage_pct, settings) * ratings.factor(w)
     return w.vcpus / vcpu_ratio(w, settings)
 
 
-def _sized(w: Workload, settings: Settings) -> Workload:
+def _sized(w: Workload, settings: Settings, ratings: Ratings) -> Workload:
     """One workload sized by the settings: cores from vCPUs or use, memory from use, forms by source."""
     measured = w.cpu_usage_pct is not None or w.memory_usage_pct is not None
     by_demand = settings.sizing == "demand" and measured
-    cpu = _cores(w, settings, by_demand)
+    cpu = _cores(w, settings, by_demand, ratings)
     memory = demand_size(w.memory_gb, w.memory_usage_pct, settings) if by_demand else w.memory_gb
     extra = w.extra
     if by_demand:
@@ -62,10 +68,17 @@ def _sized(w: Workload, settings: Settings) -> Workload:
     return replace(w, cpu_cores=cpu, memory_gb=memory, extra=extra, platform=platform)
 
 
-def apply_sizing(workloads: list[Workload], settings: Settings) -> tuple[list[Workload], list[str]]:
-    """Workloads resized by the settings (same order), and notes for the Assumptions sheet."""
-    out = [_sized(w, settings) for w in workloads]
-    return out, _notes(workloads, settings)
+def apply_sizing(
+    workloads: list[Workload], settings: Settings, servers: Sequence[ServerModel] = ()
+) -> tuple[list[Workload], list[str]]:
+    """Workloads resized by the settings (same order), and notes for the Assumptions sheet.
+
+    `servers` is the catalog planned on: its CPUs' per-core rating converts measured cores from older CPUs.
+    """
+    ratings = estate_ratings(servers)
+    out = [_sized(w, settings, ratings) for w in workloads]
+    converting = sum(1 for w in workloads if w.cpu_model and (w.vcpus is None or settings.sizing == "demand"))
+    return out, _notes(workloads, settings) + rating_notes(ratings, converting)
 
 
 def _notes(workloads: list[Workload], settings: Settings) -> list[str]:

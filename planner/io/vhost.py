@@ -50,6 +50,7 @@ def read_hosts(sheet: InventorySheet, problems: list[InputProblem]) -> tuple[Cur
     name, cores, mem = sheet.find("host"), sheet.find("# cores", "cores"), sheet.find("# memory", "memory")
     cpu_pct, mem_pct = sheet.find("cpu usage %"), sheet.find("memory usage %")
     vendor, model = sheet.find("vendor"), sheet.find("model")
+    cpu_model, speed = sheet.find("cpu model", "cpu type"), sheet.find("speed", "cpu speed", "speed mhz")
     if not sheet.require(problems, Host=name, **{"# Cores": cores, "# Memory": mem}):
         return ()
     unit = sheet.unit_of(mem, "mib")  # type: ignore[arg-type]
@@ -61,11 +62,34 @@ def read_hosts(sheet: InventorySheet, problems: list[InputProblem]) -> tuple[Cur
         m = sheet.number(cells, row, mem, problems, True)
         if not n or c is None or m is None:
             continue
-        usage = [sheet.number(cells, row, i, problems, False) for i in (cpu_pct, mem_pct)]
+        usage = [sheet.number(cells, row, i, problems, False) for i in (cpu_pct, mem_pct, speed)]
         hosts.append(
-            CurrentHost(host_key(n), c, m * TO_GB[unit], usage[0], usage[1], sheet.text(cells, vendor), sheet.text(cells, model))
+            CurrentHost(
+                host_key(n),
+                c,
+                m * TO_GB[unit],
+                usage[0],
+                usage[1],
+                sheet.text(cells, vendor),
+                sheet.text(cells, model),
+                sheet.text(cells, cpu_model),
+                usage[2] or None,
+            )
         )
     return tuple(hosts)
+
+
+def with_host_cpu(rows: list[tuple[int, Workload]], hosts: tuple[CurrentHost, ...]) -> list[tuple[int, Workload]]:
+    """Each VM with its host's CPU (model text and clock), the CPU its use is measured on."""
+    by_name = {h.name: h for h in hosts if h.cpu_model}
+    out = []
+    for row, w in rows:
+        h = by_name.get(w.current_host or "")
+        if h is not None and w.cpu_model is None:
+            ghz = h.cpu_mhz / 1000 if h.cpu_mhz else None
+            w = replace(w, cpu_model=h.cpu_model, cpu_ghz=ghz)
+        out.append((row, w))
+    return out
 
 
 def unmatched_note(rows: list[tuple[int, Workload]], hosts: tuple[CurrentHost, ...]) -> str | None:

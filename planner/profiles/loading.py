@@ -17,6 +17,7 @@ from pathlib import Path
 from planner.data import MODELS_DIR
 from planner.domain import Estate, Settings
 from planner.profiles.costs import COST_PARAMETERS, CostProfile
+from planner.profiles.cpus import CpuGeneration, parse_generations
 from planner.profiles.lifecycle import LegacyOs, parse_legacy_os
 from planner.profiles.overheads import (
     CONTAINER_KEYS,
@@ -155,3 +156,11 @@ def load_legacy_os(path: Path | None = None) -> tuple[LegacyOs, ...]:
     if not path.is_file():
         raise ProfileError(f"OS lifecycle file {path} not found")
     return parse_legacy_os(read_toml(path), path.name)
+
+
+def load_cpu_generations(path: Path | None = None) -> tuple[CpuGeneration, ...]:
+    """The CPU generations and their per-core IPC (models/reference/cpu_generations.toml, or a file given)."""
+    path = path or REFERENCE_DIR / "cpu_generations.toml"
+    if not path.is_file():
+        raise ProfileError(f"CPU generations file {path} not found")
+    return parse_generations(read_toml(path), path.name)
