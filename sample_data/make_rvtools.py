@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 HERE = Path(__file__).resolve().parent
 
@@ -107,14 +107,41 @@ def write_v3(path: Path, seed: int = 3) -> Path:
 
 
 def write_v4(path: Path, seed: int = 4) -> Path:
-    """RVTools 4.x style: 'MiB' labels, both OS columns, a title block, a hidden vHost sheet."""
+    """RVTools 4.x style: 'MiB' labels, both OS columns, a title block, a hidden vHost sheet, and the
+    per-VM tabs vCPU (MHz use), vPartition (disk used in the guest) and vDisk (disk capacity)."""
     rng = random.Random(seed)
     names = [f"esx-{i:02d}" for i in range(6)]
     hosts = [
         [h, "dc-1", "cl-a", 2, 24, 393216, rng.randint(6, 18), rng.randint(20, 45), "HPE", "ProLiant DL380", *V4_CPU]
         for h in names
     ]
-    return _write(path, V4, _vms(rng, 35, names), hosts, title=True)
+    vms = _vms(rng, 35, names)
+    _write(path, V4, vms, hosts, title=True)
+    return _add_vm_tabs(path, vms, random.Random(seed + 100), int(V4_CPU[1]))
+
+
+def _add_vm_tabs(path: Path, vms: list[dict[str, object]], rng: random.Random, mhz: int) -> Path:
+    """vCPU, vPartition and vDisk tabs as RVTools 4.x writes them, one or more rows per VM."""
+    book = load_workbook(path)
+    cpu = book.create_sheet("vCPU")
+    cpu.append(["VM", "Powerstate", "Template", "CPUs", "Max", "Overall", "Shares", "Reservation"])
+    parts = book.create_sheet("vPartition")
+    parts.append(["VM", "Powerstate", "Template", "Disk", "Capacity MiB", "Consumed MiB", "Free MiB", "Free %"])
+    disks = book.create_sheet("vDisk")
+    disks.append(["VM", "Powerstate", "Template", "Disk", "Capacity MiB", "Thin", "Disk Mode"])
+    for v in vms:
+        state, template, cpus = v["Powerstate"], v["Template"], int(v["CPUs"])  # type: ignore[call-overload]
+        most = cpus * mhz
+        cpu.append([v["VM"], state, template, cpus, most, round(most * rng.uniform(0.02, 0.4)), 1000 * cpus, 0])
+        capacity = max(10240, int(v["Provisioned"]) - int(v["Memory"]))  # type: ignore[call-overload]
+        disks.append([v["VM"], state, template, "Hard disk 1", capacity, rng.random() < 0.7, "persistent"])
+        for k, share in enumerate([0.3, 0.6] if capacity > 60000 else [0.9]):
+            size = round(capacity * share)
+            used = round(size * rng.uniform(0.2, 0.7))
+            mount = ("C:\\", "D:\\")[k] if "Windows" in str(v["OS"]) else ("/", "/data")[k]
+            parts.append([v["VM"], state, template, mount, size, used, size - used, round(100 * (size - used) / size)])
+    book.save(path)
+    return path
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from planner.profiles.loading import list_cost_profiles, list_platforms, list_pr
 from planner.profiles.overheads import PARAMETERS
 
 HOST_FIELDS = ("name", "cpu_cores", "memory_gb", "cpu_usage_pct", "memory_usage_pct", "vendor", "model", "cpu_model", "cpu_mhz")
+RVTOOLS_TABS = ("vmemory", "vcpu", "vpartition", "vdisk")  # per-VM tabs read beside vInfo and vHost
 Importer = Callable[[Settings, list[InputProblem]], Imported]
 
 __all__ = ["InputError", "InputProblem", "estate_from_rows", "parse_settings", "read_estate"]
@@ -280,10 +281,9 @@ def importer_for(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] 
 
     if fmt == "rvtools":
         info = tables.get("vinfo") or tables["workloads"]
-        host, memory = tables.get("vhost"), tables.get("vmemory")
-        return lambda settings, problems: rvtools(
-            sheet(info), sheet(host) if host else None, settings, problems, sheet(memory) if memory else None
-        )
+        host = tables.get("vhost")
+        tabs = {name: sheet(tables[name]) for name in RVTOOLS_TABS if name in tables}
+        return lambda settings, problems: rvtools(sheet(info), sheet(host) if host else None, settings, problems, tabs)
     if fmt == "azure_migrate":
         return lambda settings, problems: azure_migrate(sheet(tables["workloads"]), problems)
     return lambda settings, problems: mapped_csv(sheet(tables["workloads"]), mapping or {}, problems)

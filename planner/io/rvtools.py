@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from planner.domain import Settings, Workload
 from planner.input_errors import InputProblem
 from planner.io.inventory import (
@@ -18,6 +20,7 @@ from planner.io.inventory import (
 )
 from planner.io.vhost import host_key, read_hosts, share_host_use, unmatched_note, with_host_cpu
 from planner.io.vmemory import with_consumed_memory
+from planner.io.vtabs import with_cpu_use, with_disks
 from planner.profiles.loading import load_legacy_os
 
 
@@ -26,9 +29,10 @@ def rvtools(
     host: InventorySheet | None,
     settings: Settings,
     problems: list[InputProblem],
-    memory: InventorySheet | None = None,
+    tabs: Mapping[str, InventorySheet] | None = None,
 ) -> Imported:
-    """Workloads from an RVTools vInfo table, today's hosts from vHost and consumed memory from vMemory when present."""
+    """Workloads from an RVTools vInfo table, today's hosts from vHost, and per-VM figures from the tabs present:
+    consumed memory (vMemory), CPU use (vCPU), disk used in the guest (vPartition) or provisioned (vDisk)."""
 
     c = {
         "VM": info.find("vm"),
@@ -135,8 +139,11 @@ def rvtools(
     hosts = read_hosts(host, problems) if host is not None else ()
     out, shared = share_host_use(with_host_cpu(out, hosts), hosts)
     unmatched = unmatched_note(out, hosts)
-    out, consumed = with_consumed_memory(out, memory)  # a VM's own figure over its host's estimate
-    notes += [n for n in (unmatched, consumed) if n]
+    tabs = tabs or {}
+    out, consumed = with_consumed_memory(out, tabs.get("vmemory"))  # a VM's own figure over its host's estimate
+    out, cpu_use = with_cpu_use(out, tabs.get("vcpu"))
+    out, disks = with_disks(out, tabs.get("vpartition"), tabs.get("vdisk"), by_use)
+    notes += [n for n in (unmatched, consumed, cpu_use, disks) if n]
     if shared:
         notes.append(
             f"{shared} VMs without their own use figures: use estimated from their host's (vHost CPU and memory "
