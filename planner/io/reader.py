@@ -14,6 +14,7 @@ from planner.domain import CurrentHost, DomainError, Estate, ExcludedRow, Server
 from planner.input_errors import InputError, InputProblem
 from planner.io.azure_migrate import azure_migrate
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
+from planner.io.default_catalog import default_servers
 from planner.io.defaults import in_zone, inventory_defaults
 from planner.io.exclusions import exclude_bad_rows, excluded_rows
 from planner.io.intake import file_kind
@@ -305,12 +306,11 @@ def _estate(
     problems: list[InputProblem] = []
     if "workloads" not in tables and importer is None:
         problems.append(InputProblem(Path(source).name, None, None, "missing sheet Workloads"))
-    if server_table is None:
-        hint = " (an inventory or .csv holds workloads only: give the catalog with --servers)" if is_csv or importer else ""
+    if server_table is None and not (is_csv or importer):
+        hint = " (or give a catalog with --servers)"
         problems.append(InputProblem(Path(source).name, None, None, f"missing sheet Servers{hint}"))
     if problems:
         raise InputError(problems)
-    assert server_table is not None
     entries: list[tuple[str, int | None, object, object]] = []
     if "settings" in tables:
         for row, v, _ in _records(tables["settings"], SETTING_COLUMNS, problems):
@@ -327,7 +327,11 @@ def _estate(
         if not strict:
             problems, excluded, imported = exclude_bad_rows(problems, imported)
         sheet, workloads, hosts, said = imported.sheet, imported.workloads, imported.hosts, list(imported.notes)
-    servers = _servers(server_table, problems)
+    if server_table is None:  # an inventory or a CSV of workloads: the bundled catalog and today's shapes
+        servers, said_catalog = default_servers(hosts)
+        said.append(said_catalog)
+    else:
+        servers = _servers(server_table, problems)
     named = {str(name).strip().lower() for _, _, name, _ in entries}
     settings, defaulted = inventory_defaults(settings, named, [w for _, w in workloads])
     said += defaulted

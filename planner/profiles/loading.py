@@ -16,6 +16,7 @@ from pathlib import Path
 
 from planner.data import MODELS_DIR
 from planner.domain import Estate, Settings
+from planner.profiles.catalog import Catalog, parse_catalog
 from planner.profiles.costs import COST_PARAMETERS, CostProfile
 from planner.profiles.cpus import CpuGeneration, parse_generations
 from planner.profiles.lifecycle import LegacyOs, parse_legacy_os
@@ -164,3 +165,15 @@ def load_cpu_generations(path: Path | None = None) -> tuple[CpuGeneration, ...]:
     if not path.is_file():
         raise ProfileError(f"CPU generations file {path} not found")
     return parse_generations(read_toml(path), path.name)
+
+
+CATALOG_PATH = MODELS_DIR / "catalog" / "current.toml"
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """The bundled current-generation catalog (models/catalog/current.toml, or a file given), validated."""
+    path = path or CATALOG_PATH
+    if not path.is_file():
+        raise ProfileError(f"server catalog file {path} not found")
+    catalog = parse_catalog(read_toml(path), path.name)
+    return replace(catalog, path=str(path))

@@ -14,12 +14,11 @@ from planner.domain import Estate
 from planner.io.columns import SETTING_SOURCES, SETTINGS
 from planner.plan import Plan, SolveResult, SolveStatus
 from planner.profiles.costs import CostProfile
-from planner.profiles.cpus import core_rating, generation_of
 from planner.profiles.footprints import host_reserve, placement_footprint
-from planner.profiles.loading import load_cpu_generations
 from planner.profiles.overheads import OverheadProfile
 from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.study.baseline import Baseline
+from planner.study.hardware import catalog_rows, cpu_rating_rows
 from planner.study.ratios import plan_vcpu_per_core, today_vcpu_per_core, vcpus_per_server
 from planner.study.resilience import ResilienceReport
 
@@ -235,39 +234,6 @@ def unplaced_rows(result: SolveResult) -> list[Row]:
     return [{"workload": u.workload, "replica": u.replica, "reason": u.reason} for u in result.plan.unplaced]
 
 
-CPU_ROWS = 20  # CPU models listed in the Assumptions sheet, at most
-
-
-def cpu_rating_rows(estate: Estate) -> list[Row]:
-    """One Assumptions row per CPU model rated (the catalog's, then today's): rating, generation and source."""
-    generations = load_cpu_generations()
-    cpus = [(m.cpu_model, m.cpu_ghz, f"server model {m.model}") for m in estate.server_models if m.cpu_model]
-    seen = {(c, g) for c, g, _ in cpus}
-    for w in estate.workloads:
-        if w.cpu_model and (w.cpu_model, w.cpu_ghz) not in seen and len(seen) < CPU_ROWS:
-            seen.add((w.cpu_model, w.cpu_ghz))
-            cpus.append((w.cpu_model, w.cpu_ghz, "today's CPU"))
-    rows: list[Row] = []
-    for text, ghz, whose in cpus:
-        generation = generation_of(text, generations)
-        rating = core_rating(text, ghz, generations)
-        rows.append(
-            {
-                "setting": f"core_rating: {text}",
-                "value": "unknown (converted 1:1)" if rating is None else round(rating, 3),
-                "unit": "Sandy Bridge GHz",
-                "reason": f"{whose}: "
-                + (
-                    "no generation matches, or no clock"
-                    if generation is None or rating is None
-                    else f"{generation.name}, IPC {generation.ipc:g} x base GHz"
-                ),
-                "source": "" if generation is None else f"models/reference/cpu_generations.toml: {generation.source}",
-            }
-        )
-    return rows
-
-
 def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfile, baseline: Baseline) -> list[Row]:
     """The Assumptions sheet: every setting, overhead number and cost driver used, with reasons and sources."""
     s = estate.settings
@@ -318,7 +284,7 @@ def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfil
         for key, (reason, source) in SETTING_SOURCES.items()
     ]
     rows += [{"setting": "import", "value": note, "unit": "", "reason": "", "source": ""} for note in estate.notes]
-    rows += cpu_rating_rows(estate)
+    rows += cpu_rating_rows(estate) + catalog_rows(estate)
     for r in RESOURCES:
         rows.append(
             {

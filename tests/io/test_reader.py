@@ -45,14 +45,16 @@ def test_headers_are_case_and_space_insensitive_with_aliases_and_extras(tmp_path
 
 
 def test_csv_with_server_catalog(tmp_path: Path) -> None:
+    """A CSV of workloads plans on the catalog given, else on the bundled catalog, and says which."""
     csv_path = tmp_path / "w.csv"
     csv_path.write_text("name,cpu_cores,memory_gb\nweb,2,4\napi,1,2\n")
     servers = tmp_path / "s.csv"
     servers.write_text("model,cpu_cores,memory_gb,storage_gb,unit_cost\nM,16,64,1000,5000\n")
     e = read_estate(csv_path, servers_path=servers)
     assert len(e.workloads) == 2 and e.server_models[0].model == "M"
-    with pytest.raises(InputError, match="--servers"):
-        read_estate(csv_path)
+    bundled = read_estate(csv_path)
+    assert any(m.model.startswith("2U-2xEPYC") for m in bundled.server_models)
+    assert any("no server catalog given" in n and "--servers" in n for n in bundled.notes)
 
 
 def test_command_line_settings_win(good_book: Path) -> None:
@@ -240,8 +242,12 @@ def test_unreadable_files(tmp_path: Path, name: str, content: bytes | None, mess
 
 
 def test_missing_sheets(tmp_path: Path) -> None:
+    """A native workbook names both missing sheets (its catalog is part of it; inventories get the bundled one)."""
     problems = _problems(write_book(tmp_path / "x.xlsx", {"Other": [["a"]]}))
-    assert {p.message for p in problems} == {"missing sheet Workloads", "missing sheet Servers"}
+    assert {p.message for p in problems} == {
+        "missing sheet Workloads",
+        "missing sheet Servers (or give a catalog with --servers)",
+    }
 
 
 def test_nan_and_infinity_in_csv(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 from openpyxl import Workbook
 
 from planner.checker import check_plan
+from planner.cli import main
 from planner.io.reader import read_estate
 from planner.profiles.loading import load_profile
 from planner.study.pipeline import run_study
@@ -134,3 +135,22 @@ def test_existing_vms_are_planned_on_shared_storage(tmp_path: Path) -> None:
     assert len(on_shared.result.plan.servers) < len(on_local.result.plan.servers)
     assert on_shared.summary.shared_storage_gb == pytest.approx(sum(w.storage_gb for w in shared.workloads), rel=1e-6)
     assert on_local.summary.shared_storage_gb is None
+
+
+@pytest.mark.slow
+def test_an_inventory_without_a_catalog_plans_on_the_bundled_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No --servers: the bundled current catalog and like-for-like models of today's hosts, said in the notes;
+    fewer servers than today, N+1 held, every VM a VM, and the command exits 0."""
+    export = write_export(tmp_path / "rvtools.xlsx")
+    estate = read_estate(export, overrides={"time_limit_s": "5", "business_case": "no"})
+    assert any("no server catalog given" in n and "like-for-like" in n for n in estate.notes)
+    assert estate.server_models[0].model.startswith("like-for-like")  # today's shape first: the baseline's price
+    study = run_study(estate)
+    plan = study.result.plan
+    assert check_plan(study.estate, study.overhead, plan) == [] and not plan.unplaced
+    assert {p.form for p in plan.placements} == {"vm"}
+    assert study.resilience is not None and study.resilience.survived
+    assert len(plan.servers) + len(plan.spares) < sum(CLUSTERS.values())
+    out = tmp_path / "plan.xlsx"
+    assert main(["plan", str(export), "--set", "time_limit_s=3", "--set", "business_case=no", "--out", str(out)]) == 0
+    assert out.is_file() and "no server catalog given" in capsys.readouterr().out
