@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from planner.domain import CurrentHost, ServerModel
+from planner.io.columns import SERVER_COLUMNS
 from planner.profiles.catalog import catalog_servers, like_for_like
 from planner.profiles.loading import load_catalog
 
@@ -20,3 +21,14 @@ def default_servers(hosts: Sequence[CurrentHost]) -> tuple[list[ServerModel], st
         f"{len(bundled)} models, {catalog.description}; {catalog.currency}){shapes}; give your own with --servers"
     )
     return same + bundled, note  # like-for-like first: the baseline prices today's servers as the first model
+
+
+def default_catalog_rows(hosts: Sequence[CurrentHost]) -> tuple[list[list[object]], str]:
+    """The default catalog as editable rows (a header of the Servers columns, then one row per model) and its note."""
+    servers, note = default_servers(hosts)
+    header: list[object] = [c.name for c in SERVER_COLUMNS]
+    rows: list[list[object]] = [header]
+    for m in servers:
+        values = {**vars(m), "platforms": ", ".join(m.platforms)}
+        rows.append([values.get(str(name)) for name in header])
+    return rows, note

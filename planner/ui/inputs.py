@@ -10,9 +10,10 @@ from pathlib import Path
 import streamlit as st
 
 from planner.data import SAMPLE_ESTATE as SAMPLE
-from planner.domain import Settings
+from planner.domain import CurrentHost, Settings
 from planner.input_errors import InputError, InputProblem
 from planner.io.columns import normalise_header
+from planner.io.default_catalog import default_catalog_rows
 from planner.io.rows import load_rows
 from planner.io.writer import write_template
 from planner.ui.jobs import SolveJob
@@ -49,9 +50,11 @@ def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | No
     state.import_notes = [str(r[0]) for r in state.rows.get("notes", [])[1:]]
     header = [normalise_header(h) for h in state.rows.get("workloads", [[]])[0]]
     state.needs_mapping = suffix == ".csv" and not state.problems and not {"name", "cpu_cores", "memory_gb"} <= set(header)
-    if not state.problems and "servers" not in state.rows:  # a .csv of workloads: start from the sample catalog
-        state.rows["servers"] = load_rows(SAMPLE)["servers"]
-        state.catalog_note = "This file has no server catalog: the sample catalog is used; edit it under Workloads & servers."
+    if not state.problems and "servers" not in state.rows:  # an inventory or CSV: the bundled catalog and today's shapes
+        hosts = tuple(CurrentHost(*row) for row in state.rows.get("hosts", [])[1:])
+        state.rows["servers"], note = default_catalog_rows(hosts)
+        said = note.removesuffix("; give your own with --servers")
+        state.catalog_note = f"{said[0].upper()}{said[1:]}. Edit it under Workloads & servers."
     else:
         state.catalog_note = None
     state.auto_solve = not state.problems

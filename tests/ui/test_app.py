@@ -71,7 +71,8 @@ def test_invalid_upload_shows_every_problem_and_a_marked_copy(tmp_path: object) 
     assert "Download your workbook with the problems marked" in downloads(at)
 
 
-def test_csv_upload_uses_sample_catalog_and_plans(tmp_path: object) -> None:
+def test_csv_upload_uses_the_bundled_catalog_and_plans(tmp_path: object) -> None:
+    """A CSV of workloads without a catalog plans on the bundled current-generation catalog, and says so."""
     at = wait_for_plan(start())
     first = at.session_state["collected"]
     at.sidebar.file_uploader[0].upload("w.csv", b"name,cpu_cores,memory_gb\nweb,2,4\napi,1,2\n", "text/csv").run()
@@ -81,7 +82,7 @@ def test_csv_upload_uses_sample_catalog_and_plans(tmp_path: object) -> None:
         at.run()
     assert not at.exception
     assert metrics(at)["Servers"] == "1"
-    assert any("sample catalog" in i.value for i in at.sidebar.info)
+    assert any("bundled current-generation catalog" in i.value for i in at.sidebar.info)
 
 
 def test_changing_a_constraint_and_solving_shows_what_changed() -> None:
@@ -140,7 +141,7 @@ def test_rvtools_upload_is_converted_and_planned(tmp_path: object) -> None:
     at = _wait_for_new_plan(at, first)
     assert not at.exception
     notes = " ".join(i.value for i in at.sidebar.info)
-    assert "imported from RVTools" in notes and "templates skipped" in notes and "sample catalog" in notes
+    assert "imported from RVTools" in notes and "templates skipped" in notes and "like-for-like" in notes
     assert int(metrics(at)["Servers"]) >= 1
 
 
