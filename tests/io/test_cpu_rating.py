@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 from conftest import SERVER_HEADER, write_book
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from planner.domain import ServerModel, Settings, Workload
 from planner.io.reader import read_estate
+from planner.io.sizing import apply_sizing
 from planner.study.pipeline import run_study
 from planner.study.report import cpu_rating_rows
 
@@ -68,3 +72,25 @@ def test_the_assumptions_sheet_lists_each_rating_with_its_source(tmp_path: Path)
     assert "Rupp" in str(rows[f"core_rating: {OLD}"]["source"])
     assert rows["core_rating: AMD Opteron 6380"]["value"] == "unknown (converted 1:1)"
     assert run_study(estate).result.plan.servers  # and the estate plans
+
+
+CPUS = [OLD, "Intel(R) Xeon(R) CPU E5-2690 0 @ 2.90GHz", "Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", "AMD Opteron 6380", None]
+
+
+@given(
+    vcpus=st.integers(1, 64),
+    use=st.floats(0, 100),
+    cpu=st.sampled_from(CPUS),
+    sizing=st.sampled_from(["allocation", "demand"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_conversion_never_inflates_and_never_touches_allocations(vcpus: int, use: float, cpu: str | None, sizing: str) -> None:
+    """Sized onto a newer CPU, a VM needs no more cores than measured on its old one; by allocation, exactly vCPUs / ratio."""
+    w = Workload("vm", vcpus, 8, vcpus=float(vcpus), cpu_usage_pct=use, cpu_model=cpu)
+    server = ServerModel("M", 96, 768, 4000, 30000, cpu_model=NEW, cpu_ghz=2.75)
+    config = Settings(sizing=sizing, comfort_factor=1.0)
+    [sized], _ = apply_sizing([w], config, [server])
+    unconverted, _ = apply_sizing([w], config, [])
+    assert 0 < sized.cpu_cores <= unconverted[0].cpu_cores + 1e-9
+    if sizing == "allocation":
+        assert sized.cpu_cores == pytest.approx(vcpus / 4)
