@@ -119,6 +119,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         change = f"saving {s.savings:,.0f} ({s.savings_pct}%)" if s.savings >= 0 else f"{-s.savings:,.0f} MORE than today"
         print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, {change}")
         print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
+        if s.shared_storage_gb is not None:
+            cost = "" if s.shared_storage_cost_per_year is None else f", {s.shared_storage_cost_per_year:,.0f} a year"
+            print(f"  storage   shared pool {s.shared_storage_gb / 1024:,.1f} TB{cost} (today's VMs hold it too: not a saving)")
         print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
         for site in study.result.sites:
             print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")

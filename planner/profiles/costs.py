@@ -29,6 +29,7 @@ COST_PARAMETERS: dict[str, tuple[str, str]] = {
     "rack_unit_per_year": ("currency/U/year", "rack space per unit per year"),
     "support_pct_per_year": ("%/year", "hardware support per year, percent of the server's price"),
     "support_per_server_year": ("currency/server/year", "flat support fee per server per year"),
+    "shared_storage_per_tb_year": ("currency/TB/year", "one usable TB on the shared SAN/NAS pool for a year"),
     "hypervisor_per_host_year": ("currency/host/year", "type-1 hypervisor subscription per host"),
     "hypervisor_per_socket_year": ("currency/socket/year", "type-1 hypervisor subscription per CPU socket"),
     "hypervisor_per_core_year": ("currency/core/year", "type-1 hypervisor subscription per core"),

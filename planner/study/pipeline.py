@@ -165,7 +165,7 @@ def checked_study(estate: Estate, overhead: OverheadProfile, costs: CostProfile,
     verify_plan(estate, overhead, result.plan)
     report = verify_failures(estate, overhead, result)
     baseline = compute_baseline(estate)
-    return Study(estate, overhead, costs, result, baseline, summarize(estate, overhead, result, baseline, report), report)
+    return Study(estate, overhead, costs, result, baseline, summarize(estate, overhead, result, baseline, report, costs), report)
 
 
 def verify_failures(estate: Estate, overhead: OverheadProfile, result: SolveResult) -> ResilienceReport | None:

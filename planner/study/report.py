@@ -61,6 +61,7 @@ class Summary:
     vcpu_per_core_plan: float | None = None  # vCPUs per physical core of the plan's servers
     excluded: int = 0  # inventory rows left out of the plan (each in the Excluded sheet, with its reason)
     shared_storage_gb: float | None = None  # with shared storage: what the plan's replicas need on the shared pool
+    shared_storage_cost_per_year: float | None = None  # its cost at the cost profile's rate (today's too: no saving)
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -68,7 +69,12 @@ class Summary:
 
 
 def summarize(
-    estate: Estate, overhead: OverheadProfile, result: SolveResult, baseline: Baseline, resilience: ResilienceReport | None = None
+    estate: Estate,
+    overhead: OverheadProfile,
+    result: SolveResult,
+    baseline: Baseline,
+    resilience: ResilienceReport | None = None,
+    costs: CostProfile | None = None,
 ) -> Summary:
     """Headline figures of a plan against its baseline (and its failure check, when asked for)."""
     plan = result.plan
@@ -113,7 +119,10 @@ def summarize(
         vcpu_per_core_today=today_vcpu_per_core(estate),
         vcpu_per_core_plan=plan_vcpu_per_core(estate, plan),
         excluded=len(estate.excluded),
-        shared_storage_gb=shared_storage(estate, overhead, loads, plan),
+        shared_storage_gb=(pool := shared_storage(estate, overhead, loads, plan)),
+        shared_storage_cost_per_year=None
+        if pool is None or costs is None
+        else round(pool / 1024 * costs["shared_storage_per_tb_year"], 2),
     )
 
 
@@ -153,6 +162,7 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "unplaced", "value": summary.unplaced},
         {"figure": "excluded", "value": summary.excluded},
         {"figure": "shared_storage_gb", "value": summary.shared_storage_gb},
+        {"figure": "shared_storage_cost_per_year", "value": summary.shared_storage_cost_per_year},
         {"figure": "vms", "value": summary.vms},
         {"figure": "containers", "value": summary.containers},
         {"figure": "avg_cpu_util_pct", "value": summary.avg_cpu_util_pct},

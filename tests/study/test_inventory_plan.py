@@ -124,7 +124,7 @@ def test_guest_os_is_counted_once_and_shed_as_a_container(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_existing_vms_are_planned_on_shared_storage(tmp_path: Path) -> None:
-    """Large VM disks bind on local disks; on shared storage (existing VMs' default) they do not; the total is reported."""
+    """Big VM disks bind on local disks, not on shared storage (existing VMs' default); its total and cost are reported."""
     export, catalog = write_export(tmp_path / "rvtools.xlsx"), tmp_path / "servers.csv"
     catalog.write_text(CATALOG.replace("30720", "1920"))  # servers with 1.9 TB of local disk: ~25 TB of VM disks bind
     limits = {"time_limit_s": "3", "business_case": "no", "ha_failures": "0"}
@@ -135,6 +135,10 @@ def test_existing_vms_are_planned_on_shared_storage(tmp_path: Path) -> None:
     assert len(on_shared.result.plan.servers) < len(on_local.result.plan.servers)
     assert on_shared.summary.shared_storage_gb == pytest.approx(sum(w.storage_gb for w in shared.workloads), rel=1e-6)
     assert on_local.summary.shared_storage_gb is None
+    per_year = on_shared.summary.shared_storage_cost_per_year  # priced at the cost profile's rate per TB-year
+    assert per_year == pytest.approx(
+        on_shared.summary.shared_storage_gb / 1024 * on_shared.costs["shared_storage_per_tb_year"], abs=0.01
+    )
 
 
 @pytest.mark.slow
