@@ -76,8 +76,10 @@ def test_every_package_is_shipped() -> None:
     listed = set(config["packages"])
     in_tree = {".".join(p.parent.relative_to(REPO).parts) for p in PLANNER.rglob("__init__.py")}
     data = {"planner.data.models", "planner.data.sample"}
-    data |= {f"planner.data.models.{d}" for d in ("costs", "platforms", "reference")}
+    data |= {f"planner.data.models.{d.name}" for d in (REPO / "models").iterdir() if d.is_dir()}  # every data folder
     assert listed == in_tree | data
+    shipped = {key.removeprefix("planner.data.models.") for key in config["package-data"]}
+    assert all(d.name in shipped for d in (REPO / "models").iterdir() if d.is_dir()), "a models/ folder's files are not shipped"
     assert config["package-dir"]["planner.data.models"] == "models"
     assert (REPO / "models" / "default.toml").is_file() and (REPO / "sample_data" / "estate.xlsx").is_file()
 
