@@ -19,16 +19,12 @@ Layout, top to bottom (imports point down only; `lint-imports` checks it):
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import TYPE_CHECKING, Any
+
+from planner.version import VERSION as __version__
 
 if TYPE_CHECKING:
     from planner.api import plan_estate, plan_tables, read_estate, write_plan
-
-try:
-    __version__ = metadata.version("consolidation-planner")
-except metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
 
 __all__ = ["__version__", "plan_estate", "plan_tables", "read_estate", "write_plan"]
 _API = {"plan_estate", "plan_tables", "read_estate", "write_plan"}

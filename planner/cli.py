@@ -21,19 +21,24 @@ from typing import TextIO
 from planner import __version__
 from planner.business.case import add_business_case
 from planner.business.workbook import export_plan
+from planner.cli_report import print_plan
 from planner.data import SAMPLE_DIR
 from planner.domain import Estate
 from planner.input_errors import InputError
+from planner.interrupts import EXIT_INTERRUPTED, interruptible
 from planner.io.inventory import MAP_TARGETS
+from planner.io.outputs import check_destination
 from planner.io.reader import read_estate
 from planner.io.writer import write_template
-from planner.plan import ProgressPoint, SolveStatus
+from planner.plan import ProgressPoint
 from planner.profiles.loading import list_platforms, list_profiles, load_platform, load_profile
 from planner.profiles.overheads import PARAMETERS, OverheadProfile, ProfileError
-from planner.study.pipeline import Study, load_overhead, run_study
+from planner.study.pipeline import load_overhead, run_study
 from planner.sweeps.grid import SOLVED
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+DETERMINISTIC_HELP = "the default: a fixed amount of solver work, so the same input gives the same plan anywhere"
+WALL_CLOCK_HELP = "search until the time limit on the wall clock instead (uses all of it; two runs may differ)"
 SAMPLE_FILES = ("estate.xlsx", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx")
 
 
@@ -67,6 +72,8 @@ def _read(args: argparse.Namespace) -> Estate:
         overrides["seed"] = str(args.seed)
     if getattr(args, "deterministic", False):
         overrides["deterministic"] = "yes"
+    if getattr(args, "wall_clock", False):
+        overrides["deterministic"] = "no"
     if getattr(args, "plan_only", False):
         overrides["business_case"] = "no"
     mapping = {}
@@ -100,62 +107,26 @@ def _warn_excluded(estate: Estate, shown: int = 10) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    """Read, solve, check and write a plan."""
+    """Check the destinations, read, solve, check and write a plan; Ctrl-C keeps the best plan so far (exit 130)."""
+    out = check_destination(args.out, (".xlsx",), "--out")
+    summary = None if args.summary_json is None else check_destination(args.summary_json, (".json",), "--summary-json")
     estate = _read(args)
     overhead = load_overhead(estate)
     live = not args.quiet and sys.stderr.isatty()
-    study = run_study(estate, overhead=overhead, progress=_progress_printer(sys.stderr) if live else None)
-    if live:
-        sys.stderr.write("\n")
-    if estate.settings.business_case and not args.quiet:
-        print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
-    study = add_business_case(study)
-    export_plan(study, args.out, args.summary_json)
-    s = study.summary
+    with interruptible("\nstopping: the best plan so far is checked and written (Ctrl-C again quits at once)") as stop:
+        if not args.quiet:
+            print(f"solving {len(estate.workloads)} workloads (Ctrl-C stops and keeps the best plan so far)", file=sys.stderr)
+        study = run_study(estate, overhead=overhead, progress=_progress_printer(sys.stderr) if live else None, stop=stop)
+        if live:
+            sys.stderr.write("\n")
+        if estate.settings.business_case and not args.quiet and not stop.is_set():
+            print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
+        if not stop.is_set():
+            study = add_business_case(study, stop=stop)
+        export_plan(study, out, summary)
     if not args.quiet:
-        print(f"plan written to {args.out}")
-        models = ", ".join(f"{n} {m}" for m, n in s.servers_by_model.items())
-        print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
-        change = f"saving {s.savings:,.0f} ({s.savings_pct}%)" if s.savings >= 0 else f"{-s.savings:,.0f} MORE than today"
-        print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, {change}")
-        print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
-        if s.shared_storage_gb is not None:
-            cost = "" if s.shared_storage_cost_per_year is None else f", {s.shared_storage_cost_per_year:,.0f} a year"
-            print(f"  storage   shared pool {s.shared_storage_gb / 1024:,.1f} TB{cost} (today's VMs hold it too: not a saving)")
-        print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
-        for site in study.result.sites:
-            print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")
-        for note in (*study.result.notes, *estate.notes):
-            print(f"  note      {note}")
-        _print_case(study)
-    return EXIT_OK
-
-
-def _print_case(study: Study) -> None:
-    """The business case in a few lines: strategies, TCO, growth, resilience."""
-    if study.resilience is not None:
-        r = study.resilience
-        worst = r.worst
-        text = "survives" if r.survived else "does NOT survive"
-        print(f"  failures  {text} losing any {r.k} server(s): {len(r.scenarios)} of {r.total} failure sets checked", end="")
-        print(f"; worst: {' + '.join(worst.failed)}, survivors peak at {worst.peak_util_pct}%" if worst else "")
-    case = study.case
-    if case is None:
-        return
-    print("  strategies")
-    for row in case.strategies:
-        tco = "-" if row.tco is None else f"{row.tco:,.0f}"
-        print(f"    {row.label:44} {row.servers:6} servers  CAPEX {row.capex:>14,.0f}  TCO {tco:>14}")
-    print(f"  verdict   {case.verdict}")
-    t = case.tco
-    payback = "not within the horizon" if t.payback_month is None else f"month {t.payback_month}"
-    print(
-        f"  TCO       {t.years} years: plan {t.plan_total:,.0f}, today {t.baseline_total:,.0f}, saving {t.savings:,.0f}; "
-        f"payback {payback}; CO2 {t.co2_tonnes(t.plan):,.1f} t/year vs {t.co2_tonnes(t.baseline):,.1f} today"
-    )
-    needed = ", ".join(f"y{g.year}: {g.servers_needed} ({g.capex_needed:,.0f})" for g in case.growth)
-    out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
-    print(f"  growth    servers (CAPEX) needed {needed}; the plan as placed {out}")
+        print_plan(study, out)
+    return EXIT_INTERRUPTED if stop.is_set() else EXIT_OK
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -167,10 +138,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from planner.sweeps.cluster import results_path, run_sweep, write_sweep
     from planner.sweeps.grid import check_grid, read_grid
 
+    out = check_destination(args.out, (".xlsx",), "--out")
     grid = read_grid(args.grid)
     estate = _read(args)
     check_grid(grid, estate)
-    out = Path(args.out)
     results = Path(args.results) if args.results else results_path(out)
     if args.fresh and results.exists():
         results.unlink()
@@ -181,7 +152,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         run = run_sweep(estate, grid, results, scheduler=args.scheduler, workers=args.workers, threads=args.threads, on_row=show)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished scenarios are kept in {results}; run the same command to resume", file=sys.stderr)
-        return EXIT_INPUT
+        return EXIT_INTERRUPTED
     best = write_sweep(out, grid, run, estate)
     if args.quiet:
         return EXIT_OK
@@ -257,7 +228,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     """Write a blank input workbook."""
-    write_template(args.out)
+    write_template(check_destination(args.out, (".xlsx",), "--out"))
     print(f"template written to {args.out}")
     return EXIT_OK
 
@@ -317,9 +288,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--summary-json", help="also write the summary figures as JSON")
     plan.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     plan.add_argument("--seed", type=int, help="random seed of the solver")
-    plan.add_argument(
-        "--deterministic", action="store_true", help="count the limit in solver work, not seconds: same seed, same plan"
-    )
+    plan.add_argument("--deterministic", action="store_true", help=DETERMINISTIC_HELP)
+    plan.add_argument("--wall-clock", action="store_true", help=WALL_CLOCK_HELP)
     plan.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting (repeatable)")
     plan.add_argument("--servers", help="server catalog (.xlsx Servers sheet or .csv) replacing the workbook's")
     plan.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
@@ -340,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--fresh", action="store_true", help="forget earlier results and solve every scenario again")
     sweep.add_argument("--time-limit", type=float, help="solver time limit per scenario and site, seconds")
     sweep.add_argument("--seed", type=int, help="random seed of the solver")
-    sweep.add_argument("--deterministic", action="store_true", help="count the limit in solver work: same results anywhere")
+    sweep.add_argument("--deterministic", action="store_true", help=DETERMINISTIC_HELP)
+    sweep.add_argument("--wall-clock", action="store_true", help=WALL_CLOCK_HELP)
     sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting in every scenario")
     sweep.add_argument("--servers", help="server catalog replacing the workbook's")
     sweep.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
@@ -378,8 +349,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(err)
         return EXIT_INPUT
     except ProfileError as err:
-        print(f"error: overhead profile: {err}", file=sys.stderr)
+        print(f"error: profile: {err}", file=sys.stderr)
         return EXIT_INPUT
+    except KeyboardInterrupt:  # before the search watches Ctrl-C (reading the input): nothing was written
+        print("\ninterrupted: nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # output piped into a pager or `head` that closed early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

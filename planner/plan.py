@@ -13,6 +13,7 @@ class SolveStatus(StrEnum):
     OPTIMAL = "optimal"  # proven: no plan under the same rules costs less
     FEASIBLE = "feasible"  # a checked plan, not proven optimal (the time limit, or servers added for ha_failures)
     STOPPED = "stopped"  # the user stopped the search; the best checked plan found until then
+    CUT_SHORT = "cut_short"  # the time limit ended a deterministic search early (a slow or loaded machine)
     INFEASIBLE = "infeasible"  # no replica can be placed under the rules and the server catalog
     NO_SOLUTION = "no_solution"  # the run ended without a plan
 
@@ -31,6 +32,8 @@ _LABELS = {
     SolveStatus.OPTIMAL: "optimal (proven)",
     SolveStatus.FEASIBLE: "feasible (not proven optimal: the gap bounds how far it can be)",
     SolveStatus.STOPPED: "stopped by the user (best plan so far)",
+    SolveStatus.CUT_SHORT: "cut short by the time limit before its fixed work was done (a slow or loaded machine): "
+    "another run may differ; raise the time limit",
     SolveStatus.INFEASIBLE: "infeasible (no replica can be placed)",
     SolveStatus.NO_SOLUTION: "no solution",
 }
@@ -39,7 +42,7 @@ _LABELS = {
 def combined_status(statuses: Iterable[SolveStatus]) -> SolveStatus:
     """The status of plans merged into one (sites): the weakest claim any part can make."""
     parts = set(statuses)
-    for weakest in (SolveStatus.NO_SOLUTION, SolveStatus.STOPPED):
+    for weakest in (SolveStatus.NO_SOLUTION, SolveStatus.STOPPED, SolveStatus.CUT_SHORT):
         if weakest in parts:
             return weakest
     if parts == {SolveStatus.INFEASIBLE}:

@@ -202,3 +202,31 @@ def test_dashboard_command_serves_the_app() -> None:
             os.killpg(server.pid, signal.SIGKILL)
             _, err = server.communicate(timeout=30)
     assert "dashboard on http://127.0.0.1" in err
+
+
+def test_ctrl_c_keeps_the_best_plan_and_exits_130(tmp_path: Path) -> None:
+    """SIGINT mid-search: the best plan so far is checked and written, its status says stopped, the exit is 130."""
+    out = tmp_path / "plan.xlsx"
+    args = [sys.executable, "-m", "planner.cli", "plan", str(SAMPLE), "--time-limit", "120", "--plan-only", "--out", str(out)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()  # printed once the search watches Ctrl-C
+    assert line.startswith("solving"), line
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=240)
+    assert proc.returncode == 130, stderr
+    assert "stopping: the best plan so far" in stderr and "stopped by the user" in stdout
+    estate = read_estate(SAMPLE)
+    assert check_plan(estate, load_overhead(estate), read_plan(out)) == []
+    summary = {r[0]: r[1] for r in load_workbook(out, read_only=True)["Summary"].iter_rows(values_only=True)}
+    assert summary["status"] == "stopped"
+
+
+def test_a_bad_destination_is_refused_before_reading_or_solving(tmp_path: Path) -> None:
+    """--out into a missing folder, or with an extension it would not be written as: exit 2 naming --out, first."""
+    broken = tmp_path / "broken.xlsx"
+    broken.write_text("not a workbook")  # an input error too: the destination is checked before the input is read
+    for out, said in ((tmp_path / "no" / "plan.xlsx", "does not exist"), (tmp_path / "plan.csv", "ending in .xlsx")):
+        done = planner("plan", str(broken), "--out", str(out))
+        assert done.returncode == 2 and "--out" in done.stderr and said in done.stderr, done.stderr
+        assert "not a readable" not in done.stderr and not out.exists()

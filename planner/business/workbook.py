@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.business.case import business_tables
+from planner.io.outputs import write_atomically
 from planner.io.writer import write_plan_workbook, write_summary_json
 from planner.study.pipeline import Study
 from planner.study.report import Row, assumption_rows, excluded_rows, placement_rows, server_rows, summary_rows, unplaced_rows
@@ -27,9 +28,10 @@ def plan_tables(study: Study) -> dict[str, list[Row]]:
 
 
 def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None) -> Path:
-    """Write the plan workbook (and optionally the JSON summary)."""
+    """Write the plan workbook (and optionally the JSON summary), each in one step: never half-written."""
     out = Path(path)
-    write_plan_workbook(out, plan_tables(study))
+    tables = plan_tables(study)
+    write_atomically(out, lambda temp: write_plan_workbook(temp, tables))
     if summary_json is not None:
-        write_summary_json(summary_json, study.summary.as_dict())
+        write_atomically(summary_json, lambda temp: write_summary_json(temp, study.summary.as_dict()))
     return out

@@ -156,7 +156,14 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     ),
     "comfort_factor": ("number", 1.3, "demand sizing: headroom multiplied onto measured peak use", ()),
     "demand_floor_pct": ("number", 25.0, "demand sizing: never below this % of the allocation", ()),
-    "deterministic": ("yes_no", False, "yes: the limit counts solver work, not seconds, so a seed gives the same plan", ()),
+    "deterministic": (
+        "yes_no",
+        True,
+        "yes: the search counts solver work (60% of the time limit), so the same input gives the same plan on any "
+        "machine; the limit still caps the wait, and a run it stops first is marked cut short. no: the search "
+        "stops on the wall clock alone (uses the whole limit, may differ between runs)",
+        (),
+    ),
     "objective": (
         "choice",
         "capex",

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.columns import SERVER_COLUMNS, SETTINGS, WORKLOAD_COLUMNS
+from planner.io.outputs import write_atomically
 from planner.io.xlsx_charts import add_charts
 
 Row = Mapping[str, object]
@@ -188,6 +189,4 @@ def write_template(path: str | Path) -> Path:
         }
     )
     write_sheet(book.create_sheet("Columns"), guide)
-    path = Path(path)
-    book.save(path)
-    return path
+    return write_atomically(path, book.save)

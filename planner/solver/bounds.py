@@ -72,8 +72,10 @@ def volume_bound(problem: Problem, items: list[int], pools: list[int], time_limi
     model.add(sum(count) >= min_servers(problem, items))
     model.minimize(sum(c * n for c, n in zip(problem.costs, count, strict=True)))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_deterministic_time = time_limit_s  # counted work: the same bound on any machine
+    solver.parameters.max_time_in_seconds = 4 * time_limit_s  # a ceiling, should a machine be very slow
     solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return 0  # cannot happen for the items of a real plan; 0 is always a valid bound

@@ -140,7 +140,7 @@ def improve(
     """Improve a complete plan by re-packing neighbourhoods until the time limit, the bound or `stop`."""
     rng = random.Random(seed)
     best = canonical(problem, start)
-    clock = clock or Clock(time_limit_s)
+    clock = clock or Clock(time_limit_s, deterministic=False)
     deadline = clock.elapsed() + time_limit_s
     k, step_s, failures = 3, 0.5, 0
     while len(best.servers) > 1 and best.cost(problem) > bound:

@@ -46,6 +46,7 @@ FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than 
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
 FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
+MIP_NODES_PER_WORK_SECOND = 200  # SCIP's branch-and-bound nodes per second of work (deterministic runs)
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
@@ -117,7 +118,11 @@ class _Search:
         return a.cost(self.problem)
 
     def adopt(self, found: Assignment, step: str, *, report: bool = True) -> None:
-        """Make a better plan the best so far, name its step in the method, and report it (unless the caller will)."""
+        """Make a better plan the best so far, name its step in the method, and report it (unless the caller will).
+
+        A plan placing fewer replicas, or as many at a higher cost, is never adopted: each step only improves."""
+        if (len(found.placed), -self.cost(found)) < (len(self.start.placed), -self.cost(self.start)):
+            return
         self.start = found
         if step and not self.method.endswith(step):
             self.method += " + " + step
@@ -150,7 +155,7 @@ class _Search:
         """The greedy start, the server pools, and the volume bound: both known before any search."""
         problem, clock = self.problem, self.clock
         self.plain = is_plain_packing(problem, self.items)  # plain packing: the searches below beat more greedy orders
-        limit = clock.limit
+        limit = clock.total
         self.start = best_greedy(problem, seconds=None if clock.deterministic else (0.05 if self.plain else 0.25) * limit)
         self.hard = all(problem.bundles[b][0] in self.start.placed for b in self.active)
         # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
@@ -209,8 +214,7 @@ class _Search:
             if filled is not None or proven == self.target:
                 break
             self.target = proven
-        # An unsettled model goes on to branch and bound, which has no deterministic time limit.
-        self.mip = unsettled and not self.clock.deterministic
+        self.mip = unsettled  # an unsettled model goes on to branch and bound
 
     def vector_search(self, share: float) -> None:
         """Plain vector packing: the consistent neighbourhood search empties servers fastest."""
@@ -229,7 +233,15 @@ class _Search:
         """
         if not self.mip or self.cost(self.start) <= self.bound or self.remaining() <= 1 or self.stopped():
             return
-        filled = mip_plan_at_bound(self.problem, self.start, self.target, MIP_SHARE * self.remaining(), self.stop)
+        budget = MIP_SHARE * self.remaining()
+        if self.clock.deterministic:  # counted in nodes; the wall clock a ceiling, and a cut when it comes first
+            nodes = int(MIP_NODES_PER_WORK_SECOND * budget)
+            filled = mip_plan_at_bound(
+                self.problem, self.start, self.target, self.clock.wall_left(), self.stop, nodes, self.clock.mark_cut
+            )
+            self.clock.charge_work(budget)
+        else:
+            filled = mip_plan_at_bound(self.problem, self.start, self.target, budget, self.stop)
         if filled is not None:
             self.adopt(filled, "exact-fill patterns by branch and bound")
 
@@ -269,7 +281,7 @@ class _Search:
             self.tracker.best = self.cost(a) * self.unit
             self.tracker.emit()
 
-        self.start = improve(
+        improved_plan = improve(
             self.problem,
             self.start,
             clock=self.clock,
@@ -280,6 +292,8 @@ class _Search:
             stop=self.stop,
             on_improve=improved,
         )
+        if (len(improved_plan.placed), -self.cost(improved_plan)) >= (len(self.start.placed), -self.cost(self.start)):
+            self.start = improved_plan
         self.method += " + LNS"
         self.pools = server_pools(self.problem, self.start, self.single, self.hard)
 
@@ -345,7 +359,9 @@ class _Search:
             return SolveStatus.INFEASIBLE
         if proven:
             return SolveStatus.OPTIMAL
-        return SolveStatus.STOPPED if self.stopped() else SolveStatus.FEASIBLE
+        if self.stopped():
+            return SolveStatus.STOPPED
+        return SolveStatus.CUT_SHORT if self.clock.cut_short() else SolveStatus.FEASIBLE
 
 
 def solve(
@@ -367,8 +383,9 @@ def solve(
     solver_prices`; default: its CAPEX, which is all the CAPEX objective needs). Other
     parameters default to the estate's settings. `progress` is called with each new plan or
     bound; setting `stop` ends the search and keeps the best plan so far. With `polish`, time
-    left after the CAPEX search trims overhead at equal CAPEX. With `deterministic`, the limit
-    counts solver work instead of seconds, so a seed fixes the plan.
+    left after the CAPEX search trims overhead at equal CAPEX. With `deterministic` (the default),
+    the search counts solver work instead of seconds, so a seed fixes the plan; the time limit
+    stays a ceiling on the wall clock, and a run it stops first says so (`SolveStatus.CUT_SHORT`).
     Returns a SolveResult whose status says how the run ended (`SolveStatus`).
     """
     started = time.monotonic()

@@ -28,6 +28,7 @@ from planner.io.columns import SETTINGS
 from planner.io.reader import setting_values
 from planner.plan import SolveStatus
 from planner.resources import RESOURCES
+from planner.version import VERSION
 
 ALL_MODELS = "all"
 SPECIAL_KEYS = ("server_model", "growth_year")
@@ -204,8 +205,9 @@ def scenario_estate(estate: Estate, scenario: Scenario) -> Estate:
 
 
 def fingerprint(estate: Estate) -> str:
-    """A digest of what a scenario's result depends on: the estate's workloads, catalog, hosts and settings."""
-    text = repr((estate.workloads, estate.server_models, estate.hosts, estate.settings))
+    """A digest of what a scenario's result depends on: the planner's version, the estate's workloads, catalog,
+    hosts and settings (a new version may plan differently, so earlier results are not resumed across versions)."""
+    text = repr((VERSION, estate.workloads, estate.server_models, estate.hosts, estate.settings))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

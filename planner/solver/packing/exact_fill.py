@@ -177,14 +177,22 @@ def to_bins(shapes: Shapes, patterns: list[Pattern], amounts: list[int]) -> list
 
 
 def partition_mip(
-    shapes: Shapes, patterns: list[Pattern], target: int, seconds: float, stop: threading.Event | None = None
+    shapes: Shapes,
+    patterns: list[Pattern],
+    target: int,
+    seconds: float,
+    stop: threading.Event | None = None,
+    nodes: int | None = None,
+    timed_out: Callable[[], None] | None = None,
 ) -> list[int] | None:
     """How many servers of each pattern a plan of at most `target` servers uses, found by SCIP's
     LP-based branch and bound on the `partition_model` partitioning, or None.
 
     On the exact covers of 500-item triplets (~1,700 patterns) CP-SAT on one worker settles 2 of 10
     in 10 s and SCIP 10 of 10 in 50 s (0.7-46 s each), so SCIP takes over what CP-SAT leaves. Only
-    its plans are used, checked in integers; an infeasibility it reports is not taken as a proof."""
+    its plans are used, checked in integers; an infeasibility it reports is not taken as a proof.
+    With `nodes`, SCIP stops after that many branch-and-bound nodes (single-threaded: the same result
+    on any machine) and `seconds` is only a ceiling; `timed_out` is called when the ceiling came first."""
     solver = pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:
         return None
@@ -195,8 +203,13 @@ def partition_mip(
     solver.Add(solver.Sum(amounts) <= target)
     solver.SetTimeLimit(max(1, int(seconds * 1000)))
     solver.SetNumThreads(1)
+    if nodes is not None:
+        solver.SetSolverSpecificParametersAsString(f"limits/nodes = {max(1, nodes)}\n")
     with halted_by(stop, solver.InterruptSolve):
         status = solver.Solve()
+    ceiling = nodes is not None and solver.wall_time() >= 0.99 * seconds * 1000  # the wall clock came first
+    if ceiling and timed_out is not None and status != pywraplp.Solver.OPTIMAL and not (stop is not None and stop.is_set()):
+        timed_out()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return None
     values = [round(x.solution_value()) for x in amounts]
@@ -251,7 +264,13 @@ def plan_at_bound(problem: Problem, start: Assignment, target: int, run: RunMode
 
 
 def mip_plan_at_bound(
-    problem: Problem, start: Assignment, target: int, seconds: float, stop: threading.Event | None = None
+    problem: Problem,
+    start: Assignment,
+    target: int,
+    seconds: float,
+    stop: threading.Event | None = None,
+    nodes: int | None = None,
+    timed_out: Callable[[], None] | None = None,
 ) -> Assignment | None:
     """A plan of `target` servers from the exact-fill patterns by SCIP's branch and bound (`partition_mip`), or None."""
     items, kinds, sizes, room = plain_sizes(problem, start)
@@ -259,5 +278,5 @@ def mip_plan_at_bound(
     patterns = None if len(sizes) > 3 * target else fill_patterns(shapes, slack_at(shapes, target))
     if patterns is None:
         return None
-    amounts = partition_mip(shapes, patterns, target, seconds, stop)
+    amounts = partition_mip(shapes, patterns, target, seconds, stop, nodes, timed_out)
     return None if amounts is None else to_assignment(problem, items, kinds, to_bins(shapes, patterns, amounts))

@@ -1,0 +1,55 @@
+"""What `planner plan` prints about a plan: the headline figures, the sites, the notes and the business case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planner.plan import SolveStatus
+from planner.study.pipeline import Study
+
+
+def print_plan(study: Study, out: Path) -> None:
+    """The plan in a few lines on stdout, as a planner reads it."""
+    s, estate = study.summary, study.estate
+    print(f"plan written to {out}")
+    models = ", ".join(f"{n} {m}" for m, n in s.servers_by_model.items())
+    print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
+    change = f"saving {s.savings:,.0f} ({s.savings_pct}%)" if s.savings >= 0 else f"{-s.savings:,.0f} MORE than today"
+    print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, {change}")
+    print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
+    if s.shared_storage_gb is not None:
+        cost = "" if s.shared_storage_cost_per_year is None else f", {s.shared_storage_cost_per_year:,.0f} a year"
+        print(f"  storage   shared pool {s.shared_storage_gb / 1024:,.1f} TB{cost} (today's VMs hold it too: not a saving)")
+    print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+    for site in study.result.sites:
+        print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")
+    for note in (*study.result.notes, *estate.notes):
+        print(f"  note      {note}")
+    _print_case(study)
+
+
+def _print_case(study: Study) -> None:
+    """The business case in a few lines: strategies, TCO, growth, resilience."""
+    if study.resilience is not None:
+        r = study.resilience
+        worst = r.worst
+        text = "survives" if r.survived else "does NOT survive"
+        print(f"  failures  {text} losing any {r.k} server(s): {len(r.scenarios)} of {r.total} failure sets checked", end="")
+        print(f"; worst: {' + '.join(worst.failed)}, survivors peak at {worst.peak_util_pct}%" if worst else "")
+    case = study.case
+    if case is None:
+        return
+    print("  strategies")
+    for row in case.strategies:
+        tco = "-" if row.tco is None else f"{row.tco:,.0f}"
+        print(f"    {row.label:44} {row.servers:6} servers  CAPEX {row.capex:>14,.0f}  TCO {tco:>14}")
+    print(f"  verdict   {case.verdict}")
+    t = case.tco
+    payback = "not within the horizon" if t.payback_month is None else f"month {t.payback_month}"
+    print(
+        f"  TCO       {t.years} years: plan {t.plan_total:,.0f}, today {t.baseline_total:,.0f}, saving {t.savings:,.0f}; "
+        f"payback {payback}; CO2 {t.co2_tonnes(t.plan):,.1f} t/year vs {t.co2_tonnes(t.baseline):,.1f} today"
+    )
+    needed = ", ".join(f"y{g.year}: {g.servers_needed} ({g.capex_needed:,.0f})" for g in case.growth)
+    out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
+    print(f"  growth    servers (CAPEX) needed {needed}; the plan as placed {out}")
