@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from planner.limits import printable
 from planner.plan import SolveStatus
 from planner.study.pipeline import Study
 
@@ -15,6 +16,8 @@ def print_plan(study: Study, out: Path) -> None:
     models = ", ".join(f"{n} {m}" for m, n in s.servers_by_model.items())
     print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
     change = f"saving {s.savings:,.0f} ({s.savings_pct}%)" if s.savings >= 0 else f"{-s.savings:,.0f} MORE than today"
+    if s.unplaced:
+        change = f"no saving claimed: {s.unplaced} replicas are not placed (see the Unplaced sheet)"
     print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, {change}")
     print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
     if s.shared_storage_gb is not None:
@@ -24,7 +27,7 @@ def print_plan(study: Study, out: Path) -> None:
     for site in study.result.sites:
         print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")
     for note in (*study.result.notes, *estate.notes):
-        print(f"  note      {note}")
+        print(f"  note      {printable(note)}")  # notes quote inventory text (OS, CPU names): no escape reaches the terminal
     _print_case(study)
 
 

@@ -1,7 +1,7 @@
 """Domain objects of a consolidation study: workloads, server models, settings, estate.
 
 Frozen dataclasses that check themselves, so that nothing impossible reaches the
-overhead profile or the solver. It imports only `planner.resources`.
+overhead profile or the solver. It imports only `planner.resources`, `planner.hosts` and `planner.limits`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 
+from planner import limits as L
+from planner.hosts import CurrentHost, ExcludedRow
+from planner.limits import text_problem
 from planner.resources import RESOURCE_LABELS, Resources
+
+__all__ = ["CurrentHost", "ExcludedRow"]  # re-exported: what an inventory says of today lives in planner.hosts
 
 OS_NAMES = ("linux", "windows")
 PLATFORMS = ("vm", "container", "isolated_container", "any")
@@ -51,12 +56,27 @@ class DomainError(ValueError):
     """An impossible value in a domain object, described in one sentence."""
 
 
-def _positive(value: float, what: str, *, allow_zero: bool = False) -> None:
+def _positive(value: float, what: str, *, allow_zero: bool = False, most: float = math.inf) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         raise DomainError(f"{what} must be a finite number, got {value!r}")
+    if value > most:
+        raise DomainError(f"{what} must be at most {most:,g} (a limit of the planner), got {value:,g}")
     if value < 0 or (value == 0 and not allow_zero):
         bound = "zero or more" if allow_zero else "more than zero"
         raise DomainError(f"{what} must be {bound}, got {value}")
+
+
+def _whole(value: object, what: str, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise DomainError(f"{what} must be a whole number from {low:,} to {high:,}, got {value!r}")
+
+
+def _texts(what: str, *texts: str | None) -> None:
+    """Names and labels: no control characters (nothing reaches a terminal raw), at most MAX_NAME characters."""
+    for text in texts:
+        problem = None if text is None else text_problem(text, L.MAX_NAME)
+        if problem:
+            raise DomainError(f"{what}: {problem} ({text[:40]!r}...)" if text and len(text) > 40 else f"{what}: {problem}")
 
 
 def _one_of(value: str, allowed: tuple[str, ...], what: str) -> None:
@@ -94,20 +114,23 @@ class Workload:
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
             raise DomainError("a workload needs a name")
-        if self.vcpus is not None:
-            _positive(self.vcpus, f"workload {self.name}: vcpus")
-        if self.vcpu_per_core is not None:
-            _positive(self.vcpu_per_core, f"workload {self.name}: vcpu_per_core")
+        _texts("workload name", self.name)
+        _texts(f"workload {self.name}", self.site, self.zone, self.affinity_group, self.anti_affinity_group, self.current_host)
+        for what, value, most in (
+            ("vcpus", self.vcpus, L.MAX_WORKLOAD_CORES),
+            ("vcpu_per_core", self.vcpu_per_core, L.MAX_RATIO),
+        ):
+            if value is not None:
+                _positive(value, f"workload {self.name}: {what}", most=most)
         if self.cpu_ghz is not None:
-            _positive(self.cpu_ghz, f"workload {self.name}: cpu_ghz")
-        _positive(self.cpu_cores, f"workload {self.name}: cpu_cores")
-        _positive(self.memory_gb, f"workload {self.name}: memory_gb")
-        _positive(self.storage_gb, f"workload {self.name}: storage_gb", allow_zero=True)
+            _positive(self.cpu_ghz, f"workload {self.name}: cpu_ghz", most=L.MAX_GHZ)
+        _positive(self.cpu_cores, f"workload {self.name}: cpu_cores", most=L.MAX_WORKLOAD_CORES)
+        _positive(self.memory_gb, f"workload {self.name}: memory_gb", most=L.MAX_WORKLOAD_MEMORY_GB)
+        _positive(self.storage_gb, f"workload {self.name}: storage_gb", allow_zero=True, most=L.MAX_STORAGE_GB)
         _one_of(self.os, OS_NAMES, f"workload {self.name}: os")
         _one_of(self.platform, PLATFORMS, f"workload {self.name}: platform")
         _one_of(self.isolation, ISOLATIONS, f"workload {self.name}: isolation")
-        if not isinstance(self.replicas, int) or isinstance(self.replicas, bool) or self.replicas < 1:
-            raise DomainError(f"workload {self.name}: replicas must be a whole number of 1 or more")
+        _whole(self.replicas, f"workload {self.name}: replicas", 1, L.MAX_REPLICAS)
         for label, pct in (("cpu_usage_pct", self.cpu_usage_pct), ("memory_usage_pct", self.memory_usage_pct)):
             if pct is not None and not 0 <= pct <= 100:
                 raise DomainError(f"workload {self.name}: {label} must be between 0 and 100, got {pct}")
@@ -158,26 +181,25 @@ class ServerModel:
     def __post_init__(self) -> None:
         if not self.model or not self.model.strip():
             raise DomainError("a server model needs a name")
+        _texts("server model name", self.model)
         if (
             not isinstance(self.threads_per_core, int)
             or isinstance(self.threads_per_core, bool)
             or not 1 <= self.threads_per_core <= 8
         ):
             raise DomainError(f"server model {self.model}: threads_per_core must be a whole number from 1 to 8")
-        if not isinstance(self.sockets, int) or isinstance(self.sockets, bool) or self.sockets < 1:
-            raise DomainError(f"server model {self.model}: sockets must be a whole number of 1 or more")
-        for what in ("cpu_cores", "memory_gb", "storage_gb"):
-            _positive(getattr(self, what), f"server model {self.model}: {what}")
-        _positive(self.unit_cost, f"server model {self.model}: unit_cost", allow_zero=True)
+        _whole(self.sockets, f"server model {self.model}: sockets", 1, L.MAX_SOCKETS)
+        sizes = (("cpu_cores", L.MAX_SERVER_CORES), ("memory_gb", L.MAX_SERVER_MEMORY_GB), ("storage_gb", L.MAX_STORAGE_GB))
+        for what, most in sizes:
+            _positive(getattr(self, what), f"server model {self.model}: {what}", most=most)
+        _positive(self.unit_cost, f"server model {self.model}: unit_cost", allow_zero=True, most=L.MAX_MONEY)
         if self.cpu_ghz is not None:
-            _positive(self.cpu_ghz, f"server model {self.model}: cpu_ghz")
-        for what in ("power_watts", "rack_units"):
+            _positive(self.cpu_ghz, f"server model {self.model}: cpu_ghz", most=L.MAX_GHZ)
+        for what, most in (("power_watts", L.MAX_WATTS), ("rack_units", L.MAX_RACK_UNITS)):
             if getattr(self, what) is not None:
-                _positive(getattr(self, what), f"server model {self.model}: {what}", allow_zero=True)
-        if self.max_count is not None and (
-            not isinstance(self.max_count, int) or isinstance(self.max_count, bool) or self.max_count < 0
-        ):
-            raise DomainError(f"server model {self.model}: max_count must be a whole number, 0 or more")
+                _positive(getattr(self, what), f"server model {self.model}: {what}", allow_zero=True, most=most)
+        if self.max_count is not None:
+            _whole(self.max_count, f"server model {self.model}: max_count", 0, L.MAX_COUNT)
 
     @property
     def capacity(self) -> Resources:
@@ -262,21 +284,18 @@ class Settings:
             if value > 100:
                 raise DomainError(f"setting {name} must be at most 100, got {value}")
         if self.baseline_unit_cost is not None:
-            _positive(self.baseline_unit_cost, "setting baseline_unit_cost", allow_zero=True)
-        _positive(self.time_limit_s, "setting time_limit_s")
-        if not isinstance(self.workers, int) or self.workers < 1:
-            raise DomainError("setting workers must be a whole number of 1 or more")
-        if not isinstance(self.spare_servers, int) or self.spare_servers < 0:
-            raise DomainError("setting spare_servers must be a whole number, 0 or more")
+            _positive(self.baseline_unit_cost, "setting baseline_unit_cost", allow_zero=True, most=L.MAX_MONEY)
+        _positive(self.time_limit_s, "setting time_limit_s", most=L.MAX_TIME_LIMIT_S)
+        _whole(self.workers, "setting workers", 1, L.MAX_WORKERS)
+        _whole(self.spare_servers, "setting spare_servers", 0, L.MAX_SPARES)
         _one_of(self.sizing, ("allocation", "demand"), "setting sizing")
-        if not self.comfort_factor >= 1:
-            raise DomainError(f"setting comfort_factor must be 1 or more, got {self.comfort_factor}")
+        if not 1 <= self.comfort_factor <= 10:
+            raise DomainError(f"setting comfort_factor must be from 1 to 10, got {self.comfort_factor}")
         if not 0 < self.demand_floor_pct <= 100:
             raise DomainError(f"setting demand_floor_pct must be above 0 and at most 100, got {self.demand_floor_pct}")
         if not isinstance(self.deterministic, bool):
             raise DomainError("setting deterministic must be yes or no")
-        if not isinstance(self.seed, int) or self.seed < 0:
-            raise DomainError("setting seed must be a whole number, 0 or more")
+        _whole(self.seed, "setting seed", 0, 2**31 - 1)  # CP-SAT's seed is a 32-bit integer
         _one_of(self.objective, OBJECTIVES, "setting objective")
         _one_of(self.baseline_hardware, BASELINE_HARDWARE, "setting baseline_hardware")
         _one_of(self.site_level, SITE_LEVELS, "setting site_level")
@@ -311,32 +330,6 @@ def effective_capacity(model: ServerModel, settings: Settings) -> Resources:
         "hci": model.storage_gb / settings.hci_replication_factor * (1 - settings.hci_slack_pct / 100),
     }.get(settings.storage_pool, model.storage_gb)
     return Resources(model.cpu_cores * threads, model.memory_gb * settings.memory_overcommit, storage)
-
-
-@dataclass(frozen=True)
-class CurrentHost:
-    """A physical server running today (from an inventory such as RVTools vHost)."""
-
-    name: str
-    cpu_cores: float
-    memory_gb: float
-    cpu_usage_pct: float | None = None
-    memory_usage_pct: float | None = None
-    vendor: str = ""
-    model: str = ""
-    cpu_model: str = ""  # as vHost reports it, e.g. 'Intel(R) Xeon(R) CPU E5-2680 v2 @ 2.80GHz'
-    cpu_mhz: float | None = None  # its nominal clock (vHost 'Speed'), the MHz vSphere measures use against
-
-
-@dataclass(frozen=True)
-class ExcludedRow:
-    """An inventory row that could not be sized (blank or bad numbers), left out of the plan with its reason."""
-
-    name: str
-    sheet: str
-    row: int
-    column: str
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Upper limits on everything an input can ask for, so that no file can make the planner allocate without bound.
 
 Each limit is far above any real estate (the largest two-socket server has a few hundred cores
-and a few TB of memory; the largest estates a few hundred thousand workloads) and far below
-what would exhaust memory or time. A value over its limit is an input error at its cell, raised
+and a few TB of memory; the largest estates a few hundred thousand workloads; packing benchmarks
+use abstract sizes up to millions) and far below what would overflow the solver's integers or
+exhaust memory or time: counts (replicas, spares, servers) bound what is allocated, sizes what
+is computed. A value over its limit is an input error at its cell, raised
 before anything is built from it.
 """
 
@@ -11,15 +13,15 @@ from __future__ import annotations
 import re
 
 # Workloads
-MAX_WORKLOAD_CORES = 10_000.0  # cores (or vCPUs) of one workload
-MAX_WORKLOAD_MEMORY_GB = 1_000_000.0  # about 1 PB
-MAX_STORAGE_GB = 100_000_000.0  # about 100 PB, for a workload or a server
+MAX_WORKLOAD_CORES = 10_000_000.0  # cores (or vCPUs) of one workload (packing benchmarks use abstract units)
+MAX_WORKLOAD_MEMORY_GB = 1e9
+MAX_STORAGE_GB = 1e12  # for a workload or a server
 MAX_REPLICAS = 10_000  # copies of one workload
 MAX_TOTAL_REPLICAS = 1_000_000  # replicas of a whole estate
 MAX_RATIO = 64.0  # vCPUs per core, overcommit ratios
 # Server models
-MAX_SERVER_CORES = 10_000.0
-MAX_SERVER_MEMORY_GB = 1_000_000.0
+MAX_SERVER_CORES = 10_000_000.0
+MAX_SERVER_MEMORY_GB = 1e9
 MAX_MONEY = 1e12  # any price or cost
 MAX_WATTS = 1_000_000.0
 MAX_RACK_UNITS = 100.0

@@ -13,7 +13,7 @@ from planner.resources import Resources
         ({"memory_gb": -1}, "workload w: memory_gb must be more than zero"),  # negative demand
         ({"storage_gb": float("nan")}, "workload w: storage_gb must be a finite number"),  # NaN
         ({"os": "solaris"}, "workload w: os must be one of linux, windows"),  # unknown OS
-        ({"replicas": 0}, "replicas must be a whole number of 1 or more"),  # no copies
+        ({"replicas": 0}, "replicas must be a whole number from 1 to 10,000"),  # no copies
         ({"isolation": "strict", "platform": "container"}, "strict isolation requires a VM"),  # contradiction
     ],
 )

@@ -23,6 +23,7 @@ from planner.io.rvtools import rvtools
 from planner.io.sheets import Table, is_blank, make_table, parse_cell, read_tables
 from planner.io.site_column import site_problems
 from planner.io.sizing import apply_sizing
+from planner.limits import MAX_TOTAL_REPLICAS
 from planner.profiles.costs import COST_PARAMETERS
 from planner.profiles.loading import list_cost_profiles, list_platforms, list_profiles
 from planner.profiles.overheads import PARAMETERS
@@ -149,8 +150,16 @@ def setting_values(
     values: dict[str, object] = {}
     overrides: dict[str, float] = {}
     cost_overrides: dict[str, float] = {}
+    first: dict[str, int] = {}  # a setting named twice in a sheet is ambiguous (--set, later, wins over it)
     for sheet, row, raw_name, raw in pairs:
         name = normalise_header(raw_name)
+        if row is not None and name in first:
+            problems.append(
+                InputProblem(sheet, row, "setting", f"{raw_name!r} is given twice (first at row {first[name]}): keep one")
+            )
+            continue
+        if row is not None:  # a sheet's row (--set and sweep grids name each setting once by construction)
+            first[name] = row
         prefix, _, key = name.partition(".")
         if key and prefix in ("overhead", "cost"):
             known, into = (PARAMETERS, overrides) if prefix == "overhead" else (COST_PARAMETERS, cost_overrides)
@@ -212,6 +221,10 @@ def _cross_checks(
     problems: list[InputProblem],
 ) -> None:
     """Rules between rows: a sized workload no server model can hold, affinity contradicting anti-affinity."""
+    total = sum(w.replicas for _, w in workloads)
+    if total > MAX_TOTAL_REPLICAS:
+        problems.append(InputProblem(sheet, None, "replicas", f"{total:,} replicas in all: at most {MAX_TOTAL_REPLICAS:,}"))
+        return
     capacities = [effective_capacity(m, settings) for m in servers]
     for row, w in workloads:
         if capacities and not any(w.demand.fits_in(c) for c in capacities):

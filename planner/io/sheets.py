@@ -17,6 +17,7 @@ from pathlib import Path
 from planner.input_errors import InputError, InputProblem
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, WORKLOAD_COLUMNS, Column, normalise_header
 from planner.io.intake import MAX_ROWS, file_kind
+from planner.limits import MAX_NAME, MAX_TEXT, text_problem
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Formula:
         self.text = text
 
 
+MAX_COLUMNS = 1_000  # columns read from any sheet or CSV; the format defines a few dozen
+NAMES = {"name", "model", "site", "zone", "affinity_group", "anti_affinity_group", "current_host", "setting"}
 HEADER_SEARCH_ROWS = 30  # a header may sit below a title block; it is looked for this far down
 KNOWN_HEADERS = {c.name for c in (*WORKLOAD_COLUMNS, *SERVER_COLUMNS, *SETTING_COLUMNS)}
 
@@ -95,12 +98,17 @@ def parse_cell(value: object, col: Column, where: tuple[str, int, str], problems
         if col.required:
             bad("a value is required")
         return col.default
-    if col.kind == "names":  # a list of names: 'esxi, kubernetes' or 'esxi; kubernetes'
-        return tuple(n.strip() for n in re.split(r"[,;]", str(value).lower()) if n.strip())
-    if col.kind == "text":
+    if col.kind in ("names", "text"):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        text = str(value).strip()
+        problem = text_problem(text, MAX_NAME if col.kind == "names" or col.name in NAMES else MAX_TEXT)
+        if problem:
+            bad(problem)
+            return None
+        if col.kind == "names":  # a list of names: 'esxi, kubernetes' or 'esxi; kubernetes'
+            return tuple(n.strip() for n in re.split(r"[,;]", text.lower()) if n.strip())
+        return text
     if col.kind == "yes_no":
         text = str(value).strip().lower()
         if text in ("yes", "true", "1", "y"):
@@ -166,8 +174,9 @@ def xlsx_tables(path: Path, problems: list[InputProblem], known: set[str] | None
         return {}
     try:
         tables = {}
-        for name in book.sheetnames:
-            rows = _sheet_rows(book[name].iter_rows(values_only=True), raw[name].iter_rows(values_only=True))
+        for name in book.sheetnames:  # never past MAX_COLUMNS: a cell in column XFD must not pad every row
+            values, formulas = (b[name].iter_rows(values_only=True, max_col=MAX_COLUMNS) for b in (book, raw))
+            rows = _sheet_rows(values, formulas)
             tables[name.strip().lower()] = make_table(name, rows, known)
         return tables
     except InputError:
@@ -190,7 +199,7 @@ def csv_table(path: Path, sheet: str, problems: list[InputProblem], known: set[s
                 dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel
-            return make_table(sheet, csv.reader(handle, dialect), known)
+            return make_table(sheet, (row[:MAX_COLUMNS] for row in csv.reader(handle, dialect)), known)
     except (UnicodeDecodeError, csv.Error) as exc:
         problems.append(InputProblem(sheet, None, None, f"not a readable UTF-8 CSV file ({exc})"))
         return None

@@ -8,9 +8,7 @@ exact-fill patterns and local search when it is plain vector packing (`packing/e
 large-neighbourhood search when the full model is large (`lns.py`); then the full CP-SAT model
 (`cpsat.py`) from the best plan so far, and a polish that trims overhead at equal CAPEX. The
 server pool per model is what first-fit decreasing needs with that model alone: an optimal plan
-never needs more of one model than that, so 'optimal' is honest.
-
-The solver receives loaded profiles and prices and never reads a file.
+never needs more of one model than that, so 'optimal' is honest. It receives loaded profiles, never reads a file.
 """
 
 from __future__ import annotations
@@ -32,7 +30,7 @@ from planner.solver.clock import Clock
 from planner.solver.cpsat import ModelBuilder, unplaced_penalty
 from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
-from planner.solver.packing.exact_fill import mip_plan_at_bound, plan_at_bound
+from planner.solver.packing.exact_fill import mip_within, plan_at_bound
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
 from planner.solver.packing.pattern_plan import pattern_search
 from planner.solver.packing.vector_cns import vector_assignment
@@ -46,7 +44,6 @@ FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than 
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
 FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
-MIP_NODES_PER_WORK_SECOND = 200  # SCIP's branch-and-bound nodes per second of work (deterministic runs)
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
@@ -121,7 +118,7 @@ class _Search:
         """Make a better plan the best so far, name its step in the method, and report it (unless the caller will).
 
         A plan placing fewer replicas, or as many at a higher cost, is never adopted: each step only improves."""
-        if (len(found.placed), -self.cost(found)) < (len(self.start.placed), -self.cost(self.start)):
+        if not self.improves(found):
             return
         self.start = found
         if step and not self.method.endswith(step):
@@ -129,6 +126,10 @@ class _Search:
         self.tracker.best = self.cost(found) * self.unit
         if report:
             self.tracker.emit()
+
+    def improves(self, found: Assignment) -> bool:
+        """True when a plan places as many replicas as the best so far, at no higher cost (or places more)."""
+        return (len(found.placed), -self.cost(found)) >= (len(self.start.placed), -self.cost(self.start))
 
     def raise_bound(self, bound: int) -> None:
         """Raise the proven lower bound (the caller reports it)."""
@@ -233,15 +234,7 @@ class _Search:
         """
         if not self.mip or self.cost(self.start) <= self.bound or self.remaining() <= 1 or self.stopped():
             return
-        budget = MIP_SHARE * self.remaining()
-        if self.clock.deterministic:  # counted in nodes; the wall clock a ceiling, and a cut when it comes first
-            nodes = int(MIP_NODES_PER_WORK_SECOND * budget)
-            filled = mip_plan_at_bound(
-                self.problem, self.start, self.target, self.clock.wall_left(), self.stop, nodes, self.clock.mark_cut
-            )
-            self.clock.charge_work(budget)
-        else:
-            filled = mip_plan_at_bound(self.problem, self.start, self.target, budget, self.stop)
+        filled = mip_within(self.problem, self.start, self.target, self.clock, MIP_SHARE * self.remaining(), self.stop)
         if filled is not None:
             self.adopt(filled, "exact-fill patterns by branch and bound")
 
@@ -292,7 +285,7 @@ class _Search:
             stop=self.stop,
             on_improve=improved,
         )
-        if (len(improved_plan.placed), -self.cost(improved_plan)) >= (len(self.start.placed), -self.cost(self.start)):
+        if self.improves(improved_plan):
             self.start = improved_plan
         self.method += " + LNS"
         self.pools = server_pools(self.problem, self.start, self.single, self.hard)
@@ -316,7 +309,7 @@ class _Search:
         if self.status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
             raise RuntimeError(f"CP-SAT returned {solver.status_name(self.status)} on a model with a known plan: a bug")
         found = builder.extract(solver) if self.status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
-        if found is None or (len(found.placed), -self.cost(found)) < (len(self.start.placed), -self.cost(self.start)):
+        if found is None or not self.improves(found):
             return
         self.builder, self.cp_bound = builder, int(solver.best_objective_bound)
         self.start = found

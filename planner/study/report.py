@@ -86,7 +86,7 @@ def summarize(
             100 * loads[s.server_id].get(r) / estate.effective_capacity(estate.server_model(s.model)).get(r) for s in plan.servers
         ]
         util[r] = round(sum(pcts) / len(pcts), 1) if pcts else 0.0
-    savings = baseline.capex - result.capex
+    savings = baseline.capex - result.capex if not plan.unplaced else 0.0  # a plan leaving replicas out saves nothing
     return Summary(
         servers=len(plan.servers) + len(plan.spares),
         capex=result.capex,

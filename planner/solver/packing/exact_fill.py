@@ -26,6 +26,7 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.solver.budget import halted_by
+from planner.solver.clock import Clock
 from planner.solver.greedy import Assignment
 from planner.solver.packing.onedim import plain_sizes, to_assignment
 from planner.solver.problem import Problem
@@ -280,3 +281,19 @@ def mip_plan_at_bound(
         return None
     amounts = partition_mip(shapes, patterns, target, seconds, stop, nodes, timed_out)
     return None if amounts is None else to_assignment(problem, items, kinds, to_bins(shapes, patterns, amounts))
+
+
+MIP_NODES_PER_WORK_SECOND = 200  # SCIP's branch-and-bound nodes per second of work (deterministic runs)
+
+
+def mip_within(
+    problem: Problem, start: Assignment, target: int, clock: Clock, budget: float, stop: threading.Event | None
+) -> Assignment | None:
+    """`mip_plan_at_bound` within `budget` of the clock's unit: in deterministic runs counted in SCIP's nodes (the
+    wall clock only a ceiling, and a cut when it comes first), else in seconds."""
+    if not clock.deterministic:
+        return mip_plan_at_bound(problem, start, target, budget, stop)
+    nodes = int(MIP_NODES_PER_WORK_SECOND * budget)
+    filled = mip_plan_at_bound(problem, start, target, clock.wall_left(), stop, nodes, clock.mark_cut)
+    clock.charge_work(budget)
+    return filled
