@@ -82,6 +82,8 @@ def _check_servers(estate: Estate, overhead: OverheadProfile, plan: Plan) -> lis
             out.append(f"spare {s.server_id}: model {s.model!r} is not in the catalog")
             continue
         counts[s.model] += 1
+        if not runs_mode(models[s.model], HostMode.HYPERVISOR, overhead, estate.settings.hypervisor):
+            out.append(f"spare {s.server_id}: model {s.model} cannot run a hypervisor, which a spare runs when it takes over")
     for name, n in counts.items():
         limit = models[name].max_count
         if limit is not None and n > limit:

@@ -6,12 +6,14 @@ each year of growth) is solved and checked the same way, within a share of the t
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, replace
 
 from planner.business.growth import GrowthYear, growth_rows, growth_years, runs_out_year
 from planner.business.strategies import (
     StrategyRow,
+    failed_row,
     opened_to_containers,
     strategy_estate,
     strategy_keys,
@@ -76,6 +78,7 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
     limit = side_time_limit(study) if time_limit_s is None else time_limit_s
     costs = study.costs
     solved: dict[str, Study] = {}
+    failed: dict[str, str] = {}  # a strategy that cannot be planned is reported in its row; the main plan stands
     keys = strategy_keys(e)
     for key in keys:
         variant = strategy_estate(e, key)
@@ -89,7 +92,12 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
             solved[key] = study  # the study itself is this strategy: no second solve
         else:  # another platform or hypervisor type composes its own overhead profile
             overhead = study.overhead if same else None
-            solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
+            try:
+                solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
+            except Exception as exc:
+                logging.getLogger("planner").warning("strategy %s failed", key, exc_info=True)
+                failed[key] = f"{type(exc).__name__}: {exc}"[:300]
+    keys = [k for k in keys if k not in failed]
     tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs) for k, s in solved.items()}
     mine = [k for k in keys if solved[k] is study]
     own = tcos[mine[0]] if mine else compute_tco(e, study.result.plan, study.baseline, costs)
@@ -109,7 +117,12 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
         solved["recommended"], tcos["recommended"] = study, own
     tco = own
     rows = [today_row(study, tco, costs)] + [strategy_row(k, solved[k], tcos[k], costs) for k in keys]
-    years = growth_years(study, time_limit_s=limit, stop=stop)
+    rows += [failed_row(k, why) for k, why in failed.items()]
+    try:
+        years = growth_years(study, time_limit_s=limit, stop=stop)
+    except Exception:  # the growth table is a side result: the plan stands without it
+        logging.getLogger("planner").warning("growth years failed", exc_info=True)
+        years = []
     return replace(
         study,
         case=BusinessCase(

@@ -212,12 +212,38 @@ def today_row(study: Study, tco: Tco | None, costs: CostProfile) -> StrategyRow:
     )
 
 
+FAILED = "failed"  # the status of a strategy that could not be planned (its row says why; the verdict skips it)
+
+
+def failed_row(key: str, reason: str) -> StrategyRow:
+    """A strategy whose solve failed: a row that says so, no figures, left out of the verdict."""
+    return StrategyRow(
+        key=key,
+        label=strategy_label(key),
+        servers=0,
+        servers_by_model={},
+        capex=0.0,
+        tco=None,
+        power_kw=None,
+        rack_units=None,
+        cpu_util_pct=None,
+        memory_util_pct=None,
+        vms=None,
+        containers=None,
+        unplaced=0,
+        recovery_s=None,
+        status=f"{FAILED}: {reason}",
+        overheads={},
+        binding="",
+    )
+
+
 def verdict(rows: list[StrategyRow], objective: str, *, owned: bool = True) -> str:
     """Which strategy wins, by how much, and which overhead makes the difference.
 
     When even the cheapest costs more than today, the verdict says so and why, never as a saving.
     """
-    planned = [r for r in rows if r.key != "today"]
+    planned = [r for r in rows if r.key != "today" and not r.status.startswith(FAILED)]
     if not planned:
         return ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -93,15 +94,29 @@ def run_study(
     costs = costs or estate_costs(estate)
     parts: list[SitePart] = []
     started = time.monotonic()
+    bought: Counter[str] = Counter()  # servers of each model bought by the sites solved so far
     for site, part in split_estate(estate):
         stopped = bool(parts) and stop is not None and stop.is_set()  # the sites left get a brief solve each
         shown = _shifted(progress, parts, started) if progress is not None and parts else progress
         limit = 0.5 if stopped else time_limit_s
-        parts.append(solve_site(site, part, overhead, costs, time_limit_s=limit, progress=shown, stop=None if stopped else stop))
+        part = within_max_counts(part, bought)
+        done = solve_site(site, part, overhead, costs, time_limit_s=limit, progress=shown, stop=None if stopped else stop)
+        bought.update(s.model for s in (*done[2].plan.servers, *done[2].plan.spares))
+        parts.append(done)
     return merged_study(estate, overhead, costs, parts)
 
 
 SitePart = tuple[str, Estate, SolveResult]
+
+
+def within_max_counts(part: Estate, bought: Counter[str]) -> Estate:
+    """A site's estate whose catalog allows each model only what earlier sites left of its `max_count`."""
+    if not bought:
+        return part
+    models = tuple(
+        m if m.max_count is None else replace(m, max_count=max(0, m.max_count - bought[m.model])) for m in part.server_models
+    )
+    return replace(part, server_models=models)
 
 
 def solve_site(
@@ -122,7 +137,7 @@ def solve_site(
     baseline = compute_baseline(prepared)
     found = solve_for_tco(prepared, overhead, costs, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop)
     prices = model_prices(prepared, costs)
-    return site, prepared, enforce_failures(prepared, overhead, add_spares(prepared, found, prices), prices)
+    return site, prepared, enforce_failures(prepared, overhead, add_spares(prepared, overhead, found, prices), prices)
 
 
 def merged_study(estate: Estate, overhead: OverheadProfile, costs: CostProfile, parts: list[SitePart]) -> Study:

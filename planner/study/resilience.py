@@ -37,7 +37,7 @@ from planner.study.restart import (
     unit_keys,
     unit_size,
 )
-from planner.study.spares import spare_model
+from planner.study.spares import TAKEOVER_MODE, able_to_run, spare_model
 
 MAX_SCENARIOS = 5_000  # k-subsets checked exhaustively up to this many; past it, the most loaded first
 
@@ -179,10 +179,13 @@ def assess(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int, *, fir
     return ResilienceReport(k, tuple(out), total, len(sets) == total, notes)
 
 
-def _rebalance(estate: Estate, overhead: OverheadProfile, plan: Plan, new: PlannedServer, share: float) -> Plan:
+def _rebalance(
+    estate: Estate, overhead: OverheadProfile, plan: Plan, new: PlannedServer, share: float, keep_empty: bool = True
+) -> Plan:
     """Move units from the most loaded servers onto a new server until it carries `share` of an average load.
 
-    With share 0 the new server stays empty, a spare that takes over a failed server whole.
+    With share 0 the new server stays empty, a spare that takes over a failed server whole (unless not
+    `keep_empty`: a model that cannot run the hypervisor a spare takes over as is then not added).
     """
     with_new = replace(plan, spares=(*plan.spares, new))
     hosts = hosts_of(estate, overhead, with_new)
@@ -212,18 +215,20 @@ def _rebalance(estate: Estate, overhead: OverheadProfile, plan: Plan, new: Plann
             for p in place_unit(estate, unit, target, extra):
                 moved[p.workload, p.replica] = p
             units = [u for u in units if u is not unit]
-    if not moved:
-        return replace(plan, spares=(*plan.spares, replace(new, mode="spare")))  # empty: a spare, as in the workbook
+    if not moved:  # empty: a spare, as in the workbook
+        return replace(plan, spares=(*plan.spares, replace(new, mode="spare"))) if keep_empty else plan
     new_placements = tuple(moved.get((p.workload, p.replica), p) for p in placements)
     return replace(plan, servers=(*plan.servers, new), placements=new_placements)
 
 
-def _takeover_model(estate: Estate, plan: Plan, prices: Mapping[str, float]) -> str | None:
-    """The model to buy for failover: cheapest that dominates the models in use, within max_count."""
+def _takeover_model(estate: Estate, overhead: OverheadProfile, plan: Plan, prices: Mapping[str, float], mode: str) -> str | None:
+    """The model to buy for failover: cheapest that dominates the models in use, within max_count, whose platforms
+    run the added server's mode."""
     counts = server_counts(plan)
-    preferred = spare_model(estate, [s.model for s in plan.servers])
+    able = able_to_run(estate, overhead, [mode])
+    preferred = spare_model(estate, [s.model for s in plan.servers], able)
     candidates = sorted(estate.server_models, key=lambda m: (m is not preferred, -m.memory_gb, prices[m.model]))
-    return next((m.model for m in candidates if m.max_count is None or counts[m.model] < m.max_count), None)
+    return next((m.model for m in candidates if able(m) and (m.max_count is None or counts[m.model] < m.max_count)), None)
 
 
 def _within_max_counts(estate: Estate, plan: Plan) -> bool:
@@ -248,7 +253,7 @@ def enforce_failures(estate: Estate, overhead: OverheadProfile, result: SolveRes
         if len(added) >= k + len(result.plan.servers):
             shortfall = f"ha_failures = {k} not met after adding {len(added)} servers"
             break
-        model = _takeover_model(estate, plan, prices)
+        model = _takeover_model(estate, overhead, plan, prices, mode)
         if model is None:
             shortfall = f"ha_failures = {k} not met: every server model is at its max_count"
             break
@@ -257,17 +262,21 @@ def enforce_failures(estate: Estate, overhead: OverheadProfile, result: SolveRes
         # Level load onto the new server (a full share, a share as if it had always been there) or
         # keep it empty; the first that survives, else whichever leaves the fewest failure sets stranding replicas.
         n = len(plan.servers)
-        options = [_rebalance(estate, overhead, plan, new, share) for share in (1.0, n / (n + 1), 0.0)]
+        spare_ok = able_to_run(estate, overhead, [TAKEOVER_MODE])(estate.server_model(model))  # may it stay empty?
+        shares = (1.0, n / (n + 1), 0.0) if spare_ok else (1.0, n / (n + 1))
+        options = [_rebalance(estate, overhead, plan, new, share, spare_ok) for share in shares]
         passing = next((p for p in options if assess(estate, overhead, p, k, first_failure=True).survived), None)
         plan = passing or min(options, key=lambda p: sum(not s.survived for s in assess(estate, overhead, p, k).scenarios))
         survived = passing is not None
     if len(added) > k:  # k empty takeover servers each absorb one failed server whole: use them if cheaper
-        takeover = spare_model(estate, [s.model for s in result.plan.servers])
+        takeover = spare_model(estate, [s.model for s in result.plan.servers], able_to_run(estate, overhead, [TAKEOVER_MODE]))
         name = takeover.model if takeover else ""
         spares = tuple(PlannedServer(f"{name}-ha-{i + 1:02d}", name, "spare") for i in range(k)) if takeover else ()
         simple = replace(result.plan, spares=(*result.plan.spares, *spares))
         if takeover and _within_max_counts(estate, simple) and assess(estate, overhead, simple, k, first_failure=True).survived:
             plan, added, shortfall = simple, list(spares), ""
+    kept = {s.server_id for s in (*plan.servers, *plan.spares)}
+    added = [s for s in added if s.server_id in kept]  # a server that took nothing and may not stand spare was not added
     capex = result.capex + sum(estate.server_model(s.model).unit_cost for s in added)
     value = result.objective_value + sum(prices[s.model] for s in added)
     # The survivors of any k failures carry the whole estate, so they cost at least the no-failure
