@@ -25,7 +25,7 @@ from planner.cli_report import print_plan
 from planner.data import SAMPLE_DIR
 from planner.domain import Estate
 from planner.input_errors import InputError
-from planner.interrupts import EXIT_INTERRUPTED, interruptible
+from planner.interrupts import EXIT_INTERRUPTED, interruptible, terminated_as_interrupt
 from planner.io.inventory import MAP_TARGETS
 from planner.io.outputs import check_destination
 from planner.io.reader import read_estate
@@ -149,7 +149,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"sweep of {grid.size} scenarios over {', '.join(grid.keys)}; results kept in {results}", file=sys.stderr)
     show = None if args.quiet else _sweep_printer(sys.stderr, sys.stderr.isatty())
     try:
-        run = run_sweep(estate, grid, results, scheduler=args.scheduler, workers=args.workers, threads=args.threads, on_row=show)
+        with terminated_as_interrupt():  # a killed sweep still closes its local scheduler and workers
+            run = run_sweep(
+                estate, grid, results, scheduler=args.scheduler, workers=args.workers, threads=args.threads, on_row=show
+            )
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished scenarios are kept in {results}; run the same command to resume", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -281,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the planner command."""
     parser = argparse.ArgumentParser(prog="planner", description="Consolidation planning: fewest servers, VMs or containers.")
     parser.add_argument("--version", action="version", version=f"planner {__version__} (consolidation-planner)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log what the planner does (-vv: in detail)")
     sub = parser.add_subparsers(dest="command", required=True)
     plan = sub.add_parser("plan", help="solve a workbook and write the plan workbook")
     plan.add_argument("workbook")
@@ -343,6 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the planner command; returns the exit code."""
     args = build_parser().parse_args(argv)
+    level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)  # once
+    logging.getLogger("planner").setLevel(level)
     try:
         return int(args.func(args))
     except InputError as err:

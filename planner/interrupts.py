@@ -61,3 +61,22 @@ def interruptible(message: str) -> Iterator[threading.Event]:
         watcher.join(timeout=1)
         os.close(write)
         os.close(read)
+
+
+@contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt, so `finally` blocks run (a sweep closes its
+    local Dask scheduler and workers) instead of the process dying with them still running."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -260,8 +260,14 @@ def _record(
         run.best, run.best_index = study, i
     if results is not None and row.get("status") in FINISHED:
         results.parent.mkdir(parents=True, exist_ok=True)
-        with results.open("a", encoding="utf-8") as out:
-            out.write(json.dumps(row, default=str) + "\n")
+        with results.open("a+b") as out:  # a line torn by a killed run is ended first, so it cannot swallow this one
+            size = out.seek(0, os.SEEK_END)
+            if size:
+                out.seek(size - 1)
+                if out.read(1) != b"\n":
+                    out.write(b"\n")
+            out.write((json.dumps(row, default=str) + "\n").encode("utf-8"))
+            out.flush()
     if on_row is not None:
         on_row(run, i)
 

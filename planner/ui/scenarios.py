@@ -70,6 +70,15 @@ def live_table() -> None:
     st.dataframe(pd.DataFrame([{k: r.get(k, "") for k in (*job.grid.keys, *SHOWN)} for r in rows]), hide_index=True)
 
 
+SCHEDULER_ENV = "PLANNER_DASK_SCHEDULER"
+
+
+def configured_scheduler() -> str:
+    """The Dask scheduler the dashboard's sweeps use: set by whoever runs the dashboard (environment), never by the
+    page, since a scheduler's replies are unpickled: a page that chose it would run code of the visitor's choosing."""
+    return os.environ.get(SCHEDULER_ENV, "").strip()
+
+
 def show_scenarios(build_estate: Callable[[], Estate | None]) -> None:
     """The Scenarios page."""
     st.caption(
@@ -83,9 +92,10 @@ def show_scenarios(build_estate: Callable[[], Estate | None]) -> None:
     cols = st.columns(3)
     limit = cols[0].number_input("Seconds per scenario", min_value=1.0, value=5.0, step=1.0, key="sweep_limit")
     workers = cols[1].number_input("Local workers", min_value=1, value=os.cpu_count() or 1, step=1, key="sweep_workers")
-    scheduler = cols[2].text_input("Dask scheduler (blank: local cluster)", key="sweep_scheduler", placeholder="tcp://host:8786")
+    scheduler = configured_scheduler()
+    cols[2].caption(f"Cluster: {scheduler} (from {SCHEDULER_ENV})" if scheduler else f"Cluster: local ({SCHEDULER_ENV} unset)")
     if st.button("Run sweep", type="primary", disabled=running or estate is None, key="run_sweep") and estate is not None:
-        _start(estate, text, float(limit), int(workers), scheduler.strip())
+        _start(estate, text, float(limit), int(workers), scheduler)
         job = state.get("sweep_job")
     for problem in state.get("sweep_problems", []):
         st.error(problem)

@@ -113,3 +113,14 @@ def test_sweep_survives_a_killed_worker_and_matches_a_local_run(tmp_path: Path) 
         assert row["status"] in ("optimal", "feasible")
         assert {k: row[k] for k in FIGURES} == {k: theirs[label][k] for k in FIGURES}, label
     assert (tmp_path / "cluster-best-plan.xlsx").exists()
+
+
+def test_a_torn_last_line_never_swallows_the_next_result(tmp_path: Path) -> None:
+    """A results file whose last line a killed run tore: the next finished scenario is still read back whole."""
+    from planner.sweeps.cluster import SweepRun, _record, read_results
+
+    results = tmp_path / "s.results.jsonl"
+    results.write_text('{"key": "a", "status": "optimal", "cost": 1}\n{"key": "b", "stat', encoding="utf-8")
+    run = SweepRun([], [None])
+    _record(run, 0, {"key": "c", "status": "optimal", "cost": 3}, results, None)
+    assert set(read_results(results)) == {"a", "c"}
