@@ -16,6 +16,7 @@ from pathlib import Path
 
 from planner.input_errors import InputError, InputProblem
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, WORKLOAD_COLUMNS, Column, normalise_header
+from planner.io.fastread import calamine_rows, scan_workbook
 from planner.io.intake import MAX_ROWS, file_kind
 from planner.limits import MAX_NAME, MAX_TEXT, text_problem
 
@@ -156,6 +157,8 @@ def _sheet_rows(values: Iterable[Iterable[object]], formulas: Iterable[Iterable[
     """Cached values, with a Formula marker where a formula cell has none."""
     for cached, raw in zip(values, formulas, strict=False):
         row = list(cached)
+        while row and row[-1] is None:  # openpyxl pads to max_col when the sheet states no dimension
+            row.pop()
         for i, (v, f) in enumerate(zip(row, raw, strict=False)):
             if v is None and isinstance(f, str) and f.startswith("="):
                 row[i] = Formula(f)
@@ -163,7 +166,24 @@ def _sheet_rows(values: Iterable[Iterable[object]], formulas: Iterable[Iterable[
 
 
 def xlsx_tables(path: Path, problems: list[InputProblem], known: set[str] | None = None) -> dict[str, Table]:
-    """Every sheet of a workbook (hidden ones too: their data is still the user's), keyed by lower-case name."""
+    """Every sheet of a workbook (hidden ones too: their data is still the user's), keyed by lower-case name.
+
+    Values are read with calamine where the sheet allows it, else with openpyxl (`planner.io.fastread`)."""
+    scans = scan_workbook(path, MAX_COLUMNS)
+    names = [n for n, scan in (scans or {}).items() if not scan.needs_openpyxl]
+    try:
+        fast = calamine_rows(path, names, MAX_COLUMNS) if names else {}
+    except Exception:  # calamine cannot read it: openpyxl reads every sheet and names what is wrong
+        fast = {}
+    if scans is not None and len(fast) == len(scans):
+        return {name.strip().lower(): make_table(name, fast[name], known) for name in scans}
+    return _openpyxl_tables(path, problems, known, fast)
+
+
+def _openpyxl_tables(
+    path: Path, problems: list[InputProblem], known: set[str] | None, fast: dict[str, list[list[object]]]
+) -> dict[str, Table]:
+    """The sheets calamine did not read, with openpyxl: formulas without saved values marked, rows cut at MAX_COLUMNS."""
     from openpyxl import load_workbook
 
     try:
@@ -175,9 +195,11 @@ def xlsx_tables(path: Path, problems: list[InputProblem], known: set[str] | None
     try:
         tables = {}
         for name in book.sheetnames:  # never past MAX_COLUMNS: a cell in column XFD must not pad every row
+            if name in fast:
+                tables[name.strip().lower()] = make_table(name, fast[name], known)
+                continue
             values, formulas = (b[name].iter_rows(values_only=True, max_col=MAX_COLUMNS) for b in (book, raw))
-            rows = _sheet_rows(values, formulas)
-            tables[name.strip().lower()] = make_table(name, rows, known)
+            tables[name.strip().lower()] = make_table(name, _sheet_rows(values, formulas), known)
         return tables
     except InputError:
         raise
