@@ -23,6 +23,16 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
 
 
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def text_encoding(path: Path) -> str:
+    """The encoding of a text input: UTF-16 when it starts with its byte-order mark, else UTF-8 (with or without one)."""
+    with path.open("rb") as handle:
+        return "utf-16" if handle.read(2) in UTF16_BOMS else "utf-8-sig"
+
+
 def _refuse(path: Path, message: str) -> InputError:
     return InputError([InputProblem(path.name, None, None, message)])
 
@@ -47,6 +57,11 @@ def file_kind(path: Path) -> str:
         return "xlsx"
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise _refuse(path, "not an Excel workbook: the file does not start like an .xlsx (zip) file")
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        kind = path.suffix.lower() or "file without an extension"
+        raise _refuse(path, f"a {kind} file, not a workbook (.xlsx) or CSV (.csv, .tsv, .txt)")
+    if head.startswith(UTF16_BOMS):
+        return "csv"  # UTF-16 text (Excel's 'Unicode text'): its NULs are characters, not binary data
     if b"\x00" in _sample(path):
         raise _refuse(path, "not a text CSV file: it holds binary data")
     return "csv"

@@ -13,7 +13,7 @@ from openpyxl.styles import PatternFill
 
 from planner.input_errors import InputProblem
 from planner.io.columns import normalise_header
-from planner.io.writer import write_sheet
+from planner.io.writer import is_formula_like, write_sheet
 
 BAD = PatternFill("solid", fgColor="FFC7CE")
 
@@ -30,6 +30,9 @@ def _open(data: bytes, suffix: str) -> Workbook:
         try:
             for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
                 sheet.append(row)
+                for cell in sheet[sheet.max_row]:
+                    if is_formula_like(cell.value):
+                        cell.data_type = "s"  # the user typed text: never a live formula in the marked copy
         except (UnicodeDecodeError, csv.Error):
             pass
         return book

@@ -17,7 +17,7 @@ from pathlib import Path
 from planner.input_errors import InputError, InputProblem
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, WORKLOAD_COLUMNS, Column, normalise_header
 from planner.io.fastread import calamine_rows, scan_workbook
-from planner.io.intake import MAX_ROWS, file_kind
+from planner.io.intake import MAX_ROWS, file_kind, text_encoding
 from planner.limits import MAX_NAME, MAX_TEXT, text_problem
 
 
@@ -214,7 +214,7 @@ def _openpyxl_tables(
 def csv_table(path: Path, sheet: str, problems: list[InputProblem], known: set[str] | None = None) -> Table | None:
     """A CSV file as one table (UTF-8, with or without a byte-order mark; comma, semicolon or tab)."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with path.open(newline="", encoding=text_encoding(path)) as handle:
             sample = handle.read(65536)
             handle.seek(0)
             try:

@@ -43,6 +43,7 @@ SHEET_ORDER = (
 )
 EMPTY_COLUMNS = {
     "Unplaced": ["workload", "replica", "reason"],
+    "Servers": ["server_id", "model", "mode", "replicas", "vcpus", "vcpu_per_core", "unit_cost"],
     "Placements": [
         "workload",
         "replica",
@@ -139,7 +140,7 @@ def rows_to_csv(rows: Sequence[Row]) -> str:
     out = io.StringIO()
     headers = _headers(rows, [])
     writer = csv.writer(out)
-    writer.writerow(headers)
+    writer.writerow([f"'{h}" if is_formula_like(h) else h for h in headers])  # headers come from the user's columns
     for row in rows:
         writer.writerow([f"'{v}" if is_formula_like(v) else v for v in (row.get(h, "") for h in headers)])
     return out.getvalue()

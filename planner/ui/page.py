@@ -38,6 +38,8 @@ def main() -> None:
     job: SolveJob | None = state.get("job")
     if st.sidebar.button("Solve", type="primary", disabled=job is not None and job.running, width="stretch"):
         start_solve(controls)
+        if state.get("reused"):
+            st.info("Nothing changed since the last solve: this is the plan this input and these settings give (deterministic).")
     collect_job()  # a small estate may already be solved within this run
     job = state.get("job")
     running = job is not None and state.get("collected") is not job

@@ -10,8 +10,10 @@ from planner.business.workbook import plan_tables
 from planner.domain import Estate
 from planner.input_errors import InputError, InputProblem
 from planner.io.reader import estate_from_rows
+from planner.plan import SolveStatus
 from planner.profiles.overheads import ProfileError
 from planner.study.pipeline import Study, load_overhead
+from planner.sweeps.grid import fingerprint
 from planner.ui.charts import (
     progress_figure,
 )
@@ -60,6 +62,16 @@ def start_solve(controls: dict[str, object]) -> None:
     if estate is None:
         return
     state.problems = []
+    key = fingerprint(estate)
+    shown: Study | None = state.get("study")
+    complete = shown is not None and shown.result.status not in (SolveStatus.STOPPED, SolveStatus.CUT_SHORT)
+    reusable = complete and estate.settings.deterministic and state.get("solve_error") is None
+    if key == state.get("solved_key") and reusable:
+        state.reused = True  # same input, same settings: a deterministic solve would give this very plan again
+        state.solved_controls = dict(controls)
+        return
+    state.reused = False
+    state.solved_key = key
     state.job = SolveJob(estate, load_overhead(estate)).start()
     state.solved_controls = dict(controls)
 
@@ -81,6 +93,7 @@ def collect_job() -> None:
     state.collected = job
     if job.error:
         state.solve_error = job.error
+        state.solved_key = None
     elif job.study is not None:
         show_study(job.study, replaces_early=state.get("early") is job)
 

@@ -268,3 +268,12 @@ def test_an_inventory_is_sized_by_the_sizing_controls(tmp_path: object) -> None:
     assert resized.estate.settings.vcpu_per_core == 1.0
     cores = {w.name: w.cpu_cores for w in study.estate.workloads}
     assert all(w.cpu_cores == pytest.approx(4 * cores[w.name]) for w in resized.estate.workloads if w.vcpus)
+
+
+def test_solving_unchanged_input_again_reuses_the_plan() -> None:
+    """Solve pressed again with nothing changed: the same plan, said so, no new solve and no 'changes'."""
+    at = wait_for_plan(start())
+    study, job = at.session_state["study"], at.session_state["job"]
+    next(b for b in at.sidebar.button if b.label == "Solve").click().run()
+    assert at.session_state["job"] is job and at.session_state["study"] is study
+    assert any("Nothing changed since the last solve" in i.value for i in at.info)
