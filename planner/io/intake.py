@@ -10,8 +10,10 @@ the file and saying what to do.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from planner.input_errors import InputError, InputProblem
 
@@ -72,6 +74,26 @@ def _sample(path: Path, size: int = 65536) -> bytes:
         return handle.read(size)
 
 
+ELEMENT = re.compile(rb"<[A-Za-z_]")  # the root element's start tag: a DTD can only come before it
+PROLOG_LIMIT = 1 << 20
+
+
+def _prolog(part: IO[bytes]) -> bytes | None:
+    """What an XML part holds before its root element (where a DTD or entities would be declared), read however long
+    it is up to a MB; None when no element starts within it."""
+    data = b""
+    while len(data) < PROLOG_LIMIT:
+        chunk = part.read(65536)
+        if not chunk:
+            break
+        data += chunk
+        found = ELEMENT.search(data)
+        if found:
+            return data[: found.start()]
+    found = ELEMENT.search(data)
+    return data[: found.start()] if found else (data if len(data) < PROLOG_LIMIT else None)
+
+
 def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -96,7 +118,9 @@ def _check_zip(path: Path) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels")):
                     with archive.open(info) as part:
-                        head = part.read(4096)
+                        head = _prolog(part)
+                    if head is None:
+                        raise _refuse(path, f"part {info.filename} has no XML element in its first MB: refused")
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise _refuse(path, f"part {info.filename} declares a DTD or entities (an XML bomb): refused")
     except zipfile.BadZipFile as exc:

@@ -69,6 +69,17 @@ def test_xml_entity_bombs_are_refused(tmp_path: Path) -> None:
     assert "XML bomb" in _error(path)
 
 
+def test_a_dtd_after_a_long_comment_is_still_found(tmp_path: Path) -> None:
+    """The prolog is read to the root element, however long: 10 KB of comment cannot hide a DTD."""
+    bomb = (
+        b'<?xml version="1.0"?><!--' + b"x" * 10_000 + b'--><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+    )
+    path = tmp_path / "late-bomb.xlsx"
+    path.write_bytes(_rezip(_good_bytes(tmp_path), {"xl/worksheets/sheet1.xml": bomb}))
+    assert "XML bomb" in _error(path)
+
+
 def test_decompression_bombs_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "zip-bomb.xlsx"
     path.write_bytes(_rezip(_good_bytes(tmp_path), {"xl/worksheets/sheet9.xml": b"\x00" * (20 * 2**20)}))

@@ -99,7 +99,7 @@ CASES = [
         [W, _row(platform="lambda")],
         GOOD_SERVERS,
         None,
-        ("Workloads", 2, "platform", "not one of vm, container, any"),
+        ("Workloads", 2, "platform", "not one of vm, container, isolated_container, any"),
     ),
     ("fractional replicas", [W, _row(replicas=1.5)], GOOD_SERVERS, None, ("Workloads", 2, "replicas", "expected a whole number")),
     (
@@ -230,7 +230,7 @@ def test_every_problem_is_collected(tmp_path: Path) -> None:
         ("missing.xlsx", None, "file not found"),  # no file
         ("garbage.xlsx", b"this is not a zip", "not an Excel workbook"),  # renamed text
         ("bad.csv", b"\xff\xfebad", "not a readable UTF-8 CSV"),  # not UTF-8
-        ("binary.csv", b"\xff\xfe\x00bad", "not a text CSV file"),  # binary
+        ("binary.csv", b"\x00\x01\x02bad", "not a text CSV file"),  # binary (a UTF-16 byte-order mark would make it text)
     ],
 )
 def test_unreadable_files(tmp_path: Path, name: str, content: bytes | None, message: str) -> None:
