@@ -25,7 +25,7 @@ def test_api_plans_the_sample_and_gives_dataframes(tmp_path: Path) -> None:
     """The README's notebook example: a checked plan, its sheets as DataFrames, and the workbook written."""
     estate = read_estate(SAMPLE, settings={"time_limit_s": 5, "business_case": "no"})
     study = plan_estate(estate)
-    assert study.result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert study.result.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE, SolveStatus.CUT_SHORT)  # a checked plan
     assert check_plan(study.estate, study.overhead, study.result.plan) == []
     tables = plan_tables(study)
     assert {"Summary", "Placements", "Servers", "Unplaced", "Assumptions"} <= set(tables)

@@ -31,7 +31,8 @@ from planner.study.sites import site_rows
 from planner.study.tco import compute_tco
 from planner.sweeps.grid import Grid, Row, Scenario, best_row, ceiling_pct, fingerprint, scenario_estate, sweep_tables
 
-FINISHED = ("optimal", "feasible", "infeasible", "invalid")  # kept in the results file; stopped, failed and cancelled run again
+# kept in the results file (a cut-short plan is checked, and says so); stopped, failed and cancelled run again
+FINISHED = ("optimal", "feasible", "cut_short", "infeasible", "invalid")
 
 
 @dataclass(frozen=True)

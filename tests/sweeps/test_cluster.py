@@ -54,7 +54,8 @@ def _sweep(book: Path, grid: Path, out: Path, *extra: str) -> list[str]:
 
 
 def test_sweep_survives_a_killed_worker_and_matches_a_local_run(tmp_path: Path) -> None:
-    book = random_book(tmp_path / "estate.xlsx", 40, sites=("DC1", "DC2"), settings={"deterministic": "yes", "time_limit_s": 1})
+    """A worker killed mid-sweep: every scenario finishes once, with the figures of a local run (unless cut short)."""
+    book = random_book(tmp_path / "estate.xlsx", 40, sites=("DC1", "DC2"), settings={"deterministic": "yes", "time_limit_s": 2})
     grid = tmp_path / "grid.yaml"
     grid.write_text(GRID)
     local = subprocess.run(
@@ -110,7 +111,9 @@ def test_sweep_survives_a_killed_worker_and_matches_a_local_run(tmp_path: Path) 
     mine, theirs = _scenarios(out), _scenarios(tmp_path / "local.xlsx")
     assert sorted(mine) == sorted(theirs) == [f"S{i:03d}" for i in range(1, 9)]
     for label, row in mine.items():
-        assert row["status"] in ("optimal", "feasible")
+        assert row["status"] in ("optimal", "feasible", "cut_short")
+        if "cut_short" in (row["status"], theirs[label]["status"]):
+            continue  # the machine was too loaded for the fixed work: the status says so, the figures may differ
         assert {k: row[k] for k in FIGURES} == {k: theirs[label][k] for k in FIGURES}, label
     assert (tmp_path / "cluster-best-plan.xlsx").exists()
 
