@@ -39,7 +39,7 @@ from planner.sweeps.grid import SOLVED
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 DETERMINISTIC_HELP = "the default: a fixed amount of solver work, so the same input gives the same plan anywhere"
 WALL_CLOCK_HELP = "search until the time limit on the wall clock instead (uses all of it; two runs may differ)"
-SAMPLE_FILES = ("estate.xlsx", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx")
+SAMPLE_FILES = ("estate.xlsx", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx", "cmdb.csv")
 
 
 def _progress_printer(stream: TextIO) -> Callable[[ProgressPoint], None]:

@@ -148,6 +148,7 @@ def test_sample_command_copies_a_plannable_estate(tmp_path: Path) -> None:
     run = planner("sample", str(tmp_path / "s"))
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "cmdb.csv",
         "estate.xlsx",
         "rvtools_v3.xlsx",
         "rvtools_v4.xlsx",
@@ -230,3 +231,23 @@ def test_a_bad_destination_is_refused_before_reading_or_solving(tmp_path: Path) 
         done = planner("plan", str(broken), "--out", str(out))
         assert done.returncode == 2 and "--out" in done.stderr and said in done.stderr, done.stderr
         assert "not a readable" not in done.stderr and not out.exists()
+
+
+def test_the_readme_cmdb_example_and_a_filled_in_template_plan(tmp_path: Path) -> None:
+    """README's CMDB command works as written, and the blank template, once filled in, validates as it stands."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "planner plan sample_data/cmdb.csv --servers sample_data/servers.csv" in readme
+    maps = ["--map", "Host Name=name", "--map", "Cores=cpu_cores", "--map", "RAM (MB)=memory_mb", "--map", "OS=os"]
+    out = tmp_path / "cmdb-plan.xlsx"
+    done = planner(
+        "plan", "sample_data/cmdb.csv", "--servers", "sample_data/servers.csv", *maps, "--out", str(out), "--plan-only"
+    )
+    assert done.returncode == 0 and out.is_file(), done.stderr
+    template = tmp_path / "t.xlsx"
+    assert planner("template", str(template)).returncode == 0
+    book = load_workbook(template)
+    book["Workloads"].append(["web", 2, 4])
+    book["Servers"].append(["M", 16, 64, 1000, 5000])
+    book.save(template)
+    checked = planner("validate", str(template))
+    assert checked.returncode == 0, checked.stderr

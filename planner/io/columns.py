@@ -125,7 +125,7 @@ SERVER_COLUMNS = (
 
 SETTING_COLUMNS = (
     Column("setting", "text", True, None, "setting name"),
-    Column("value", "text", True, None, "setting value"),
+    Column("value", "text", False, None, "setting value (blank: the default)"),
 )
 
 # setting -> (kind, default, meaning, choices)

@@ -327,7 +327,7 @@ def _estate(
     entries: list[tuple[str, int | None, object, object]] = []
     if "settings" in tables:
         for row, v, _ in _records(tables["settings"], SETTING_COLUMNS, problems):
-            if v["setting"] is not None:
+            if v["setting"] is not None and v["value"] is not None:  # a blank value keeps the default
                 entries.append((tables["settings"].sheet, row, v["setting"], v["value"]))
     entries += [("--set", None, k, v) for k, v in (overrides or {}).items()]
     settings = parse_settings(entries, problems)

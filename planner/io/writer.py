@@ -168,7 +168,12 @@ def write_template(path: str | Path) -> Path:
                     "meaning": note,
                 }
             )
-    settings = [{"setting": k, "value": d} for k, (_, d, _, _) in SETTINGS.items() if d is not None]
+    # a list default is written as its items ('' when empty), never as Python's '()': the filled-in template reads back
+    settings = [
+        {"setting": k, "value": ", ".join(d) if isinstance(d, tuple) else d}
+        for k, (_, d, _, _) in SETTINGS.items()
+        if d is not None
+    ]
     write_sheet(book.create_sheet("Settings"), settings, ["setting", "value"])
     for key, (_, default, meaning, _) in SETTINGS.items():
         guide.append(
