@@ -27,12 +27,18 @@ INPUT_DEFAULTED = ("ha_failures", "vcpu_per_core", "hyperthreading_weight", "mem
 state = st.session_state
 
 
+def upload_name(name: str, suffix: str) -> str:
+    """The uploaded file's own name, without any folder part (a safe name to write it under); else input.SUFFIX."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    return base if base and not base.startswith(".") and base.lower().endswith(suffix.lower()) else f"input{suffix}"
+
+
 def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | None = None, powered_off: bool = False) -> None:
     """Make a file the current input: load its sheets (an inventory converted) into the editors and plan it."""
     replaced = INPUT_DEFAULTED if "source" in state else ()  # a new input resets what its own settings default
     state.source = {"name": name, "data": data, "suffix": suffix, "id": hashlib.sha1(data).hexdigest()[:12]}
     state.source.update(mapping=mapping, powered_off=powered_off)
-    state.problems, state.rows = [], {}
+    state.problems, state.rows, state.input_problems = [], {}, []
     for stale in (*replaced, "workloads_frame", "servers_frame", "study", "tables", "files", "previous", "solve_error"):
         state.pop(stale, None)
     job: SolveJob | None = state.get("job")
@@ -41,12 +47,12 @@ def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | No
         job.stop()
         job.wait(15)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"input{suffix}"
+        path = Path(folder) / upload_name(name, suffix)  # messages name the user's file, not a temporary one
         path.write_bytes(data)
         try:
             state.rows = load_rows(path, mapping, Settings(include_powered_off=powered_off))
         except InputError as err:
-            state.problems = err.problems
+            state.problems = state.input_problems = err.problems  # kept: the editors hold nothing to re-validate
     state.import_notes = [str(r[0]) for r in state.rows.get("notes", [])[1:]]
     header = [normalise_header(h) for h in state.rows.get("workloads", [[]])[0]]
     state.needs_mapping = suffix == ".csv" and not state.problems and not {"name", "cpu_cores", "memory_gb"} <= set(header)

@@ -31,6 +31,9 @@ state = st.session_state
 
 def build_estate(controls: dict[str, object]) -> Estate | None:
     """The edited tables and the chosen constraints as a validated Estate, or None (problems shown)."""
+    if state.get("input_problems"):  # the file itself could not be read: its own problems stay the ones shown
+        state.problems = state.input_problems
+        return None
     rows = state.rows
     workloads = frame_to_rows(state.get("workloads_frame", rows_to_frame(rows.get("workloads", []))))
     servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))

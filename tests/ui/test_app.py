@@ -277,3 +277,14 @@ def test_solving_unchanged_input_again_reuses_the_plan() -> None:
     next(b for b in at.sidebar.button if b.label == "Solve").click().run()
     assert at.session_state["job"] is job and at.session_state["study"] is study
     assert any("Nothing changed since the last solve" in i.value for i in at.info)
+
+
+def test_an_unreadable_upload_keeps_its_own_error_after_any_click() -> None:
+    """'not an Excel workbook' names the user's file and stays the only problem after Solve, never 'required column'."""
+    at = wait_for_plan(start())
+    at.sidebar.file_uploader[0].upload("estate.xlsx", b"hello, not a workbook", XLSX).run()
+    first = [str(p) for p in at.session_state["problems"]]
+    assert first and all("estate.xlsx" in p and "input.xlsx" not in p for p in first), first
+    next(b for b in at.sidebar.button if b.label == "Solve").click().run()
+    after = [str(p) for p in at.session_state["problems"]]
+    assert after == first and not any("required column" in p for p in after)
