@@ -86,11 +86,11 @@ def compare_studies(before: Study, after: Study) -> PlanChange:
             }
         )
     return PlanChange(
-        servers_before=len(b.servers),
-        servers_after=len(a.servers),
+        servers_before=len(b.servers) + len(b.spares),  # spares are bought and priced: counted as the Plan tab does
+        servers_after=len(a.servers) + len(a.spares),
         capex_before=before.result.capex,
         capex_after=after.result.capex,
-        models_before=dict(Counter(s.model for s in b.servers)),
-        models_after=dict(Counter(s.model for s in a.servers)),
+        models_before=dict(Counter(s.model for s in (*b.servers, *b.spares))),
+        models_after=dict(Counter(s.model for s in (*a.servers, *a.spares))),
         moved=moved,
     )

@@ -140,6 +140,8 @@ def show_business_case(study: Study, *, building: bool = False) -> None:
         st.dataframe(table_frame(tables["Growth"]), hide_index=True, width="stretch")
     elif building:
         st.info("The business case is being built: the other strategies and the growth years are being planned.")
+    elif study.estate.settings.business_case:  # asked for, but the solve was stopped before it
+        st.info("The solve was stopped before the business case was built: press Solve to plan it in full.")
     else:
         st.info("Tick 'Business case' in the sidebar and solve to compare strategies, TCO and growth.")
     st.subheader("Resilience")

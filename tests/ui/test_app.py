@@ -288,3 +288,15 @@ def test_an_unreadable_upload_keeps_its_own_error_after_any_click() -> None:
     next(b for b in at.sidebar.button if b.label == "Solve").click().run()
     after = [str(p) for p in at.session_state["problems"]]
     assert after == first and not any("required column" in p for p in after)
+
+
+def test_a_stopped_solve_says_the_business_case_was_not_built() -> None:
+    """Business case ticked, solve stopped before it: the tab says so and how to finish, not 'tick Business case'."""
+    at = start(time_limit=60, business_case=True)
+    job = at.session_state["job"]
+    job.stop()
+    assert job.wait(60)
+    at = wait_for_plan(at)
+    texts = [i.value for i in at.info]
+    assert any("stopped before the business case" in t for t in texts), texts
+    assert not any("Tick 'Business case'" in t for t in texts)

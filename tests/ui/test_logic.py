@@ -118,6 +118,16 @@ def test_compare_studies_matches_servers_and_lists_moves() -> None:
     assert same.moved == []
 
 
+def test_the_changes_count_spares_as_the_plan_does() -> None:
+    """A spare is bought and priced: the Changes figures count it, so they agree with the Plan tab's servers."""
+    e = estate([wl("a", cpu=5), wl("b", cpu=5), wl("c", cpu=5)], [server(cpu=10)], spare_servers=1)
+    study = run_study(e)
+    assert study.result.plan.spares
+    change = compare_studies(study, study)
+    assert change.servers_after == study.summary.servers == len(study.result.plan.servers) + 1
+    assert sum(change.models_after.values()) == study.summary.servers
+
+
 def test_job_runs_in_background_reports_progress_and_stops() -> None:
     e = estate(
         [wl(f"w{i}", cpu=1 + i % 3, mem=1 + i % 4, anti_affinity_group=f"g{i % 5}") for i in range(60)],
