@@ -55,13 +55,18 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             os.unlink(temp)
 
 
+def _umask() -> int:
+    mask = os.umask(0)  # reading the umask sets it: done once, at import, before any thread writes a file
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()
+
+
 def _mode(target: Path) -> int:
     """The permissions the file gets: those of the file it replaces, else what the umask gives a new file."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~UMASK
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:

@@ -19,8 +19,7 @@ from planner.io.inventory import (
     truthy,
 )
 from planner.io.vhost import host_key, read_hosts, share_host_use, unmatched_note, with_host_cpu
-from planner.io.vmemory import with_consumed_memory
-from planner.io.vtabs import with_cpu_use, with_disks
+from planner.io.vtabs import with_consumed_memory, with_cpu_use, with_disks
 from planner.profiles.loading import load_legacy_os
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from planner.domain import CurrentHost, ServerModel
 from planner.profiles.overheads import ProfileError
+from planner.profiles.tables import entries
 
 SOCKETS = 2
 TB_IN_GB = 1e12 / 2**30  # disks are sold in decimal TB; the planner's GB are GiB
@@ -81,17 +82,14 @@ def _number(value: object, where: str) -> float:
 def parse_catalog(data: dict[str, object], where: str) -> Catalog:
     """A catalog file, checked: a ProfileError names the file and the entry."""
     prices = data.get("prices")
-    models = data.get("model")
-    if not isinstance(prices, dict) or not isinstance(models, list) or not models:
+    if not isinstance(prices, dict):
         raise ProfileError(f"{where}: needs a [prices] table and one or more [[model]] entries")
     values = {k: _number(prices.get(k), f"{where}: prices.{k}") for k in PRICE_KEYS}
     if not 0 < values["raid_usable_fraction"] <= 1:
         raise ProfileError(f"{where}: prices.raid_usable_fraction must be above 0 and at most 1")
     sources = tuple((k.removesuffix("_source"), str(v)) for k, v in prices.items() if k.endswith("_source"))
     parsed = []
-    for n, entry in enumerate(models, start=1):
-        if not isinstance(entry, dict) or set(entry) != MODEL_KEYS:
-            raise ProfileError(f"{where}: [[model]] entry {n} needs exactly {', '.join(sorted(MODEL_KEYS))}")
+    for n, entry in entries(data, "model", MODEL_KEYS, where):
         numbers = {
             k: _number(entry[k], f"{where}: [[model]] entry {n}: {k}") for k in MODEL_KEYS - {"model", "cpu_model", "source"}
         }

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.profiles.overheads import ProfileError
+from planner.profiles.tables import check_pattern, entries
 
 GHZ = re.compile(r"@\s*([0-9]+(?:\.[0-9]+)?)\s*ghz", re.IGNORECASE)
 MAX_GHZ = 10.0  # no server CPU's base clock comes near it: a larger figure is a unit mistake (MHz)
@@ -35,25 +36,18 @@ class CpuGeneration:
 
 def parse_generations(data: dict[str, object], where: str) -> tuple[CpuGeneration, ...]:
     """The generations of a CPU reference file, checked: a ProfileError names the file and the entry."""
-    entries = data.get("generation")
-    if not isinstance(entries, list) or not entries:
-        raise ProfileError(f"{where}: needs one or more [[generation]] entries")
     out = []
-    for n, entry in enumerate(entries, start=1):
-        keys = {"name", "year", "ipc", "patterns", "source"}
-        if not isinstance(entry, dict) or set(entry) != keys:
-            raise ProfileError(f"{where}: [[generation]] entry {n} needs exactly {', '.join(sorted(keys))}")
-        ipc, patterns = entry["ipc"], entry["patterns"]
+    for n, entry in entries(data, "generation", ("name", "year", "ipc", "patterns", "source"), where):
+        ipc, patterns, year = entry["ipc"], entry["patterns"], entry["year"]
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ProfileError(f"{where}: [[generation]] entry {n}: year must be a whole number")
         if isinstance(ipc, bool) or not isinstance(ipc, int | float) or not 0.1 <= ipc <= 10:
             raise ProfileError(f"{where}: [[generation]] entry {n}: ipc must be a number from 0.1 to 10")
         if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) and p for p in patterns):
             raise ProfileError(f"{where}: [[generation]] entry {n}: patterns must be a list of regular expressions")
         for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ProfileError(f"{where}: [[generation]] entry {n}: pattern {p!r} is not valid: {exc}") from exc
-        out.append(CpuGeneration(str(entry["name"]), int(entry["year"]), float(ipc), tuple(patterns), str(entry["source"])))
+            check_pattern(p, f"{where}: [[generation]] entry {n}")
+        out.append(CpuGeneration(str(entry["name"]), year, float(ipc), tuple(patterns), str(entry["source"])))
     return tuple(out)
 
 

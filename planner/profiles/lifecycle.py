@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from planner.profiles.overheads import ProfileError
+from planner.profiles.tables import check_pattern, entries
 
 
 @dataclass(frozen=True)
@@ -28,20 +29,14 @@ class LegacyOs:
 
 def parse_legacy_os(data: dict[str, object], where: str) -> tuple[LegacyOs, ...]:
     """The rules of a lifecycle file, checked: a ProfileError names the file and the entry."""
-    entries = data.get("os")
-    if not isinstance(entries, list) or not entries:
-        raise ProfileError(f"{where}: needs one or more [[os]] entries")
     rules = []
-    for n, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or set(entry) != {"pattern", "reason", "source"}:
-            raise ProfileError(f"{where}: [[os]] entry {n} needs exactly pattern, reason and source")
-        if not all(isinstance(entry[k], str) and entry[k].strip() for k in entry):
+    for n, entry in entries(data, "os", ("pattern", "reason", "source"), where):
+        texts = [entry[k] for k in ("pattern", "reason", "source")]
+        if not all(isinstance(t, str) and t.strip() for t in texts):
             raise ProfileError(f"{where}: [[os]] entry {n}: pattern, reason and source must be text")
-        try:
-            re.compile(entry["pattern"])
-        except re.error as exc:
-            raise ProfileError(f"{where}: [[os]] entry {n}: pattern is not a regular expression: {exc}") from exc
-        rules.append(LegacyOs(entry["pattern"], entry["reason"], entry["source"]))
+        pattern, reason, source = (str(t) for t in texts)
+        check_pattern(pattern, f"{where}: [[os]] entry {n}")
+        rules.append(LegacyOs(pattern, reason, source))
     return tuple(rules)
 
 

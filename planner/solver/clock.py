@@ -46,8 +46,7 @@ class Clock:
     def remaining(self) -> float:
         """Budget left (negative once over); a deterministic run also ends at the wall-clock ceiling, as cut short."""
         if self.deterministic and self.wall() >= self.limit:
-            self.cut = self.cut or self.work < self.total
-            return 0.0
+            return 0.0  # cut short, which `cut_short` reads off the clock
         return self.total - self.elapsed()
 
     def wall_left(self) -> float:

@@ -86,6 +86,7 @@ def summarize(
             100 * loads[s.server_id].get(r) / estate.effective_capacity(estate.server_model(s.model)).get(r) for s in plan.servers
         ]
         util[r] = round(sum(pcts) / len(pcts), 1) if pcts else 0.0
+    pool = shared_storage(estate, overhead, loads, plan)
     savings = baseline.capex - result.capex if not plan.unplaced else 0.0  # a plan leaving replicas out saves nothing
     return Summary(
         servers=len(plan.servers) + len(plan.spares),
@@ -119,7 +120,7 @@ def summarize(
         vcpu_per_core_today=today_vcpu_per_core(estate),
         vcpu_per_core_plan=plan_vcpu_per_core(estate, plan),
         excluded=len(estate.excluded),
-        shared_storage_gb=(pool := shared_storage(estate, overhead, loads, plan)),
+        shared_storage_gb=pool,
         shared_storage_cost_per_year=None
         if pool is None or costs is None
         else round(pool / 1024 * costs["shared_storage_per_tb_year"], 2),
