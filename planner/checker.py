@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
 from planner import rules
 from planner.domain import Estate, HostMode, PlacementKind
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
@@ -56,6 +58,67 @@ def server_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[
             host_vms.add((server.server_id, workload.os))
             loads[server.server_id] = loads[server.server_id] + container_host_vm(workload.os, overhead, hv)
     return loads
+
+
+def loads_over_time(
+    estate: Estate, overhead: OverheadProfile, plan: Plan, cpu: np.ndarray, memory: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each server's cores and memory per time column, for demand per workload (rows in `estate.usage` order)
+    and column: host reserve, container-host VMs, and each placement's footprint at that column's demand."""
+    assert estate.usage is not None
+    rows, hv, columns = estate.usage.index(), estate.settings.hypervisor, cpu.shape[1]
+    by_id = {s.server_id: s for s in plan.servers}
+    models = estate.server_models_by_name
+    loads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for s in plan.servers:
+        reserve = host_reserve(s.mode, overhead, hv, models[s.model].capacity) if s.model in models else Resources()
+        loads[s.server_id] = (np.full(columns, reserve.cpu_cores), np.full(columns, reserve.memory_gb))
+    host_vms: set[tuple[str, str]] = set()
+    for p in plan.placements:
+        server = by_id.get(p.server_id)
+        if server is None or p.workload not in estate.workloads_by_name:
+            continue  # reported by the accounting checks
+        w, r = estate.workload(p.workload), rows[p.workload]
+        kind = placement_kind(p, server)
+        fp = placement_footprint(w, kind, overhead, hv, demand=Resources(cpu[r], memory[r], w.storage_gb))  # type: ignore[arg-type]
+        cores, gb = loads[server.server_id]
+        cores += fp.cpu_cores
+        gb += fp.memory_gb
+        if kind == PlacementKind.CONTAINER_IN_VM and (server.server_id, w.os) not in host_vms:
+            host_vms.add((server.server_id, w.os))
+            vm = container_host_vm(w.os, overhead, hv)
+            cores += vm.cpu_cores
+            gb += vm.memory_gb
+    return loads
+
+
+def planned_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
+    """Each server's load as planned: flat, or when packed by time its busiest bucket per resource."""
+    flat = server_loads(estate, overhead, plan)
+    if not by_time(estate):
+        return flat
+    demand = estate.usage
+    assert demand is not None
+    over = loads_over_time(estate, overhead, plan, demand.bucket_cpu, demand.bucket_memory)
+    return {
+        sid: Resources(float(np.max(c, initial=0.0)), float(np.max(m, initial=0.0)), flat[sid].storage_gb)
+        for sid, (c, m) in over.items()
+    }
+
+
+def demand_of(estate: Estate, name: str) -> Resources | None:
+    """A workload's demand per time bucket when the estate is packed by time (for footprints over time), else None."""
+    if not by_time(estate):
+        return None
+    demand = estate.usage
+    assert demand is not None
+    r, w = demand.rows[name], estate.workload(name)
+    return Resources(demand.bucket_cpu[r], demand.bucket_memory[r], w.storage_gb)  # type: ignore[arg-type]
+
+
+def by_time(estate: Estate) -> bool:
+    """True when the estate is packed by time: cores and memory are held per time bucket, not at each peak."""
+    return estate.settings.packing == "time_aware" and estate.usage is not None
 
 
 def _check_servers(estate: Estate, overhead: OverheadProfile, plan: Plan) -> list[str]:
@@ -155,11 +218,35 @@ def _check_capacity(estate: Estate, overhead: OverheadProfile, plan: Plan) -> li
             continue
         usable = estate.usable_capacity(estate.server_model(s.model))
         load = loads[s.server_id]
-        for r in RESOURCES:
+        for r in ("storage_gb",) if by_time(estate) else RESOURCES:
             if load.get(r) > usable.get(r) + TOLERANCE:
                 out.append(
                     f"server {s.server_id}: {RESOURCE_LABELS[r]} load {load.get(r):.3f} exceeds "
                     f"{usable.get(r):.3f} ({estate.settings.utilization_pct(r):g}% of capacity)"
+                )
+    return out + (_check_buckets(estate, overhead, plan) if by_time(estate) else [])
+
+
+def _check_buckets(estate: Estate, overhead: OverheadProfile, plan: Plan) -> list[str]:
+    """Packing by time: every server's cores and memory within its usable capacity in every time bucket."""
+    demand = estate.usage
+    assert demand is not None
+    out: list[str] = []
+    loads = loads_over_time(estate, overhead, plan, demand.bucket_cpu, demand.bucket_memory)
+    full = demand.at_full()
+    for s in plan.servers:
+        if s.model not in estate.server_models_by_name:
+            continue
+        model = estate.server_model(s.model)
+        usable, whole = estate.usable_capacity(model), estate.effective_capacity(model)
+        for r, load in zip(("cpu_cores", "memory_gb"), loads[s.server_id], strict=True):
+            room = np.where(full, whole.get(r), usable.get(r))
+            over = load > room + TOLERANCE
+            if over.any():
+                worst = int(np.argmax(load - room))
+                out.append(
+                    f"server {s.server_id}: {RESOURCE_LABELS[r]} load {load[worst]:.3f} exceeds {room[worst]:.3f} in "
+                    f"time bucket {demand.bucket_labels[worst]} ({int(over.sum())} buckets over)"
                 )
     return out
 

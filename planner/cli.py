@@ -21,6 +21,7 @@ from typing import TextIO
 from planner import __version__
 from planner.business.case import add_business_case
 from planner.business.workbook import export_plan
+from planner.cli_replay import cmd_replay, with_held_out
 from planner.cli_report import print_plan
 from planner.data import SAMPLE_DIR
 from planner.domain import Estate
@@ -39,7 +40,7 @@ from planner.sweeps.grid import SOLVED
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 DETERMINISTIC_HELP = "the default: a fixed amount of solver work, so the same input gives the same plan anywhere"
 WALL_CLOCK_HELP = "search until the time limit on the wall clock instead (uses all of it; two runs may differ)"
-SAMPLE_FILES = ("estate.xlsx", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx", "cmdb.csv")
+SAMPLE_FILES = ("estate.xlsx", "usage.csv", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx", "cmdb.csv")
 
 
 def _progress_printer(stream: TextIO) -> Callable[[ProgressPoint], None]:
@@ -58,7 +59,7 @@ def _print_problems(err: InputError) -> None:
         print(f"  {p}", file=sys.stderr)
 
 
-def _read(args: argparse.Namespace) -> Estate:
+def _read(args: argparse.Namespace, usage: str | None = None) -> Estate:
     pairs = getattr(args, "set", None) or []
     bad = [p for p in pairs if "=" not in p or not p.partition("=")[0].strip()]
     if bad:
@@ -90,6 +91,7 @@ def _read(args: argparse.Namespace) -> Estate:
         overrides=overrides,
         mapping=mapping or None,
         strict=getattr(args, "strict", False),
+        usage=usage or getattr(args, "usage", None),
     )
     _warn_excluded(estate)
     return estate
@@ -123,6 +125,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
             print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
         if not stop.is_set():
             study = add_business_case(study, stop=stop)
+        if args.replay:
+            study = with_held_out(study, _read(args, usage=args.replay))
         export_plan(study, out, summary)
     if not args.quiet:
         print_plan(study, out)
@@ -277,6 +281,7 @@ def platform_summary(profile: OverheadProfile) -> str:
     return profile.description
 
 
+USAGE_HELP = "utilization history (.csv or .xlsx): workload, time, cpu_pct/memory_pct or cpu_cores_used/memory_gb_used"
 MAP_HELP = "a CSV column mapped to ours, e.g. 'RAM (MB)=memory_mb' (repeatable); targets: " + ", ".join(MAP_TARGETS)
 
 
@@ -300,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--quiet", action="store_true", help="no progress or summary output")
     plan.add_argument("--plan-only", action="store_true", help="skip the business case (strategies, TCO, growth): one solve only")
     plan.add_argument("--strict", action="store_true", help="refuse an inventory with rows that cannot be sized (exit 2)")
+    plan.add_argument("--usage", metavar="FILE", help=USAGE_HELP)
+    plan.add_argument(
+        "--replay", metavar="FILE", help="also replay the plan on a later history (made on last month, checked on this)"
+    )
     plan.set_defaults(func=cmd_plan)
     sweep = sub.add_parser("sweep", help="solve every scenario of a settings grid on Dask; write the table and the best plan")
     sweep.add_argument("workbook")
@@ -327,6 +336,16 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--servers")
     validate.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
     validate.add_argument("--strict", action="store_true", help="refuse an inventory with rows that cannot be sized")
+    validate.add_argument("--usage", metavar="FILE", help=USAGE_HELP)
+
+    replay = sub.add_parser("replay", help="replay a plan workbook on a utilization history, interval by interval")
+    replay.add_argument("plan", help="a plan workbook written by 'planner plan'")
+    replay.add_argument("workbook", help="the input the plan was made from")
+    replay.add_argument("--usage", metavar="FILE", required=True, help=USAGE_HELP)
+    replay.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    replay.add_argument("--servers")
+    replay.add_argument("--map", action="append", default=[], metavar="THEIRS=TARGET", help=MAP_HELP)
+    replay.set_defaults(func=lambda a: cmd_replay(a, _read))
     validate.set_defaults(func=cmd_validate)
     template = sub.add_parser("template", help="write a blank input workbook with documented columns")
     template.add_argument("out")

@@ -24,6 +24,9 @@ def print_plan(study: Study, out: Path) -> None:
         cost = "" if s.shared_storage_cost_per_year is None else f", {s.shared_storage_cost_per_year:,.0f} a year"
         print(f"  storage   shared pool {s.shared_storage_gb / 1024:,.1f} TB{cost} (today's VMs hold it too: not a saving)")
     print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+    for replay in (study.replay, study.held_out):
+        if replay is not None:
+            print(f"  replay    {printable(replay.verdict())}")
     for site in study.result.sites:
         print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")
     for note in (*study.result.notes, *estate.notes):

@@ -1,7 +1,7 @@
 """Domain objects of a consolidation study: workloads, server models, settings, estate.
 
 Frozen dataclasses that check themselves, so that nothing impossible reaches the
-overhead profile or the solver. It imports only `planner.resources`, `planner.hosts` and `planner.limits`.
+overhead profile or the solver. It imports only `planner.resources`, `planner.hosts`, `planner.usage` and `planner.limits`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from planner import limits as L
 from planner.hosts import CurrentHost, ExcludedRow
 from planner.limits import text_problem
 from planner.resources import RESOURCE_LABELS, Resources
+from planner.usage import DemandOverTime, history_settings_problem
 
 __all__ = ["CurrentHost", "ExcludedRow"]  # re-exported: what an inventory says of today lives in planner.hosts
 
@@ -255,6 +256,11 @@ class Settings:
     storage_pool: str = "local"  # local: the servers' disks; shared: a SAN/NAS outside them; hci: their disks, replicated
     hci_replication_factor: int = 2  # hci: copies of every block (vSAN FTT=1 mirroring, Nutanix RF2)
     hci_slack_pct: float = 25.0  # hci: raw space kept free for rebuilds and policy changes
+    percentile: float = 95.0  # sizing = percentile: the percentile of each workload's history it is sized at
+    window_days: float = 30.0  # sizing = percentile: the look-back window, ending at the history's last sample
+    memory_sizing: str = "history"  # with a history: memory by its percentile too, or kept at its allocation
+    packing: str = "independent"  # time_aware: each server's load is held per time bucket, so peaks apart share room
+    time_buckets: str = "interval"  # time_aware: the buckets load is held in (see planner.usage)
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
@@ -288,7 +294,9 @@ class Settings:
         _positive(self.time_limit_s, "setting time_limit_s", most=L.MAX_TIME_LIMIT_S)
         _whole(self.workers, "setting workers", 1, L.MAX_WORKERS)
         _whole(self.spare_servers, "setting spare_servers", 0, L.MAX_SPARES)
-        _one_of(self.sizing, ("allocation", "demand"), "setting sizing")
+        problem = history_settings_problem(self)  # sizing, percentile, window, memory, packing, time buckets
+        if problem:
+            raise DomainError(problem)
         if not 1 <= self.comfort_factor <= 10:
             raise DomainError(f"setting comfort_factor must be from 1 to 10, got {self.comfort_factor}")
         if not 0 < self.demand_floor_pct <= 100:
@@ -347,6 +355,7 @@ class Estate:
     hosts: tuple[CurrentHost, ...] = ()
     notes: tuple[str, ...] = ()
     excluded: tuple[ExcludedRow, ...] = ()  # inventory rows left out, each with its reason
+    usage: DemandOverTime | None = None  # demand over time, from a utilization history (else None)
 
     def __post_init__(self) -> None:
         if not self.server_models:

@@ -1,11 +1,14 @@
 """Resources: a vector of cores, memory and storage, with the arithmetic plans and footprints need.
 
-Units: cores, and GB meaning the binary gigabyte (GiB). This module imports nothing of the project.
+Units: cores, and GB meaning the binary gigabyte (GiB). Packing by time puts arrays (one amount per time
+bucket) in cores and memory; the arithmetic is element-wise. This module imports nothing of the project.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 RESOURCES = ("cpu_cores", "memory_gb", "storage_gb")
 RESOURCE_LABELS = {"cpu_cores": "cpu", "memory_gb": "memory", "storage_gb": "storage"}
@@ -34,8 +37,9 @@ class Resources:
         )
 
     def get(self, resource: str) -> float:
-        """The amount of one resource by its name in RESOURCES."""
-        return float(getattr(self, resource))
+        """The amount of one resource by its name in RESOURCES (an array over time stays an array)."""
+        value = getattr(self, resource)
+        return value if isinstance(value, np.ndarray) else float(value)  # type: ignore[return-value]
 
     def scaled(self, factor: float) -> Resources:
         """Every resource multiplied by factor (for utilization ceilings)."""
@@ -43,4 +47,4 @@ class Resources:
 
     def fits_in(self, capacity: Resources, tolerance: float = 1e-9) -> bool:
         """True when no resource exceeds the capacity's."""
-        return all(self.get(r) <= capacity.get(r) + tolerance for r in RESOURCES)
+        return all(bool(np.all(self.get(r) <= capacity.get(r) + tolerance)) for r in RESOURCES)

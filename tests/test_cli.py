@@ -153,9 +153,19 @@ def test_sample_command_copies_a_plannable_estate(tmp_path: Path) -> None:
         "rvtools_v3.xlsx",
         "rvtools_v4.xlsx",
         "servers.csv",
+        "usage.csv",
     ]
     check = planner("validate", str(tmp_path / "s" / "rvtools_v4.xlsx"), "--servers", str(tmp_path / "s" / "servers.csv"))
     assert check.returncode == 0 and "valid" in check.stdout, check.stderr
+    sized = planner(
+        "validate",
+        str(tmp_path / "s" / "estate.xlsx"),
+        "--usage",
+        str(tmp_path / "s" / "usage.csv"),
+        "--set",
+        "sizing=percentile",
+    )
+    assert sized.returncode == 0 and "sized by percentile: 284 workloads" in sized.stdout, sized.stderr
 
 
 def test_plan_output_states_how_the_run_ended(tmp_path: Path) -> None:

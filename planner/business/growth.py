@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from planner.checker import server_loads
+from planner.checker import planned_loads
 from planner.domain import Estate
 from planner.plan import Plan
 from planner.profiles.overheads import OverheadProfile
@@ -41,12 +41,13 @@ def grown_estate(estate: Estate, year: int) -> Estate:
         replace(w, cpu_cores=w.cpu_cores * cpu, memory_gb=w.memory_gb * memory, storage_gb=w.storage_gb * storage)
         for w in estate.workloads
     )
-    return replace(estate, workloads=workloads)
+    usage = None if estate.usage is None else estate.usage.scaled(cpu, memory)
+    return replace(estate, workloads=workloads, usage=usage)
 
 
 def as_placed(estate: Estate, overhead: OverheadProfile, plan: Plan) -> tuple[float, bool]:
     """The plan's placement under this estate's demand: peak load % of capacity, and whether it fits the ceilings."""
-    loads = server_loads(estate, overhead, plan)
+    loads = planned_loads(estate, overhead, plan)
     peak, fits = 0.0, True
     for s in plan.servers:
         model = estate.server_model(s.model)

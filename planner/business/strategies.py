@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from planner.checker import placement_kind, server_loads
+from planner.checker import placement_kind, planned_loads
 from planner.domain import Estate, PlacementKind
 from planner.plan import Plan
 from planner.profiles.costs import CostProfile
@@ -148,7 +148,7 @@ class StrategyRow:
 
 
 def _binding(estate: Estate, plan: Plan, overhead: OverheadProfile) -> str:
-    loads = server_loads(estate, overhead, plan)
+    loads = planned_loads(estate, overhead, plan)
     totals = {r: 0.0 for r in RESOURCES}
     caps = {r: 0.0 for r in RESOURCES}
     for s in plan.servers:

@@ -8,6 +8,7 @@ from planner.business.case import business_tables
 from planner.io.outputs import write_atomically
 from planner.io.writer import write_plan_workbook, write_summary_json
 from planner.study.pipeline import Study
+from planner.study.replay import replay_rows
 from planner.study.report import Row, assumption_rows, excluded_rows, placement_rows, server_rows, summary_rows, unplaced_rows
 from planner.study.sites import site_rows
 
@@ -23,8 +24,18 @@ def plan_tables(study: Study) -> dict[str, list[Row]]:
         "Unplaced": unplaced_rows(r),
         **({"Excluded": excluded_rows(e)} if e.excluded else {}),
         **({"Sites": site_rows(r)} if r.sites else {}),
+        **({"Replay": replay_sheet(study)} if study.replay or study.held_out else {}),
         "Assumptions": assumption_rows(e, o, study.costs, study.baseline),
     }
+
+
+def replay_sheet(study: Study) -> list[Row]:
+    """The Replay sheet: each server on the history the plan was sized from, then on a later one (`--replay`)."""
+    rows: list[Row] = []
+    for replay in (study.replay, study.held_out):
+        if replay is not None:
+            rows += [*replay_rows(replay), {"history": replay.source, "server_id": "verdict", "model": replay.verdict()}]
+    return rows
 
 
 def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None) -> Path:

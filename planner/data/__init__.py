@@ -22,3 +22,4 @@ MODELS_DIR = Path(os.environ.get("PLANNER_MODELS_DIR") or _bundled("models", "mo
 SAMPLE_DIR = _bundled("sample", "sample_data")
 SAMPLE_ESTATE = SAMPLE_DIR / "estate.xlsx"
 SAMPLE_SERVERS = SAMPLE_DIR / "servers.csv"
+SAMPLE_USAGE = SAMPLE_DIR / "usage.csv"  # a week of the sample estate's measured use, hourly

@@ -165,10 +165,33 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "sizing": (
         "choice",
         "allocation",
-        "allocation (as configured) or demand (measured use x comfort_factor, never below demand_floor_pct)",
-        ("allocation", "demand"),
+        "allocation (as configured), demand (measured peak x comfort_factor, never below demand_floor_pct) or "
+        "percentile (a percentile of each workload's utilization history x comfort_factor; needs --usage or a Usage sheet)",
+        ("allocation", "demand", "percentile"),
     ),
-    "comfort_factor": ("number", 1.3, "demand sizing: headroom multiplied onto measured peak use", ()),
+    "percentile": ("number", 95.0, "percentile sizing: the percentile of each workload's history it is sized at", ()),
+    "window_days": ("number", 30.0, "percentile sizing: look-back window in days, ending at the history's last sample", ()),
+    "memory_sizing": (
+        "choice",
+        "history",
+        "with a history: memory by its percentile too (history) or kept at its allocation (allocation)",
+        ("history", "allocation"),
+    ),
+    "packing": (
+        "choice",
+        "independent",
+        "independent: each workload at its own peak (or percentile); time_aware: each server's load held in every "
+        "time bucket of the history, so workloads whose peaks do not coincide share headroom",
+        ("independent", "time_aware"),
+    ),
+    "time_buckets": (
+        "choice",
+        "interval",
+        "time_aware: the buckets load is held in: interval (every sample), hour_of_day, hour_of_week, "
+        "interval_of_day, interval_of_week (each slot at the percentile of its samples)",
+        ("interval", "hour_of_day", "hour_of_week", "interval_of_day", "interval_of_week"),
+    ),
+    "comfort_factor": ("number", 1.3, "demand and percentile sizing: headroom multiplied onto measured use", ()),
     "demand_floor_pct": ("number", 25.0, "demand sizing: never below this % of the allocation", ()),
     "deterministic": (
         "yes_no",

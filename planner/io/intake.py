@@ -39,13 +39,14 @@ def _refuse(path: Path, message: str) -> InputError:
     return InputError([InputProblem(path.name, None, None, message)])
 
 
-def file_kind(path: Path) -> str:
-    """'xlsx' or 'csv' for a file that is safe to parse; raises InputError otherwise."""
+def file_kind(path: Path, limit: int | None = None) -> str:
+    """'xlsx' or 'csv' for a file safe to parse (at most `limit` bytes, default MAX_FILE_BYTES); else InputError."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     if not path.is_file():
         raise _refuse(path, f"file not found: {path}")
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _refuse(path, f"the file is {size / 2**20:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB")
+    if size > limit:
+        raise _refuse(path, f"the file is {size / 2**20:.0f} MB; the limit is {limit // 2**20} MB")
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(OLE2):

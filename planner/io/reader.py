@@ -17,6 +17,7 @@ from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLO
 from planner.io.default_catalog import default_servers
 from planner.io.defaults import in_zone, inventory_defaults
 from planner.io.exclusions import exclude_bad_rows, excluded_rows
+from planner.io.history_input import UsageSource, load_history, with_history
 from planner.io.intake import file_kind
 from planner.io.inventory import Imported, InventorySheet, detect, mapped_csv
 from planner.io.rvtools import rvtools
@@ -257,6 +258,7 @@ def read_estate(
     overrides: Mapping[str, str] | None = None,
     mapping: Mapping[str, str] | None = None,
     strict: bool = False,
+    usage: UsageSource = None,
 ) -> Estate:
     """Read and validate an input file into an Estate.
 
@@ -265,6 +267,7 @@ def read_estate(
     `servers_path` gives a catalog (.xlsx Servers sheet or .csv) replacing the workbook's;
     `overrides` are settings from the command line, which win over a Settings sheet.
     An inventory's rows that cannot be sized are left out (`Estate.excluded`), unless `strict`.
+    `usage` is a utilization history (a file, or one already read); else the workbook's Usage sheet.
     Raises InputError with every problem found.
     """
     path = Path(path)
@@ -282,7 +285,8 @@ def read_estate(
         raise InputError(problems)
     is_csv = kind == "csv"
     fmt = detect(tables, is_csv, mapping)
-    return _estate(tables, server_table, overrides, str(path), is_csv, importer_for(fmt, tables, mapping), strict=strict)
+    importer = importer_for(fmt, tables, mapping)
+    return _estate(tables, server_table, overrides, str(path), is_csv, importer, strict=strict, usage=usage, mapping=mapping)
 
 
 def importer_for(fmt: str, tables: dict[str, Table], mapping: Mapping[str, str] | None) -> Importer | None:
@@ -315,6 +319,8 @@ def _estate(
     *,
     strict: bool = False,
     excluded: tuple[ExcludedRow, ...] = (),
+    usage: UsageSource = None,
+    mapping: Mapping[str, str] | None = None,
 ) -> Estate:
     problems: list[InputProblem] = []
     if "workloads" not in tables and importer is None:
@@ -349,13 +355,20 @@ def _estate(
     settings, defaulted = inventory_defaults(settings, named, [w for _, w in workloads])
     said += defaulted
     workloads = [(row, in_zone(w)) for row, w in workloads]
-    sized, sizing_notes = apply_sizing([w for _, w in workloads], settings, servers)
+    raw = [w for _, w in workloads]
+    sized, sizing_notes = apply_sizing(raw, settings, servers)
+    if problems:
+        raise InputError(problems)
+    history = load_history(usage, tables.get("usage"), [w.name for w in raw], mapping, strict)
+    sized, demand, history_notes = with_history(raw, sized, servers, settings, history)
     _cross_checks(sheet, [(row, w) for (row, _), w in zip(workloads, sized, strict=True)], servers, settings, problems)
     problems += site_problems(sheet, workloads, settings.cross_sites)
     if problems:
         raise InputError(problems)
-    notes = tuple(said + sizing_notes)
-    return Estate(tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=notes, excluded=excluded)
+    notes = tuple(said + sizing_notes + history_notes)
+    return Estate(
+        tuple(sized), tuple(servers), settings, source=source, hosts=hosts, notes=notes, excluded=excluded, usage=demand
+    )
 
 
 def estate_from_rows(
@@ -368,6 +381,7 @@ def estate_from_rows(
     hosts: list[list[object]] | None = None,
     notes: list[list[object]] | None = None,
     excluded: list[list[object]] | None = None,
+    usage: UsageSource = None,
 ) -> Estate:
     """Validate in-memory tables (a header row, then data rows) exactly as a workbook's sheets.
 
@@ -379,4 +393,6 @@ def estate_from_rows(
         tables["settings"] = make_table("Settings", settings)
     today = tuple(CurrentHost(*row) for row in (hosts or [])[1:])  # type: ignore[arg-type]
     said = tuple(str(row[0]) for row in (notes or [])[1:])
-    return _estate(tables, tables["servers"], overrides, source, hosts=today, notes=said, excluded=excluded_rows(excluded))
+    return _estate(
+        tables, tables["servers"], overrides, source, hosts=today, notes=said, excluded=excluded_rows(excluded), usage=usage
+    )

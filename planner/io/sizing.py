@@ -96,7 +96,7 @@ def _notes(workloads: list[Workload], settings: Settings) -> list[str]:
     if settings.sizing == "allocation":
         if measured:
             notes.append(f"sized by allocation; {measured} workloads carry measured use (sizing=demand would use it)")
-    else:
+    elif settings.sizing == "demand":
         notes.append(
             f"sized by demand: {measured} workloads at measured peak x {settings.comfort_factor:g}, at least "
             f"{settings.demand_floor_pct:g}% and at most 100% of the allocation; {len(workloads) - measured} without "

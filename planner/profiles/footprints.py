@@ -1,13 +1,17 @@
 """Effective footprints: what a workload, a container-host VM or a host reserve costs a server.
 
 Every footprint is a constant per workload and placement kind, so the solver uses them as
-coefficients. An existing VM's allocation already holds its guest OS (`includes_guest_os`): as a
-VM nothing is added for it, and as a container it is taken out.
+coefficients. Packing by time passes a `demand` whose cores and memory are arrays (one value
+per time bucket or interval): the same formulas then give the footprint over time, element-wise.
+An existing VM's allocation already holds its guest OS (`includes_guest_os`): as a VM nothing is
+added for it, and as a container it is taken out.
 """
 
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from planner.domain import PlacementKind, Workload
 from planner.profiles.overheads import OverheadProfile
@@ -32,22 +36,28 @@ def engine(profile: OverheadProfile) -> Resources:
     return Resources(profile["engine_cpu_cores"], profile["engine_memory_gb"], profile["engine_storage_gb"])
 
 
-def application_demand(workload: Workload, profile: OverheadProfile) -> Resources:
+def _larger(a: float, b: float) -> float:
+    """The larger of two amounts, element-wise when they are arrays (a demand over time)."""
+    return np.maximum(a, b) if isinstance(a, np.ndarray) else max(a, b)  # type: ignore[return-value]
+
+
+def application_demand(workload: Workload, profile: OverheadProfile, demand: Resources | None = None) -> Resources:
     """What the application itself needs: the demand, less its guest OS when the allocation holds one.
 
     An existing VM's allocation already contains its guest OS; as a container that OS is gone
     (the saving containers promise), down to `application_floor_pct` of the allocation.
     """
-    demand = workload.demand
+    demand = workload.demand if demand is None else demand
     if not workload.includes_guest_os:
         return demand
     os_part, floor = guest_os(workload.os, profile), profile["application_floor_pct"] / 100
-    return Resources(*(max(demand.get(r) - os_part.get(r), floor * demand.get(r)) for r in RESOURCES))
+    return Resources(*(_larger(demand.get(r) - os_part.get(r), floor * demand.get(r)) for r in RESOURCES))
 
 
-def vm_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str) -> Resources:
+def vm_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str, demand: Resources | None = None) -> Resources:
     """A workload as its own VM: demand plus its guest OS (unless the allocation holds it) plus the hypervisor's per-VM cost."""
-    base = workload.demand if workload.includes_guest_os else workload.demand + guest_os(workload.os, profile)
+    demand = workload.demand if demand is None else demand
+    base = demand if workload.includes_guest_os else demand + guest_os(workload.os, profile)
     vcpus = math.ceil(workload.cpu_cores if workload.vcpus is None else workload.vcpus)
     return Resources(
         base.cpu_cores * cpu_factor(profile, hypervisor),
@@ -58,9 +68,11 @@ def vm_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str) 
     )
 
 
-def container_footprint(workload: Workload, profile: OverheadProfile, hypervisor: str, *, in_vm: bool) -> Resources:
+def container_footprint(
+    workload: Workload, profile: OverheadProfile, hypervisor: str, *, in_vm: bool, demand: Resources | None = None
+) -> Resources:
     """A workload as a container (its application alone): on bare metal, or inside its OS's container-host VM."""
-    app = application_demand(workload, profile)
+    app = application_demand(workload, profile, demand)
     cpu = app.cpu_cores + profile["container_cpu_cores"]
     memory = app.memory_gb + profile["container_memory_gb"]
     storage = app.storage_gb + profile["container_storage_gb"]
@@ -75,20 +87,22 @@ def container_footprint(workload: Workload, profile: OverheadProfile, hypervisor
     )
 
 
-def isolated_footprint(workload: Workload, profile: OverheadProfile) -> Resources:
+def isolated_footprint(workload: Workload, profile: OverheadProfile, demand: Resources | None = None) -> Resources:
     """A workload as an isolated container: a container plus its lightweight VM (kernel, agent, VMM)."""
-    bare = container_footprint(workload, profile, "", in_vm=False)
+    bare = container_footprint(workload, profile, "", in_vm=False, demand=demand)
     return bare + Resources(profile["isolated_cpu_cores"], profile["isolated_memory_gb"], profile["isolated_storage_gb"])
 
 
-def placement_footprint(workload: Workload, kind: str, profile: OverheadProfile, hypervisor: str) -> Resources:
-    """Footprint of a workload for one placement kind (`PlacementKind`)."""
+def placement_footprint(
+    workload: Workload, kind: str, profile: OverheadProfile, hypervisor: str, demand: Resources | None = None
+) -> Resources:
+    """Footprint of a workload for one placement kind (`PlacementKind`), at its demand or at `demand` (over time)."""
     if kind == "vm":
-        return vm_footprint(workload, profile, hypervisor)
+        return vm_footprint(workload, profile, hypervisor, demand)
     if kind in (PlacementKind.CONTAINER_IN_VM, PlacementKind.CONTAINER_BARE):
-        return container_footprint(workload, profile, hypervisor, in_vm=kind == PlacementKind.CONTAINER_IN_VM)
+        return container_footprint(workload, profile, hypervisor, in_vm=kind == PlacementKind.CONTAINER_IN_VM, demand=demand)
     if kind == PlacementKind.CONTAINER_ISOLATED:
-        return isolated_footprint(workload, profile)
+        return isolated_footprint(workload, profile, demand)
     raise ValueError(f"unknown placement kind {kind!r}")
 
 

@@ -29,11 +29,26 @@ class Clock:
     started: float = field(default_factory=time.monotonic)
     work: float = 0.0  # deterministic seconds charged so far
     cut: bool = False  # a deterministic run stopped by the wall clock before its work budget was spent
+    work_budget: float | None = None  # a part of another clock's work (`share`); None: WORK_SHARE of the limit
 
     @property
     def total(self) -> float:
         """The whole budget in this clock's unit: the work budget, or the limit in seconds."""
-        return WORK_SHARE * self.limit if self.deterministic else self.limit
+        if not self.deterministic:
+            return self.limit
+        return WORK_SHARE * self.limit if self.work_budget is None else self.work_budget
+
+    def share(self, fraction: float) -> Clock:
+        """A clock for one step made of whole searches: `fraction` of the budget left, under the same wall ceiling."""
+        part = fraction * max(0.0, self.remaining())
+        if self.deterministic:
+            return Clock(max(0.0, self.wall_left()), True, time.monotonic(), work_budget=part)
+        return Clock(max(0.0, min(part, self.wall_left())), False, time.monotonic())
+
+    def absorb(self, part: Clock) -> None:
+        """Count a shared part's work, and its being cut short, as this clock's."""
+        self.work += part.work
+        self.cut = self.cut or part.cut_short()
 
     def wall(self) -> float:
         """Wall-clock seconds since the start."""

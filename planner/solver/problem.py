@@ -21,7 +21,7 @@ from planner.rules import ConflictKey, conflict_keys, container_host_mode, form_
 
 SCALE = 1000  # integer units per core and per GB
 BARRED = 10**15  # the reserve of a model in a mode its platforms exclude: no server has room for it
-Vec = tuple[int, int, int]
+Vec = tuple[int, ...]  # cores, memory, storage; packing by time appends cores and memory per time bucket
 
 
 def scale_up(value: float) -> int:
@@ -41,12 +41,16 @@ def vec_up(res: object) -> Vec:
 
 def vec_add(a: Vec, b: Vec) -> Vec:
     """Component-wise sum of two integer vectors."""
-    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+    if len(a) == 3:
+        return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+    return tuple(x + y for x, y in zip(a, b, strict=True))
 
 
 def vec_fits(load: Vec, capacity: Vec) -> bool:
     """True when no component of load exceeds capacity."""
-    return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]
+    if len(load) == 3:
+        return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]
+    return all(x <= c for x, c in zip(load, capacity, strict=True))
 
 
 def engine_kinds(form: str) -> tuple[str, ...]:
@@ -85,8 +89,10 @@ class Item:
 
 def min_footprint(item: Item) -> Vec:
     """The smallest footprint of an item per resource over its kinds (for sizes and bounds)."""
-    fps = list(item.footprints.values()) or [(0, 0, 0)]
-    return (min(f[0] for f in fps), min(f[1] for f in fps), min(f[2] for f in fps))
+    fps = list(item.footprints.values())
+    if not fps:
+        return (0, 0, 0)
+    return tuple(min(col) for col in zip(*fps, strict=True))
 
 
 @dataclass
@@ -112,6 +118,11 @@ class Problem:
     barred: dict[str, str] = field(default_factory=dict)  # workload -> why it can take no form on the study's platforms
 
     @property
+    def dims(self) -> int:
+        """Components of every vector: 3, or more when packing by time."""
+        return len(self.capacities[0])
+
+    @property
     def hypervisor(self) -> str:
         """The hypervisor type of the study."""
         return self.estate.settings.hypervisor
@@ -119,8 +130,9 @@ class Problem:
     def min_reserve(self) -> Vec:
         """The smallest host reserve per resource over the modes in play and the models allowed them."""
         rs = [self.reserve(k, m) for k in self.modes for m in range(len(self.capacities)) if self.allows(k, m)]
-        rs = rs or [(0, 0, 0)]
-        return (min(r[0] for r in rs), min(r[1] for r in rs), min(r[2] for r in rs))
+        if not rs:
+            return (0,) * self.dims
+        return tuple(min(col) for col in zip(*rs, strict=True))
 
     def reserve(self, mode: str, m: int) -> Vec:
         """The host reserve of server model m in a mode."""
@@ -136,7 +148,7 @@ def shape_key(items: list[Item], bundle: list[int]) -> tuple[object, ...]:
     return tuple(sorted((items[i].workload.os, tuple(sorted(items[i].footprints.items()))) for i in bundle))
 
 
-def _classes(items: list[Item], bundles: list[list[int]]) -> list[int]:
+def bundle_classes(items: list[Item], bundles: list[list[int]]) -> list[int]:
     """A shape class per bundle: bundles with equal shape keys share a class, numbered in bundle order."""
     ids: dict[tuple[object, ...], int] = {}
     return [ids.setdefault(shape_key(items, b), len(ids)) for b in bundles]
@@ -197,7 +209,7 @@ def build_problem(estate: Estate, overhead: OverheadProfile, prices: Sequence[fl
             items.append(Item(len(items), w, r, fps, isolated=isolated))
     bundles, names = _bundles(items)
     # Largest bundles first: the order the greedy packs in and symmetry breaking ranks by.
-    capacities = [
+    capacities: list[Vec] = [
         (scale_down(c.cpu_cores), scale_down(c.memory_gb), scale_down(c.storage_gb))
         for c in (estate.usable_capacity(m) for m in estate.server_models)
     ]
@@ -252,7 +264,7 @@ def build_problem(estate: Estate, overhead: OverheadProfile, prices: Sequence[fl
             tuple(sum(min_footprint(items[i])[k] for i in bundle) for k in range(3))  # type: ignore[misc]
             for bundle in bundles
         ],
-        bundle_class=_classes(items, bundles),
+        bundle_class=bundle_classes(items, bundles),
         barred=barred,
     )
 

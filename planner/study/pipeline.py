@@ -19,6 +19,7 @@ from planner.sites import at_site, planned_per_site, site_estate, site_plan, sit
 from planner.solver.progress import ProgressFn
 from planner.study.baseline import Baseline, compute_baseline
 from planner.study.licensing import solve_for_tco
+from planner.study.replay import Replay, replay_plan
 from planner.study.report import (
     Summary,
     summarize,
@@ -47,6 +48,8 @@ class Study:
     summary: Summary
     resilience: ResilienceReport | None = None
     case: BusinessCase | None = None
+    replay: Replay | None = None  # the plan replayed on the history it was sized from
+    held_out: Replay | None = None  # and on a later history (`--replay`)
 
 
 def load_overhead(estate: Estate) -> OverheadProfile:
@@ -73,6 +76,8 @@ def prepare_estate(estate: Estate, overhead: OverheadProfile, site: str = "") ->
     if added and containers:
         note = f"added {added[0].replicas} {added[0].name} machine(s) ({added[0].cpu_cores:g} cores, {added[0].memory_gb:g} GB)"
         estate = replace(estate, workloads=(*estate.workloads, *added), notes=(*estate.notes, note))
+    if estate.usage is not None:  # workloads the study added run flat over time
+        estate = replace(estate, usage=estate.usage.covering((w.name, w.cpu_cores, w.memory_gb) for w in estate.workloads))
     return estate
 
 
@@ -177,10 +182,22 @@ def checked_study(estate: Estate, overhead: OverheadProfile, costs: CostProfile,
 
     Raises PlanCheckError if the plan breaks any rule.
     """
+    if estate.usage is not None:  # workloads the study added (a control plane) run flat over time
+        estate = replace(estate, usage=estate.usage.covering((w.name, w.cpu_cores, w.memory_gb) for w in estate.workloads))
     verify_plan(estate, overhead, result.plan)
     report = verify_failures(estate, overhead, result)
     baseline = compute_baseline(estate)
-    return Study(estate, overhead, costs, result, baseline, summarize(estate, overhead, result, baseline, report, costs), report)
+    summary = summarize(estate, overhead, result, baseline, report, costs)
+    replay = replay_plan(estate, overhead, result.plan, estate.usage.source) if estate.usage is not None else None
+    if replay is not None:
+        summary = replace(
+            summary,
+            replay_intervals=replay.intervals,
+            replay_held_pct=round(replay.held_pct, 3),
+            replay_within_ceiling_pct=round(100 * replay.within_ceiling / max(1, replay.intervals), 3),
+            replay_verdict=replay.verdict(),
+        )
+    return Study(estate, overhead, costs, result, baseline, summary, report, replay=replay)
 
 
 def verify_failures(estate: Estate, overhead: OverheadProfile, result: SolveResult) -> ResilienceReport | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from planner.checker import placement_kind, server_loads
+from planner.checker import placement_kind, planned_loads
 from planner.domain import Estate
 from planner.io.columns import SETTING_SOURCES, SETTINGS
 from planner.plan import Plan, SolveResult, SolveStatus
@@ -62,6 +62,10 @@ class Summary:
     excluded: int = 0  # inventory rows left out of the plan (each in the Excluded sheet, with its reason)
     shared_storage_gb: float | None = None  # with shared storage: what the plan's replicas need on the shared pool
     shared_storage_cost_per_year: float | None = None  # its cost at the cost profile's rate (today's too: no saving)
+    replay_intervals: int | None = None  # with a utilization history: intervals the plan was replayed on
+    replay_held_pct: float | None = None  # share of them in which no server went over 100% of its capacity
+    replay_within_ceiling_pct: float | None = None  # share in which every server stayed within its ceiling
+    replay_verdict: str | None = None  # the replay in one sentence
 
     def as_dict(self) -> dict[str, object]:
         """The summary as a JSON-ready dict."""
@@ -79,7 +83,7 @@ def summarize(
     """Headline figures of a plan against its baseline (and its failure check, when asked for)."""
     plan = result.plan
     forms = Counter(p.form for p in plan.placements)
-    loads = server_loads(estate, overhead, plan)
+    loads = planned_loads(estate, overhead, plan)
     util = {}
     for r in RESOURCES:
         pcts = [
@@ -174,6 +178,13 @@ def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
         {"figure": "ha_survived", "value": "" if summary.ha_survived is None else ("yes" if summary.ha_survived else "no")},
         {"figure": "sites", "value": summary.sites or "one pool"},
     ]
+    if summary.replay_intervals is not None:  # planned with a utilization history: the replay proof
+        rows += [
+            {"figure": "replay_intervals", "value": summary.replay_intervals},
+            {"figure": "replay_held_pct", "value": summary.replay_held_pct},
+            {"figure": "replay_within_ceiling_pct", "value": summary.replay_within_ceiling_pct},
+            {"figure": "replay_verdict", "value": summary.replay_verdict},
+        ]
     rows += [{"figure": "note", "value": note} for note in summary.notes]
     return rows
 
@@ -212,7 +223,7 @@ def placement_rows(estate: Estate, overhead: OverheadProfile, result: SolveResul
 
 def server_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) -> list[Row]:
     """The Servers sheet: per server (spares last, empty), used, capacity and utilization per resource."""
-    loads = server_loads(estate, overhead, result.plan)
+    loads = planned_loads(estate, overhead, result.plan)
     counts = Counter(p.server_id for p in result.plan.placements)
     vcpus = vcpus_per_server(estate, result.plan)
     rows: list[Row] = []

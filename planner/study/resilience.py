@@ -16,7 +16,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from planner.checker import check_plan, server_loads
+import numpy as np
+
+from planner.checker import check_plan, planned_loads
 from planner.domain import Estate
 from planner.plan import Placement, Plan, PlannedServer, SolveResult, SolveStatus, combined_status
 from planner.profiles.overheads import OverheadProfile
@@ -114,10 +116,10 @@ def _evacuate(
             stranded += [(p.workload, p.replica, "no surviving server has room for it under the rules") for p in unit]
         else:
             moves += place_unit(estate, unit, *found)
-    peak = max((100 * h.load.get(r) / h.capacity.get(r) for h in survivors for r in RESOURCES), default=0.0)
+    peak = max((100 * float(np.max(h.load.get(r))) / h.capacity.get(r) for h in survivors for r in RESOURCES), default=0.0)
     room = Resources()
-    for h in survivors:
-        room = room + Resources(*(max(0.0, h.usable.get(r) - h.load.get(r)) for r in RESOURCES))
+    for h in survivors:  # packed by time: the room left in each host's busiest bucket
+        room = room + Resources(*(max(0.0, float(np.min(h.usable.get(r) - h.load.get(r)))) for r in RESOURCES))
     return Scenario(tuple(failed), tuple(moves), tuple(stranded), round(peak, 1), room)
 
 
@@ -148,7 +150,7 @@ def failure_sets(estate: Estate, overhead: OverheadProfile, plan: Plan, k: int) 
     total = math.comb(len(ids), k)
     if total <= MAX_SCENARIOS:
         return list(itertools.combinations(ids, k)), total
-    loads = server_loads(estate, overhead, plan)
+    loads = planned_loads(estate, overhead, plan)
     weight = {s.server_id: 0.0 for s in plan.spares}
     for s in plan.servers:
         weight[s.server_id] = fullest(loads[s.server_id], estate.effective_capacity(estate.server_model(s.model)))

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from planner.checker import placement_kind, server_loads
-from planner.domain import Estate, PlacementKind
+import numpy as np
+
+from planner.checker import by_time, demand_of, loads_over_time, placement_kind, server_loads
+from planner.domain import Estate, PlacementKind, ServerModel
 from planner.plan import Placement, Plan, PlannedServer
 from planner.profiles.footprints import container_host_vm, placement_footprint
 from planner.profiles.overheads import OverheadProfile
@@ -43,7 +45,7 @@ def unit_keys(estate: Estate, unit: list[Placement]) -> set[ConflictKey]:
 
 def fullest(load: Resources, capacity: Resources) -> float:
     """The fullest resource of a load, as a fraction of a capacity."""
-    return max(load.get(r) / capacity.get(r) for r in RESOURCES)
+    return max(float(np.max(load.get(r))) / capacity.get(r) for r in RESOURCES)
 
 
 def server_counts(plan: Plan) -> dict[str, int]:
@@ -62,17 +64,32 @@ def as_host(server: PlannedServer) -> PlannedServer:
 def hosts_of(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Host]:
     every = tuple(as_host(s) for s in (*plan.servers, *plan.spares))
     loads = server_loads(estate, overhead, replace(plan, servers=every))
+    if by_time(estate):  # packed by time: each host's cores and memory per time bucket
+        demand = estate.usage
+        assert demand is not None
+        over = loads_over_time(estate, overhead, replace(plan, servers=every), demand.bucket_cpu, demand.bucket_memory)
+        loads = {sid: Resources(c, m, loads[sid].storage_gb) for sid, (c, m) in over.items()}  # type: ignore[arg-type]
     hosts = {}
     for s in every:
         model = estate.server_model(s.model)
         capacity = estate.effective_capacity(model)
-        hosts[s.server_id] = Host(s, loads[s.server_id], estate.usable_capacity(model), capacity, set(), set())
+        hosts[s.server_id] = Host(s, loads[s.server_id], _room(estate, model), capacity, set(), set())
     for p in plan.placements:
         host = hosts[p.server_id]
         host.keys |= replica_keys(estate, p.workload)
         if placement_kind(p, host.server) == PlacementKind.CONTAINER_IN_VM:
             host.host_vms.add(estate.workload(p.workload).os)
     return hosts
+
+
+def _room(estate: Estate, model: ServerModel) -> Resources:
+    """What a host may carry: its usable capacity; packed by time, per bucket (the busiest at 100% of capacity)."""
+    usable = estate.usable_capacity(model)
+    if not by_time(estate):
+        return usable
+    full, whole = estate.usage.at_full(), estate.effective_capacity(model)  # type: ignore[union-attr]
+    cpu, memory = (np.where(full, whole.get(r), usable.get(r)) for r in ("cpu_cores", "memory_gb"))
+    return Resources(cpu, memory, usable.storage_gb)  # type: ignore[arg-type]
 
 
 def restart_units(estate: Estate, placements: list[Placement]) -> list[list[Placement]]:
@@ -100,7 +117,7 @@ def cost_on(estate: Estate, overhead: OverheadProfile, unit: list[Placement], ho
         if kind == PlacementKind.CONTAINER_IN_VM and w.os not in host.host_vms and w.os not in new_vms:
             new_vms.add(w.os)
             total = total + container_host_vm(w.os, overhead, hv)
-        total = total + placement_footprint(w, kind, overhead, hv)
+        total = total + placement_footprint(w, kind, overhead, hv, demand=demand_of(estate, p.workload))
     return total
 
 
@@ -137,7 +154,7 @@ def best_host(
         extra = cost_on(estate, overhead, unit, host)
         if extra is None or not (host.load + extra).fits_in(host.usable, EPS):
             continue
-        room = min((host.usable.get(r) - host.load.get(r) - extra.get(r)) / host.capacity.get(r) for r in RESOURCES)
+        room = min(float(np.min(host.usable.get(r) - host.load.get(r) - extra.get(r))) / host.capacity.get(r) for r in RESOURCES)
         if best is None or room < best[0]:
             best = (room, host, extra)
     return None if best is None else (best[1], best[2])

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from planner.business.growth import grown_estate
@@ -208,7 +209,12 @@ def fingerprint(estate: Estate) -> str:
     """A digest of what a scenario's result depends on: the planner's version, the estate's workloads, catalog,
     hosts and settings (a new version may plan differently, so earlier results are not resumed across versions)."""
     text = repr((VERSION, estate.workloads, estate.server_models, estate.hosts, estate.settings))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    digest = hashlib.sha256(text.encode())
+    if estate.usage is not None:  # the history too: its arrays, not their (abridged) repr
+        for table in (estate.usage.cpu_cores, estate.usage.memory_gb, estate.usage.bucket_cpu, estate.usage.bucket_memory):
+            digest.update(np.ascontiguousarray(table).tobytes())
+        digest.update(repr((estate.usage.names, estate.usage.start, estate.usage.step, estate.usage.source)).encode())
+    return digest.hexdigest()[:16]
 
 
 def ceiling_pct(estate: Estate) -> float:

@@ -12,6 +12,7 @@ from planner.plan import ProgressPoint
 from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.study.pipeline import Study
+from planner.study.replay import Replay, ServerSeries
 from planner.sweeps.grid import SOLVED
 
 PARTS = {"host reserve": "#9e9e9e", "VMs": "#1f77b4", "containers": "#2ca02c"}
@@ -170,4 +171,41 @@ def pareto_figure(rows: list[dict[str, object]]) -> go.Figure:
             )
         )
     fig.update_layout(xaxis_title="utilization ceiling, %", yaxis_title="cost", height=380, margin={"t": 30, "b": 40})
+    return fig
+
+
+MOST_PARTS = 12  # parts stacked one by one in the load chart; the rest shown together
+
+
+def load_figure(series: ServerSeries, resource: str, replay: Replay) -> go.Figure:
+    """One server's load over the history, stacked by what carries it, against its ceiling and capacity."""
+    k, unit = (0, "cores") if resource == "cpu" else (1, "GB")
+    parts = {name: values[k] for name, values in series.parts.items()}
+    reserve = parts.pop("host reserve")
+    ranked = sorted(parts, key=lambda n: -float(parts[n].max(initial=0.0)))
+    shown = ranked[:MOST_PARTS]
+    rest = ranked[MOST_PARTS:]
+    fig = go.Figure()
+    fig.add_scatter(x=series.labels, y=reserve, name="host reserve", stackgroup="load", line={"width": 0}, fillcolor="#bdbdbd")
+    for name in shown:
+        fig.add_scatter(x=series.labels, y=parts[name], name=name, stackgroup="load", line={"width": 0})
+    if rest:
+        fig.add_scatter(
+            x=series.labels, y=sum(parts[n] for n in rest), name=f"{len(rest)} others", stackgroup="load", line={"width": 0}
+        )
+    for value, label, dash in ((series.ceiling[k], "ceiling", "dash"), (series.capacity[k], "capacity (100%)", "solid")):
+        fig.add_scatter(
+            x=[series.labels[0], series.labels[-1]],
+            y=[value, value],
+            name=label,
+            mode="lines",
+            line={"color": "#d62728", "dash": dash},
+        )
+    fig.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title=f"{series.server_id}: {resource} over {replay.source} ({unit})",
+        yaxis_title=unit,
+        legend={"orientation": "h", "y": -0.25},
+    )
     return fig

@@ -20,6 +20,7 @@ from planner.ui.charts import (
     tco_figure,
     utilization_figure,
 )
+from planner.ui.history import show_replay
 from planner.ui.logic import (
     filter_placements,
     rows_to_frame,
@@ -88,6 +89,7 @@ def show_plan(study: Study) -> None:
         st.dataframe(pd.DataFrame(why_summary(rows)), hide_index=True, width="stretch")
     st.subheader("Utilization per server")
     st.plotly_chart(utilization_figure(study), width="stretch")
+    show_replay(study)
     st.subheader("Placements")
     cols = st.columns([3, 2, 2])
     text = cols[0].text_input("Search", placeholder="workload, server, reason...")

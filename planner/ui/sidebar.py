@@ -13,6 +13,7 @@ from planner.io.columns import SETTING_SOURCES
 from planner.profiles.costs import COST_PARAMETERS
 from planner.profiles.loading import list_platforms, list_profiles, load_costs, study_overhead
 from planner.profiles.overheads import PARAMETERS, ProfileError, ProfileNumbers
+from planner.ui.history import sidebar_history
 from planner.ui.logic import (
     FORM_CHOICES,
 )
@@ -51,6 +52,7 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
         "Forms", forms, format_func=FORM_CHOICES.get, index=forms.index(current) if current in forms else 0
     )
     sidebar_sizing(c, default)
+    sidebar_history(c, default)
     overall = float(default("max_utilization_pct", base.max_utilization_pct))
     for resource in ("cpu", "memory", "storage"):
         key = f"{resource}_max_utilization_pct"

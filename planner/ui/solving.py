@@ -17,6 +17,7 @@ from planner.sweeps.grid import fingerprint
 from planner.ui.charts import (
     progress_figure,
 )
+from planner.ui.history import history_file
 from planner.ui.jobs import SolveJob
 from planner.ui.logic import (
     frame_to_rows,
@@ -39,16 +40,18 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
     servers = frame_to_rows(state.get("servers_frame", rows_to_frame(rows.get("servers", []))))
     overrides = overrides_from_controls(controls, state.get("profile_numbers", {}), state.get("cost_numbers", {}))
     try:
-        return estate_from_rows(
-            workloads,
-            servers,
-            rows.get("settings"),
-            overrides=overrides,
-            source=state.source["name"],
-            hosts=rows.get("hosts"),
-            notes=rows.get("notes"),
-            excluded=rows.get("excluded"),
-        )
+        with history_file() as usage:
+            return estate_from_rows(
+                workloads,
+                servers,
+                rows.get("settings"),
+                overrides=overrides,
+                source=state.source["name"],
+                hosts=rows.get("hosts"),
+                notes=rows.get("notes"),
+                excluded=rows.get("excluded"),
+                usage=usage,
+            )
     except InputError as err:
         state.problems = err.problems
     except ProfileError as err:

@@ -10,7 +10,7 @@ from conftest import estate, server, wl
 
 from planner.checker import check_plan
 from planner.profiles.loading import load_profile
-from planner.solver import solve as solver_module
+from planner.solver import search as solver_module
 from planner.solver.assemble import to_plan
 from planner.solver.greedy import best_greedy
 from planner.solver.lns import canonical, improve

@@ -10,7 +10,7 @@ from strategies import estates
 from planner.checker import check_plan
 from planner.domain import Estate
 from planner.profiles.loading import load_profile
-from planner.solver import solve as solver_module
+from planner.solver import search as solver_module
 from planner.solver.greedy import best_greedy
 from planner.solver.problem import build_problem
 from planner.solver.solve import solve

@@ -13,7 +13,7 @@ from planner.checker import check_plan
 from planner.domain import Estate
 from planner.plan import Plan
 from planner.profiles.loading import load_profile
-from planner.solver import solve as solver_module
+from planner.solver import search as solver_module
 from planner.solver.assemble import to_plan
 from planner.solver.bounds import volume_bound
 from planner.solver.clock import Clock
