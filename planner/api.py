@@ -2,6 +2,8 @@
 
     from planner import read_estate, plan_estate, plan_tables, write_plan
     estate = read_estate("sample_data/estate.xlsx", settings={"time_limit_s": 20})
+    # with a history: read_estate(..., usage="sample_data/usage.csv", settings={"sizing": "percentile",
+    #                 "packing": "time_aware"}); study.replay then says how the plan would have held
     study = plan_estate(estate)                # solved, checked, priced; the business case too
     tables = plan_tables(study)                # {"Summary": DataFrame, "Placements": ..., ...}
     write_plan(study, "plan.xlsx")             # the plan workbook, as `planner plan` writes it
@@ -34,17 +36,20 @@ def read_estate(
     settings: Mapping[str, object] | None = None,
     mapping: Mapping[str, str] | None = None,
     strict: bool = False,
+    usage: str | Path | None = None,
 ) -> Estate:
     """Read and validate an input file: a planner workbook, a workloads CSV, or an inventory export.
 
     `servers` is a server catalog (.csv or .xlsx) for inputs without one; `settings` overrides the
     workbook's Settings (any key `--set` takes, e.g. {"ha_failures": 1}); `mapping` maps a CSV's
     columns to ours ({"RAM (MB)": "memory_mb"}). An inventory's rows that cannot be sized are
-    left out, each with its reason (`estate.excluded`), unless `strict`. Raises InputError listing
-    every problem.
+    left out, each with its reason (`estate.excluded`), unless `strict`. `usage` is a utilization
+    history (.csv or .xlsx) for percentile sizing, packing by time and the replay (else the
+    workbook's Usage sheet, if any). Raises InputError listing every problem.
     """
     overrides = {key: str(value) for key, value in (settings or {}).items()}
-    return read_input(path, servers_path=servers, overrides=overrides, mapping=dict(mapping) if mapping else None, strict=strict)
+    mapped = dict(mapping) if mapping else None
+    return read_input(path, servers_path=servers, overrides=overrides, mapping=mapped, strict=strict, usage=usage)
 
 
 def plan_estate(

@@ -88,3 +88,15 @@ def test_the_readme_api_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "plan.xlsx").is_file()
+
+
+def test_api_plans_by_time_from_a_history() -> None:
+    """read_estate(..., usage=...) sizes by percentile and packs by time; the study carries the replay."""
+    estate = read_estate(
+        SAMPLE,
+        usage=SAMPLE.parent / "usage.csv",
+        settings={"time_limit_s": 5, "sizing": "percentile", "packing": "time_aware"},
+    )
+    study = plan_estate(estate, business_case=False)
+    assert study.replay is not None and study.replay.held == study.replay.intervals == 168
+    assert study.summary.replay_verdict == study.replay.verdict()

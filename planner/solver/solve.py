@@ -1,10 +1,10 @@
 """The consolidation solver: one function, `solve`, from estate to a SolveResult ready to check.
 
 The search itself is `planner.solver.search.Search` (its `run` reads as the recipe). Packing by
-time (`packing = time_aware`) runs it in rounds over a growing set of time buckets
-(`planner.solver.timed`): each round's plan is checked in every bucket, the buckets it overloads
-join the next round, and the plan returned holds in all of them, with the best bound any round
-proved (each round is a relaxation of the whole). It receives loaded profiles, never reads a file.
+time (`packing = time_aware`, `planner.solver.timed`): the search plans each workload at its peak
+bucket (a plan that holds in every bucket by construction, its models, forms and rules chosen by
+the full search), then `planner.solver.time_search` empties servers on the full profiles; the
+bound is the volume bound bucket by bucket. It receives loaded profiles, never reads a file.
 """
 
 from __future__ import annotations
@@ -26,12 +26,8 @@ from planner.solver.search import Search
 from planner.solver.time_search import fewer_servers
 from planner.solver.timed import TimeModel
 
-ROUNDS = 12  # rounds of bucket generation at most
-ROUND_SHARE = 0.1  # of the budget left, what one round takes: enough for a first plan; emptying servers improves it
-PEAK_SHARE = 0.1  # of the budget, for the plan at each workload's peak bucket (it holds by construction)
-EMPTY_SHARE = 0.3  # of what is left then, for emptying its servers on the full profiles
-ROUNDS_UNTIL = 0.3  # rounds start only while this share of the whole budget is left (the rest empties servers)
-MAX_ACTIVE = 48  # buckets held explicitly at most: beyond, each round's greedy costs more than it returns
+PEAK_SHARE = 0.4  # of the budget, for the plan at each workload's peak bucket (models, forms, rules: the full search)
+BOUND_WORK = 0.5  # counted seconds at most for the bound's small CP-SAT model
 
 
 def solve(
@@ -78,32 +74,28 @@ def solve(
 def _by_time(
     estate: Estate, overhead: OverheadProfile, prices: Sequence[float], clock: Clock, options: dict[str, object]
 ) -> SolveResult:
-    """Packing by time, as a recipe: a plan that holds by construction (each workload at its peak bucket),
-    servers emptied on the full profiles; then rounds over a growing set of buckets for a better plan and
-    the bound, while time allows; the best plan emptied again with the time left."""
+    """Packing by time, as a recipe: the bound that holds in every bucket; a plan with each workload at its
+    peak bucket (the full search picks its models and forms; it holds by construction); then its servers
+    emptied one by one on the full profiles with the time left. The plan is checked in every bucket."""
     model = TimeModel(build_problem(estate, overhead, prices), estate, overhead)
+    bound = model.volume_bound(prices, BOUND_WORK)
+    clock.charge_work(BOUND_WORK)
     part = clock.share(PEAK_SHARE)
     best = Search(estate, overhead, prices, part, problem=model.peak_problem(), **options)  # type: ignore[arg-type]
     best.run(polish=False)
     clock.absorb(part)
-    _empty_servers(best, model, clock, options, EMPTY_SHARE)
-    active, bound = model.first_buckets(), 0.0
-    for _ in range(ROUNDS):
-        if clock.remaining() <= ROUNDS_UNTIL * clock.total or _stopped(options) or len(active) > MAX_ACTIVE:
-            break
-        part = clock.share(ROUND_SHARE)
-        search = Search(estate, overhead, prices, part, problem=model.relaxation(active), **options)  # type: ignore[arg-type]
-        result = search.run(polish=False)
-        clock.absorb(part)
-        bound = max(bound, 0.0 if result.plan.unplaced else result.lower_bound)  # each round is a relaxation
-        over = model.overloads(search.start)
-        if not over:
-            if best.improves(search.start):
-                best.adopt(search.start, "time buckets")
-            break
-        active = sorted({*active, *model.worst_buckets(over, active)})
     _empty_servers(best, model, clock, options, 1.0)
-    return _bounded(best.result(), bound, clock, f"time buckets: {len(active):,} of {model.buckets:,} held explicitly")
+    if model.overloads(best.start):  # never: both steps check every bucket; a bug if it happens
+        raise RuntimeError("a plan packed by time overloads a bucket: a bug")
+    return _bounded(best.result(), bound, clock, f"{model.buckets:,} time buckets, every one checked")
+
+
+def _budget(clock: Clock, options: Mapping[str, object], share: float) -> Budget:
+    """A budget of a share of the clock's time left, ended by the stop button too."""
+    stop = options["stop"]
+    wall = clock.wall_left() if clock.deterministic else min(clock.wall_left(), share * clock.remaining())
+    work = share * max(0.0, clock.remaining()) if clock.deterministic else None
+    return Budget(time.monotonic() + wall, work, stop=stop if isinstance(stop, threading.Event) else None)
 
 
 def _stopped(options: Mapping[str, object]) -> bool:
@@ -115,25 +107,23 @@ def _empty_servers(search: Search, model: TimeModel, clock: Clock, options: Mapp
     """A share of the time left spent emptying servers of the plan, checked in every bucket (`time_search`)."""
     if clock.remaining() <= 0.1 or _stopped(options):
         return
-    stop = options["stop"]
-    wall = clock.wall_left() if clock.deterministic else min(clock.wall_left(), share * clock.remaining())
-    work = share * clock.remaining() if clock.deterministic else None
-    budget = Budget(time.monotonic() + wall, work, stop=stop if isinstance(stop, threading.Event) else None)
+    budget = _budget(clock, options, share)
     found = fewer_servers(model, search.start, budget)
     clock.charge_work(budget.spent)
-    if budget.left() <= 0 and work is not None and budget.spent < work:
+    if budget.left() <= 0 and budget.work is not None and budget.spent < budget.work:
         clock.mark_cut()
     if search.cost(found) < search.cost(search.start):
         search.adopt(found, "servers emptied by time")
 
 
 def _bounded(result: SolveResult, bound: float, clock: Clock, said: str) -> SolveResult:
-    """A result with the best bound the relaxations proved, its status optimal only when the plan meets it."""
-    lower = min(result.objective_value, bound) if not result.plan.unplaced else result.lower_bound
+    """A result with the bound that holds in every bucket (the search's own was for the peak problem, a
+    restriction), its status optimal only when the plan meets that bound."""
+    lower = min(result.objective_value, bound) if not result.plan.unplaced else min(result.lower_bound, bound)
     status = result.status
     if status == SolveStatus.OPTIMAL and result.objective_value > lower + 1e-6:
         status = SolveStatus.CUT_SHORT if clock.cut_short() else SolveStatus.FEASIBLE
-    elif status == SolveStatus.FEASIBLE and result.objective_value <= lower + 1e-6 and lower > 0:
+    elif status in (SolveStatus.FEASIBLE, SolveStatus.CUT_SHORT) and result.objective_value <= lower + 1e-6 and lower > 0:
         status = SolveStatus.OPTIMAL
-    method = f"{result.method} ({said}; every bucket checked)"
+    method = f"{result.method} ({said})"
     return replace(result, lower_bound=lower, status=status, seconds=time.monotonic() - clock.started, method=method)

@@ -11,6 +11,8 @@ is left and the next tried. Every step is charged as counted work, so a seed fix
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from planner.domain import PlacementKind
@@ -30,6 +32,7 @@ class _State:
     def __init__(self, model: TimeModel, plan: Assignment) -> None:
         base = model.base
         self.model, self.plan = model, plan
+        self.servers = list(plan.servers)  # (model, mode) of each server; repairs may open more
         self.units: list[list[int]] = []  # item indices of each unit
         self.where: list[int] = []  # server of each unit
         by_bundle: dict[int, list[int]] = {}
@@ -49,6 +52,10 @@ class _State:
                 self.load[s] += self._vm(os_name)
         self.scale = np.maximum(1, self.room.max(axis=0))
         self.alive = np.ones(len(plan.servers), dtype=bool)
+        self.need = [self._needs(u) for u in range(len(self.units))]
+        self.keys: list[Counter[int]] = [Counter() for _ in plan.servers]  # conflict sets present on each server
+        for u, s in enumerate(self.where):
+            self.keys[s].update(self.need[u][1])
 
     def _vector(self, unit: list[int]) -> np.ndarray:
         base, model = self.model.base, self.model
@@ -76,7 +83,7 @@ class _State:
             if t == s and kind == PlacementKind.CONTAINER_IN_VM
         }
 
-    def needs(self, u: int) -> tuple[set[str], set[int], list[tuple[str, str]]]:
+    def _needs(self, u: int) -> tuple[set[str], set[int], list[tuple[str, str]]]:
         """A unit's container-host VMs, conflict sets, and (kind, OS) of its members."""
         base = self.model.base
         members = [(self.plan.placed[i][1], base.items[i].workload.os) for i in self.units[u]]
@@ -86,31 +93,27 @@ class _State:
     def targets(self, u: int, exclude: set[int], budget: Budget) -> np.ndarray:
         """Servers that could take unit u now (room in every bucket, rules), best fit first."""
         budget.spend(CHECK_WORK * (1 + self.load.size / 1000))
-        vms, conflicts, members = self.needs(u)
+        vms, conflicts, members = self.need[u]
         add = np.tile(self.size[u], (len(self.load), 1))
-        for s, oses in enumerate(self.vms):
-            for os_name in vms - oses:
-                add[s] += self._vm(os_name)
+        if vms:
+            for s, oses in enumerate(self.vms):
+                for os_name in vms - oses:
+                    add[s] += self._vm(os_name)
         ok = self.alive & np.all(self.load + add <= self.room, axis=1)
         for t in (int(x) for x in np.flatnonzero(ok)):
-            mode = self.plan.servers[t][1]
-            if t in exclude or not all(kind_fits_mode(k, o, mode) for k, o in members) or self._conflicts(t, conflicts, u):
+            mode = self.servers[t][1]
+            clash = t != self.where[u] and any(self.keys[t][c] for c in conflicts)
+            if t in exclude or clash or not all(kind_fits_mode(k, o, mode) for k, o in members):
                 ok[t] = False
         found = np.flatnonzero(ok)
         fill = ((self.load[found] + add[found]) / self.scale).sum(axis=1)
         return found[np.argsort(-fill, kind="stable")]
 
-    def _conflicts(self, s: int, conflicts: set[int], u: int) -> bool:
-        base = self.model.base
-        return any(
-            conflicts & base.bundle_conflicts[base.items[self.units[v][0]].bundle]
-            for v in np.flatnonzero(np.array(self.where) == s)
-            if v != u
-        )
-
     def move(self, u: int, s: int) -> None:
         """Move unit u to server s (adding the container-host VMs it needs there)."""
-        vms, _, _ = self.needs(u)
+        vms, conflicts, _ = self.need[u]
+        self.keys[self.where[u]].subtract(conflicts)
+        self.keys[s].update(conflicts)
         self.load[self.where[u]] -= self.size[u]
         for os_name in vms - self.vms[s]:
             self.vms[s].add(os_name)
@@ -121,11 +124,11 @@ class _State:
 
 def _empty(state: _State, s: int, budget: Budget) -> bool:
     """Move every unit off server s (largest first, with swaps); True when it ends empty, else every move undone."""
-    saved = (state.load.copy(), list(state.where), [set(v) for v in state.vms])
+    saved = (state.load.copy(), list(state.where), [set(v) for v in state.vms], [Counter(k) for k in state.keys])
     units = sorted((u for u, w in enumerate(state.where) if w == s), key=lambda u: -float((state.size[u] / state.scale).sum()))
     for u in units:
         if budget.left() <= 0 or not (_place(state, u, {s}, budget) or _swap(state, u, s, budget)):
-            state.load, state.where, state.vms = saved
+            state.load, state.where, state.vms, state.keys = saved
             return False
     state.alive[s] = False
     return True
@@ -142,10 +145,11 @@ def _place(state: _State, u: int, exclude: set[int], budget: Budget) -> bool:
 def _swap(state: _State, u: int, s: int, budget: Budget) -> bool:
     """Unit u into a server t in place of a smaller unit v, which moves to a third server."""
     weight = (state.size / state.scale).sum(axis=1)
+    where = np.array(state.where)
     for t in np.flatnonzero(state.alive):
         if t == s:
             continue
-        others = [v for v in np.flatnonzero(np.array(state.where) == t) if weight[v] < weight[u]][:SWAP_TRIES]
+        others = [v for v in np.flatnonzero(where == t) if weight[v] < weight[u]][:SWAP_TRIES]
         for v in sorted(others, key=lambda v: -weight[v]):
             if budget.left() <= 0:
                 return False
@@ -207,7 +211,7 @@ def _thin_out(state: _State, s: int, budget: Budget) -> bool:
 
 def _assignment(state: _State) -> Assignment:
     """The state's plan: live servers renumbered in order, each item on its unit's server at its kind."""
-    keep = [s for s in range(len(state.plan.servers)) if state.alive[s]]
+    keep = [s for s in range(len(state.servers)) if state.alive[s] and any(w == s for w in state.where)]
     index = {s: n for n, s in enumerate(keep)}
     placed = {i: (index[state.where[u]], state.plan.placed[i][1]) for u, unit in enumerate(state.units) for i in unit}
-    return Assignment([state.plan.servers[s] for s in keep], placed)
+    return Assignment([state.servers[s] for s in keep], placed)

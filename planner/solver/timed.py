@@ -1,33 +1,32 @@
-"""Packing by time: each server's cores and memory held in every time bucket, buckets added as needed.
+"""Packing by time: each server's cores and memory held in every time bucket.
 
 A server holds its workloads when, in every time bucket, the sum of their footprints at that
-bucket's demand fits its usable capacity. With thousands of buckets (a week of 5-minute
-samples) that is thousands of constraints per server, nearly all slack: the search works on a
-few *active* buckets (the estate's busiest), appended to each vector as extra components (cores
-and memory per active bucket), and each plan it finds is checked in every bucket. Buckets a plan
-overloads join the active set and the search runs again: lazy constraint generation, as in
-row generation for LPs. Each round's problem is a relaxation of the full one (the flat cores and
-memory are each workload's least over all buckets), so its lower bound is a valid bound; the
-plan returned always holds in every bucket. Should the rounds run out, a plan with every workload
-at its peak bucket holds by construction.
+bucket's demand fits its room (usable capacity less its host reserve; the busiest buckets of an
+`interval` scheme at 100% of capacity). `TimeModel` holds every footprint over the buckets as
+integer arrays, gives the problem with each workload at its peak bucket (any plan of it holds in
+every bucket: the start), a volume bound that holds in every bucket (the cheapest purchase whose
+room covers, bucket by bucket, the least the workloads need there, and the conflict sets' sizes),
+and the check of a plan in every bucket. `planner.solver.time_search` empties servers on it.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from planner.domain import Estate, PlacementKind
 from planner.profiles.footprints import placement_footprint
 from planner.profiles.overheads import OverheadProfile
 from planner.resources import Resources
+from planner.solver.bounds import min_servers
 from planner.solver.greedy import Assignment
-from planner.solver.problem import SCALE, Item, Problem, Vec, bundle_classes, min_footprint, scale_down
+from planner.solver.problem import SCALE, Item, Problem, bundle_classes, min_footprint, scale_down
 
-FIRST_BUCKETS = 8  # per resource: the estate's busiest buckets the first round holds
-ADDED_PER_SERVER = 4  # per overloaded server and resource: its worst buckets are candidates for the next round
-ADDED_PER_ROUND = 16  # buckets a round adds at most: those most servers overload (more would slow every round)
+WORST = 2  # per overloaded server and resource: the worst buckets reported
 
 
 def _scaled(values: object, buckets: int) -> np.ndarray:
@@ -37,7 +36,7 @@ def _scaled(values: object, buckets: int) -> np.ndarray:
 
 
 class TimeModel:
-    """The full time-bucket footprints of one problem, and the rounds' relaxations of it."""
+    """The full time-bucket footprints of one problem, its peak problem, its bound, and the check in every bucket."""
 
     def __init__(self, base: Problem, estate: Estate, overhead: OverheadProfile) -> None:
         demand = estate.usage
@@ -65,45 +64,6 @@ class TimeModel:
                 self.cpu[w.name, kind] = _scaled(fp.cpu_cores, self.buckets)
                 self.memory[w.name, kind] = _scaled(fp.memory_gb, self.buckets)
 
-    def first_buckets(self) -> list[int]:
-        """The buckets where the estate's smallest footprints add up highest, per resource."""
-        chosen: list[int] = []
-        for table in (self.cpu, self.memory):
-            total = np.zeros(self.buckets, dtype=np.int64)
-            for item in self.base.items:
-                total += np.min([table[item.workload.name, k] for k in item.footprints], axis=0)
-            for b in np.argsort(-total, kind="stable")[:FIRST_BUCKETS]:
-                if int(b) not in chosen:
-                    chosen.append(int(b))
-        return sorted(chosen)
-
-    def relaxation(self, active: list[int]) -> Problem:
-        """The problem with the active buckets' cores and memory appended to every vector."""
-        base = self.base
-
-        def grow(v: Vec) -> Vec:
-            return (*v, *([v[0]] * len(active)), *([v[1]] * len(active)))
-
-        def room(m: int, c: Vec) -> Vec:
-            cpu, mem = self.caps[m]
-            return (*c, *cpu[active].tolist(), *mem[active].tolist())
-
-        def timed(item: Item, kind: str, flat: Vec) -> Vec:
-            cpu, mem = self.cpu[item.workload.name, kind], self.memory[item.workload.name, kind]
-            return (int(cpu.min()), int(mem.min()), flat[2], *cpu[active].tolist(), *mem[active].tolist())
-
-        items = [replace(it, footprints={k: timed(it, k, fp) for k, fp in it.footprints.items()}) for it in base.items]
-        dims = 3 + 2 * len(active)
-        return replace(
-            base,
-            items=items,
-            capacities=[room(m, c) for m, c in enumerate(base.capacities)],
-            reserves={mode: [grow(r) for r in rs] for mode, rs in base.reserves.items()},
-            container_vms={os_name: grow(v) for os_name, v in base.container_vms.items()},
-            bundle_min=[tuple(sum(min_footprint(items[i])[k] for i in bundle) for k in range(dims)) for bundle in base.bundles],
-            bundle_class=bundle_classes(items, base.bundles),
-        )
-
     def peak_problem(self) -> Problem:
         """The problem with every workload at its peak bucket: any plan of it holds in every bucket."""
         items = [
@@ -123,14 +83,50 @@ class TimeModel:
             bundle_class=bundle_classes(items, self.base.bundles),
         )
 
-    def worst_buckets(self, over: dict[int, list[tuple[int, int]]], active: list[int]) -> list[int]:
-        """The buckets to hold next: those the most servers overload (earliest first among equals)."""
-        counts: dict[int, int] = {}
-        for worst in over.values():
-            for _, b in worst:
-                if b not in active:
-                    counts[b] = counts.get(b, 0) + 1
-        return sorted(counts, key=lambda b: (-counts[b], b))[:ADDED_PER_ROUND]
+    def volume_bound(self, costs: Sequence[float], limit_s: float) -> float:
+        """The cheapest purchase whose room covers, in every bucket, the least the workloads need there:
+        a valid lower bound (in the objective's units) on any plan that holds in every bucket."""
+        base = self.base
+        volume = np.concatenate([self._least(self.cpu), self._least(self.memory), [self._least_storage()]])
+        reserve = base.min_reserve()
+        rooms = [
+            np.concatenate([cpu - reserve[0], memory - reserve[1], [base.capacities[m][2] - reserve[2]]])
+            for m, (cpu, memory) in enumerate(self.caps)
+        ]
+        model = cp_model.CpModel()
+        most = [len(base.items) if x is None else min(x, len(base.items)) for x in base.max_counts]
+        count = [model.new_int_var(0, n, f"servers[{m}]") for m, n in enumerate(most)]
+        for k in np.flatnonzero(volume > 0):
+            model.add(sum(int(max(0, room[k])) * n for room, n in zip(rooms, count, strict=True)) >= int(volume[k]))
+        model.add(sum(count) >= min_servers(replace(base, items=self.least_items()), [it.index for it in base.items]))
+        model.minimize(sum(math.floor(100 * c) * n for c, n in zip(costs, count, strict=True)))  # cents, rounded down
+        solver = cp_model.CpSolver()
+        solver.parameters.max_deterministic_time = limit_s
+        solver.parameters.num_workers = 1
+        solver.parameters.catch_sigint_signal = False
+        if solver.solve(model) == cp_model.INFEASIBLE:
+            return 0.0
+        return max(0.0, solver.best_objective_bound / 100)
+
+    def _least(self, table: dict[tuple[str, str], np.ndarray]) -> np.ndarray:
+        """Per bucket, the sum over replicas of their smallest footprint there."""
+        return np.sum([np.min([table[it.workload.name, k] for k in it.footprints], axis=0) for it in self.base.items], axis=0)
+
+    def _least_storage(self) -> int:
+        return sum(min(fp[2] for fp in it.footprints.values()) for it in self.base.items)
+
+    def least_items(self) -> list[Item]:
+        """The items with each footprint at its least over the buckets (for bounds that hold in every bucket)."""
+        return [
+            replace(
+                it,
+                footprints={
+                    k: (int(self.cpu[it.workload.name, k].min()), int(self.memory[it.workload.name, k].min()), fp[2])
+                    for k, fp in it.footprints.items()
+                },
+            )
+            for it in self.base.items
+        ]
 
     def overloads(self, plan: Assignment) -> dict[int, list[tuple[int, int]]]:
         """Per overloaded server of a plan: (resource, bucket) pairs, worst first, where its load exceeds capacity."""
@@ -154,7 +150,7 @@ class TimeModel:
             worst = []
             for k in (0, 1):
                 excess = loads[k] - cap[k]
-                worst += [(k, int(b)) for b in np.argsort(-excess, kind="stable")[:ADDED_PER_SERVER] if excess[b] > 0]
+                worst += [(k, int(b)) for b in np.argsort(-excess, kind="stable")[:WORST] if excess[b] > 0]
             if worst:
                 out[s] = worst
         return out
