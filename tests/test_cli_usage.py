@@ -70,3 +70,24 @@ def test_a_malformed_history_is_refused_with_file_row_and_column(tmp_path: Path)
     assert run.returncode == 2
     assert "bad.csv, row 2, column cpu_pct: cpu_pct must be a number" in run.stderr
     assert not out.exists()
+
+
+def test_readme_history_commands_work_as_written(tmp_path: Path) -> None:
+    """The README's two history commands, copied from it and run in a folder holding the sample."""
+    import shutil
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    lines = [
+        line
+        for line in readme.splitlines()
+        if line.startswith(("planner plan sample_data/estate.xlsx --usage", "planner replay plan.xlsx sample_data"))
+    ]
+    assert len(lines) == 2
+    shutil.copytree(REPO / "sample_data", tmp_path / "sample_data")
+    for line in lines:
+        args = line.split()[1:] + (["--time-limit", "5", "--plan-only"] if line.startswith("planner plan") else [])
+        run = subprocess.run(
+            [sys.executable, "-m", "planner.cli", *args], capture_output=True, text=True, timeout=300, cwd=tmp_path
+        )
+        assert run.returncode == 0, run.stderr
+        assert "would have held for" in run.stdout
