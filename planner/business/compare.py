@@ -8,7 +8,7 @@ is not the match of its old one, or when its form changed.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from planner.plan import Plan
 from planner.study.pipeline import Study
@@ -94,3 +94,42 @@ def compare_studies(before: Study, after: Study) -> PlanChange:
         models_after=dict(Counter(s.model for s in (*a.servers, *a.spares))),
         moved=moved,
     )
+
+
+def model_counts(counts: dict[str, int]) -> str:
+    """Servers by model in words: '23 x 2U-64c-512G, 3 x 1U-32c-256G' (most first); 'none' when empty."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{n} x {model}" for model, n in ranked) or "none"
+
+
+def what_changed(before: Study, after: Study) -> list[str]:
+    """The inputs that differ between two studies, in words: each setting with its two values, then how
+    many workloads and server models were added, removed or edited."""
+    said = []
+    b, a = before.estate.settings, after.estate.settings
+    for f in fields(b):
+        old, new = getattr(b, f.name), getattr(a, f.name)
+        if old != new:
+            said.append(f"{f.name.replace('_', ' ')}: {_shown(old)} -> {_shown(new)}")
+    for what, old_items, new_items in (
+        ("workloads", before.estate.workloads_by_name, after.estate.workloads_by_name),
+        ("server models", before.estate.server_models_by_name, after.estate.server_models_by_name),
+    ):
+        added = len(new_items.keys() - old_items.keys())
+        removed = len(old_items.keys() - new_items.keys())
+        edited = sum(1 for k in old_items.keys() & new_items.keys() if old_items[k] != new_items[k])
+        parts = [f"{n} {verb}" for n, verb in ((added, "added"), (removed, "removed"), (edited, "edited")) if n]
+        if parts:
+            said.append(f"{what}: {', '.join(parts)}")
+    return said
+
+
+def _shown(value: object) -> str:
+    """A setting's value as a planner reads it."""
+    if value is None:
+        return "(default)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from planner.business.compare import compare_studies
+from planner.business.compare import compare_studies, model_counts, what_changed
 from planner.input_errors import InputProblem
 from planner.io.marking import mark_problems
 from planner.plan import SolveStatus
@@ -163,7 +163,11 @@ def show_changes() -> None:
     cols[0].metric("Servers", change.servers_after, delta=change.servers_after - change.servers_before, delta_color="inverse")
     cols[1].metric("CAPEX", f"{change.capex_after:,.0f}", delta=f"{change.capex_delta:,.0f}", delta_color="inverse")
     cols[2].metric("Replicas moved", len(change.moved))
-    st.caption(f"Before: {change.models_before}; after: {change.models_after}")
+    changed = what_changed(before, after)
+    st.markdown(
+        "**What changed:** " + ("; ".join(changed) if changed else "nothing in the input (a new solve of the same input)")
+    )
+    st.caption(f"Servers before: {model_counts(change.models_before)}. After: {model_counts(change.models_after)}.")
     st.dataframe(pd.DataFrame(change.moved), hide_index=True, width="stretch")
 
 

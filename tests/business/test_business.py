@@ -245,3 +245,22 @@ def test_a_plan_dearer_than_today_says_so_and_why() -> None:
     assert "already paid for" in owned
     cheaper = verdict([today, _strategy("recommended", 5, 40_000)], "capex")  # type: ignore[list-item]
     assert "38,400 less than today" in cheaper and "costs more" not in cheaper
+
+
+def test_what_changed_names_settings_and_counts_edits() -> None:
+    """The Changes tab's words: each changed setting with both values, and workloads added or edited, counted."""
+    from dataclasses import replace
+
+    from conftest import estate, server, wl
+
+    from planner.business.compare import model_counts, what_changed
+    from planner.study.pipeline import run_study
+
+    first = run_study(estate([wl("a", 2, 2), wl("b", 2, 2)], [server(cpu=10)], time_limit_s=5))
+    second_estate = estate(
+        [wl("a", 3, 2), wl("b", 2, 2), wl("c", 1, 1)], [server(cpu=10)], time_limit_s=5, max_utilization_pct=70
+    )
+    second = run_study(second_estate)
+    assert what_changed(first, second) == ["max utilization pct: 100 -> 70", "workloads: 1 added, 1 edited"]
+    assert what_changed(first, replace(first)) == []
+    assert model_counts({"S": 3, "L": 5}) == "5 x L, 3 x S" and model_counts({}) == "none"

@@ -102,6 +102,10 @@ def test_changing_a_constraint_and_solving_shows_what_changed() -> None:
     m = metrics(at)
     assert m["VMs / containers"].endswith("/ 0")
     assert "Replicas moved" in m and int(m["Replicas moved"]) > 0
+    said = [md.value for md in at.markdown if md.value.startswith("**What changed:**")]
+    assert said == ["**What changed:** forms: auto -> vm_only"]  # the setting by name, not a dict dump
+    captions = [c.value for c in at.caption if c.value.startswith("Servers before:")]
+    assert captions and "{" not in captions[0] and " x " in captions[0]
 
 
 def test_second_solve_does_not_start_while_one_runs() -> None:
