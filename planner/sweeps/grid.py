@@ -185,13 +185,19 @@ def check_grid(grid: Grid, estate: Estate) -> None:
 
 
 def scenario_estate(estate: Estate, scenario: Scenario) -> Estate:
-    """The estate under a scenario's settings, catalog and growth year (DomainError when they clash)."""
+    """The estate under a scenario's settings, catalog and growth year (DomainError when they clash).
+
+    A scenario's `max_utilization_pct` is the ceiling of every resource whose own ceiling the scenario does
+    not set (the dashboard sets all three from its sliders: the grid's overall ceiling must still vary them)."""
     settings_pairs = [(k, v) for k, v in scenario.values if k not in SPECIAL_KEYS]
     problems: list[InputProblem] = []
     values, overrides, cost_overrides = setting_values([("grid", None, k, v) for k, v in settings_pairs], problems)
     if problems:
         raise DomainError("; ".join(p.message for p in problems))
     s = estate.settings
+    if "max_utilization_pct" in values:  # the scenario's overall ceiling applies to every resource it does not set itself
+        for resource in ("cpu", "memory", "storage"):
+            values.setdefault(f"{resource}_max_utilization_pct", None)
     settings = replace(
         s,
         **values,  # type: ignore[arg-type]

@@ -184,3 +184,16 @@ def test_grid_objects_are_plain_values() -> None:
     grid = Grid((("seed", (1, 2)),))
     assert [s.key("x") for s in grid.scenarios()] == [s.key("x") for s in grid.scenarios()]
     assert grid.scenarios()[0].key("x") != grid.scenarios()[0].key("y")
+
+
+def test_a_scenarios_overall_ceiling_overrides_per_resource_ceilings(tmp_path: Path) -> None:
+    """The dashboard sets cpu/memory/storage ceilings from its sliders; a grid's max_utilization_pct must still
+    vary them (else its scenarios come out identical), while a resource ceiling the grid sets itself wins."""
+    from dataclasses import replace
+
+    base = read_estate(random_book(tmp_path / "e.xlsx", 5))
+    pinned = replace(base, settings=replace(base.settings, cpu_max_utilization_pct=80.0, memory_max_utilization_pct=80.0))
+    low = scenario_estate(pinned, Scenario(0, (("max_utilization_pct", 60),)))
+    assert low.settings.utilization_pct("cpu_cores") == low.settings.utilization_pct("memory_gb") == 60.0
+    own = scenario_estate(pinned, Scenario(0, (("max_utilization_pct", 60), ("cpu_max_utilization_pct", 90))))
+    assert own.settings.utilization_pct("cpu_cores") == 90.0 and own.settings.utilization_pct("memory_gb") == 60.0
