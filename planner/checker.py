@@ -7,11 +7,12 @@ so that no change to the solver can hide a broken plan.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 
 from planner import rules
-from planner.domain import Estate, HostMode, PlacementKind
+from planner.domain import Estate, HostMode, PlacementKind, ServerModel, Workload
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
 from planner.profiles.footprints import container_host_vm, host_reserve, placement_footprint
 from planner.profiles.overheads import OverheadProfile
@@ -20,6 +21,7 @@ from planner.resources import RESOURCE_LABELS, RESOURCES, Resources
 from planner.sites import check_sites
 
 TOLERANCE = 1e-6
+TIMED = ("cpu_cores", "memory_gb")  # the resources that vary over time (storage is flat)
 
 
 class PlanCheckError(RuntimeError):
@@ -37,8 +39,11 @@ def placement_kind(placement: Placement, server: PlannedServer) -> str:
     return rules.placement_kind(placement.form, server.mode)
 
 
-def server_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
-    """Each server's load: host reserve, container-host VMs and every placement's footprint."""
+def _loads(
+    estate: Estate, overhead: OverheadProfile, plan: Plan, demand: Callable[[Workload], Resources | None]
+) -> dict[str, Resources]:
+    """Each server's load: host reserve, container-host VMs and every placement's footprint at `demand(workload)`
+    (None: its own demand; arrays over time give loads over time)."""
     hv = estate.settings.hypervisor
     by_id = {s.server_id: s for s in plan.servers}
     models = estate.server_models_by_name
@@ -53,11 +58,16 @@ def server_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[
             continue  # reported by the accounting checks
         workload = estate.workload(p.workload)
         kind = placement_kind(p, server)
-        loads[server.server_id] = loads[server.server_id] + placement_footprint(workload, kind, overhead, hv)
+        loads[server.server_id] = loads[server.server_id] + placement_footprint(workload, kind, overhead, hv, demand(workload))
         if kind == PlacementKind.CONTAINER_IN_VM and (server.server_id, workload.os) not in host_vms:
             host_vms.add((server.server_id, workload.os))
             loads[server.server_id] = loads[server.server_id] + container_host_vm(workload.os, overhead, hv)
     return loads
+
+
+def server_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
+    """Each server's load: host reserve, container-host VMs and every placement's footprint."""
+    return _loads(estate, overhead, plan, lambda w: None)
 
 
 def loads_over_time(
@@ -66,43 +76,28 @@ def loads_over_time(
     """Each server's cores and memory per time column, for demand per workload (rows in `estate.usage` order)
     and column: host reserve, container-host VMs, and each placement's footprint at that column's demand."""
     assert estate.usage is not None
-    rows, hv, columns = estate.usage.index(), estate.settings.hypervisor, cpu.shape[1]
-    by_id = {s.server_id: s for s in plan.servers}
-    models = estate.server_models_by_name
-    loads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for s in plan.servers:
-        reserve = host_reserve(s.mode, overhead, hv, models[s.model].capacity) if s.model in models else Resources()
-        loads[s.server_id] = (np.full(columns, reserve.cpu_cores), np.full(columns, reserve.memory_gb))
-    host_vms: set[tuple[str, str]] = set()
-    for p in plan.placements:
-        server = by_id.get(p.server_id)
-        if server is None or p.workload not in estate.workloads_by_name:
-            continue  # reported by the accounting checks
-        w, r = estate.workload(p.workload), rows[p.workload]
-        kind = placement_kind(p, server)
-        fp = placement_footprint(w, kind, overhead, hv, demand=Resources(cpu[r], memory[r], w.storage_gb))  # type: ignore[arg-type]
-        cores, gb = loads[server.server_id]
-        cores += fp.cpu_cores
-        gb += fp.memory_gb
-        if kind == PlacementKind.CONTAINER_IN_VM and (server.server_id, w.os) not in host_vms:
-            host_vms.add((server.server_id, w.os))
-            vm = container_host_vm(w.os, overhead, hv)
-            cores += vm.cpu_cores
-            gb += vm.memory_gb
-    return loads
+    rows, columns = estate.usage.rows, cpu.shape[1]
+    loads = _loads(estate, overhead, plan, lambda w: _row(w, rows[w.name], cpu, memory))
+
+    def over_time(load: Resources, r: str) -> np.ndarray:  # an idle server's reserve, spread over the columns
+        return np.broadcast_to(load.get(r), (columns,)).astype(np.float64)
+
+    return {sid: (over_time(load, "cpu_cores"), over_time(load, "memory_gb")) for sid, load in loads.items()}
+
+
+def bucket_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
+    """Each server's load, its cores and memory per time bucket when the estate is packed by time (else flat)."""
+    return _loads(estate, overhead, plan, lambda w: demand_of(estate, w.name))
 
 
 def planned_loads(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Resources]:
     """Each server's load as planned: flat, or when packed by time its busiest bucket per resource."""
-    flat = server_loads(estate, overhead, plan)
+    loads = bucket_loads(estate, overhead, plan)
     if not by_time(estate):
-        return flat
-    demand = estate.usage
-    assert demand is not None
-    over = loads_over_time(estate, overhead, plan, demand.bucket_cpu, demand.bucket_memory)
+        return loads
     return {
-        sid: Resources(float(np.max(c, initial=0.0)), float(np.max(m, initial=0.0)), flat[sid].storage_gb)
-        for sid, (c, m) in over.items()
+        sid: Resources(float(np.max(load.cpu_cores)), float(np.max(load.memory_gb)), load.storage_gb)
+        for sid, load in loads.items()
     }
 
 
@@ -112,8 +107,22 @@ def demand_of(estate: Estate, name: str) -> Resources | None:
         return None
     demand = estate.usage
     assert demand is not None
-    r, w = demand.rows[name], estate.workload(name)
-    return Resources(demand.bucket_cpu[r], demand.bucket_memory[r], w.storage_gb)  # type: ignore[arg-type]
+    return _row(estate.workload(name), demand.rows[name], demand.bucket_cpu, demand.bucket_memory)
+
+
+def _row(w: Workload, r: int, cpu: np.ndarray, memory: np.ndarray) -> Resources:
+    """A workload's demand over time: its row of cores and of memory, and its storage."""
+    return Resources(cpu[r], memory[r], w.storage_gb)  # type: ignore[arg-type]
+
+
+def room_over_time(estate: Estate, model: ServerModel) -> Resources:
+    """What a server may carry in each time bucket: its usable capacity, the busiest buckets of an interval
+    scheme at 100% of capacity (cores and memory as arrays over the buckets)."""
+    demand = estate.usage
+    assert demand is not None
+    full, usable, whole = demand.at_full(), estate.usable_capacity(model), estate.effective_capacity(model)
+    cpu, memory = (np.where(full, whole.get(r), usable.get(r)) for r in TIMED)
+    return Resources(cpu, memory, usable.storage_gb)  # type: ignore[arg-type]
 
 
 def by_time(estate: Estate) -> bool:
@@ -233,19 +242,17 @@ def _check_buckets(estate: Estate, overhead: OverheadProfile, plan: Plan) -> lis
     assert demand is not None
     out: list[str] = []
     loads = loads_over_time(estate, overhead, plan, demand.bucket_cpu, demand.bucket_memory)
-    full = demand.at_full()
     for s in plan.servers:
         if s.model not in estate.server_models_by_name:
             continue
-        model = estate.server_model(s.model)
-        usable, whole = estate.usable_capacity(model), estate.effective_capacity(model)
-        for r, load in zip(("cpu_cores", "memory_gb"), loads[s.server_id], strict=True):
-            room = np.where(full, whole.get(r), usable.get(r))
-            over = load > room + TOLERANCE
+        room = room_over_time(estate, estate.server_model(s.model))
+        for r, load in zip(TIMED, loads[s.server_id], strict=True):
+            limit = np.asarray(room.get(r))
+            over = load > limit + TOLERANCE
             if over.any():
-                worst = int(np.argmax(load - room))
+                worst = int(np.argmax(load - limit))
                 out.append(
-                    f"server {s.server_id}: {RESOURCE_LABELS[r]} load {load[worst]:.3f} exceeds {room[worst]:.3f} in "
+                    f"server {s.server_id}: {RESOURCE_LABELS[r]} load {load[worst]:.3f} exceeds {limit[worst]:.3f} in "
                     f"time bucket {demand.bucket_labels[worst]} ({int(over.sum())} buckets over)"
                 )
     return out

@@ -78,10 +78,6 @@ class UsageHistory:
         """Intervals on the grid."""
         return int(self.cpu.shape[1]) if self.cpu.ndim == 2 else 0
 
-    def row(self, name: str) -> int | None:
-        """The row of a workload, or None when the history has none."""
-        return {n: i for i, n in enumerate(self.names)}.get(name)
-
 
 @dataclass(frozen=True, eq=False)
 class DemandOverTime:
@@ -99,8 +95,6 @@ class DemandOverTime:
     bucket_cpu: np.ndarray
     bucket_memory: np.ndarray
     bucket_labels: tuple[str, ...]
-    scheme: str
-    measured: tuple[bool, ...]  # the workload has a history (else its rows are its flat sized demand)
     dated: bool = True
     source: str = ""  # the history's file (and sheet)
     full: np.ndarray | None = None  # per bucket: held at 100% of capacity at measured use (the busiest intervals)
@@ -118,10 +112,6 @@ class DemandOverTime:
     def rows(self) -> dict[str, int]:
         """Row of each workload by name."""
         return {n: i for i, n in enumerate(self.names)}
-
-    def index(self) -> dict[str, int]:
-        """Row of each workload by name."""
-        return self.rows
 
     def covering(self, flat: Iterable[tuple[str, float, float]]) -> DemandOverTime:
         """With a flat row (name, cores, GB) for each workload it lacks (added by the study: a control plane)."""
@@ -141,7 +131,6 @@ class DemandOverTime:
             memory_gb=grow(self.memory_gb, 2),
             bucket_cpu=grow(self.bucket_cpu, 1),
             bucket_memory=grow(self.bucket_memory, 2),
-            measured=(*self.measured, *(False for _ in extra)),
         )
 
     def scaled(self, cpu: float, memory: float) -> DemandOverTime:

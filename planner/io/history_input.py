@@ -7,14 +7,11 @@ and applied after flat sizing: `sizing = percentile` needs it; other sizings not
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
-from planner.domain import ServerModel, Settings, Workload
+from planner.domain import Settings, Workload
 from planner.input_errors import InputError, InputProblem
-from planner.io.cpu_rating import estate_ratings
+from planner.io.cpu_rating import Ratings
 from planner.io.history_sizing import size_by_history
 from planner.io.sheets import Table
 from planner.io.usage import read_usage, usage_from_table
@@ -39,7 +36,7 @@ def load_history(
 def with_history(
     raw: Sequence[Workload],
     sized: list[Workload],
-    servers: Sequence[ServerModel],
+    ratings: Ratings,
     settings: Settings,
     history: UsageHistory | None,
 ) -> tuple[list[Workload], DemandOverTime | None, list[str]]:
@@ -50,19 +47,8 @@ def with_history(
             return sized, None, []
         message = "sizing = percentile needs a utilization history: give --usage FILE, or a Usage sheet in the workbook"
         raise InputError([InputProblem("Settings", None, "sizing", message)])
-    by_history, demand, notes = size_by_history(raw, sized, history, settings, estate_ratings(servers))
+    by_history, demand, notes = size_by_history(raw, sized, history, settings, ratings)
     if settings.sizing == "percentile":
         return by_history, demand, notes
     said = f"a utilization history was given ({history.source}): the plan is replayed on it; sizing = percentile would size by it"
-    return sized, _flat_buckets(demand, sized), [*history.notes, said]
-
-
-def _flat_buckets(demand: DemandOverTime, sized: Sequence[Workload]) -> DemandOverTime:
-    """Demand over time whose buckets hold each workload's flat size (the history kept for the replay only)."""
-    cpu = np.array([[w.cpu_cores] for w in sized], dtype=np.float64)
-    memory = np.array([[w.memory_gb] for w in sized], dtype=np.float64)
-    return replace(
-        demand,
-        bucket_cpu=np.broadcast_to(cpu, demand.bucket_cpu.shape).copy(),
-        bucket_memory=np.broadcast_to(memory, demand.bucket_memory.shape).copy(),
-    )
+    return sized, demand, [*history.notes, said]  # its buckets unused: packing by time needs percentile sizing

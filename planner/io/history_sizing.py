@@ -61,7 +61,8 @@ def size_by_history(
             bucket_cpu[i], bucket_memory[i] = fallback.cpu_cores, fallback.memory_gb
             raw_cpu[i], raw_memory[i] = fallback.cpu_cores, fallback.memory_gb
             continue
-        mem_t = _memory_used(history, r, w, settings) if r is not None else None
+        assert r is not None  # a workload with a history row (else its cpu_t is None)
+        mem_t = _memory_used(history, r, w, settings)
         cpu_cap = (w.vcpus if w.vcpus is not None else w.cpu_cores) * ratings.factor(w)
         recent_cpu = cpu_t[intervals - window :]
         recent_memory = None if mem_t is None else mem_t[intervals - window :]
@@ -89,8 +90,6 @@ def size_by_history(
         bucket_cpu=np.maximum(bucket_cpu, FLOOR),
         bucket_memory=np.maximum(bucket_memory, FLOOR),
         bucket_labels=labels,
-        scheme=settings.time_buckets,
-        measured=tuple(measured),
         dated=history.dated,
         source=history.source,
         full=full,

@@ -14,6 +14,7 @@ from planner.domain import CurrentHost, DomainError, Estate, ExcludedRow, Server
 from planner.input_errors import InputError, InputProblem
 from planner.io.azure_migrate import azure_migrate
 from planner.io.columns import SERVER_COLUMNS, SETTING_COLUMNS, SETTINGS, WORKLOAD_COLUMNS, Column, normalise_header
+from planner.io.cpu_rating import estate_ratings
 from planner.io.default_catalog import default_servers
 from planner.io.defaults import in_zone, inventory_defaults
 from planner.io.exclusions import exclude_bad_rows, excluded_rows
@@ -356,11 +357,12 @@ def _estate(
     said += defaulted
     workloads = [(row, in_zone(w)) for row, w in workloads]
     raw = [w for _, w in workloads]
-    sized, sizing_notes = apply_sizing(raw, settings, servers)
+    ratings = estate_ratings(servers)  # the CPU generations read once, for both sizings
+    sized, sizing_notes = apply_sizing(raw, settings, servers, ratings)
     if problems:
         raise InputError(problems)
     history = load_history(usage, tables.get("usage"), [w.name for w in raw], mapping, strict)
-    sized, demand, history_notes = with_history(raw, sized, servers, settings, history)
+    sized, demand, history_notes = with_history(raw, sized, ratings, settings, history)
     _cross_checks(sheet, [(row, w) for (row, _), w in zip(workloads, sized, strict=True)], servers, settings, problems)
     problems += site_problems(sheet, workloads, settings.cross_sites)
     if problems:

@@ -69,13 +69,14 @@ def _sized(w: Workload, settings: Settings, ratings: Ratings) -> Workload:
 
 
 def apply_sizing(
-    workloads: list[Workload], settings: Settings, servers: Sequence[ServerModel] = ()
+    workloads: list[Workload], settings: Settings, servers: Sequence[ServerModel] = (), ratings: Ratings | None = None
 ) -> tuple[list[Workload], list[str]]:
     """Workloads resized by the settings (same order), and notes for the Assumptions sheet.
 
-    `servers` is the catalog planned on: its CPUs' per-core rating converts measured cores from older CPUs.
+    `servers` is the catalog planned on: its CPUs' per-core rating converts measured cores from older CPUs
+    (`ratings`, when the caller has them already).
     """
-    ratings = estate_ratings(servers)
+    ratings = estate_ratings(servers) if ratings is None else ratings
     out = [_sized(w, settings, ratings) for w in workloads]
     converting = sum(1 for w in workloads if w.cpu_model and (w.vcpus is None or settings.sizing == "demand"))
     return out, _notes(workloads, settings) + rating_notes(ratings, converting)

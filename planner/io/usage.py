@@ -209,12 +209,12 @@ def _times(
     if bad[used].any():
         return np.zeros(len(codes), dtype=np.int64), True, []
     seconds = ((stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).fillna(0).to_numpy(dtype=np.int64)
-    zone = text.str.extract(r"(Z|[+-]\d\d:?\d\d)$", expand=False)[used]
+    zone = text.str.extract(r"(Z|[+-]\d\d:?\d\d)$", expand=False)
     notes = []
-    if zone.isna().any():
-        naive = int(np.count_nonzero(zone.isna().reindex(range(len(uniques)), fill_value=False).to_numpy()[codes]))
+    naive = int(np.count_nonzero(zone.isna().to_numpy()[codes]))
+    if naive:
         notes.append(f"{naive:,} times carried no time zone: read as UTC")
-    if zone.dropna().replace({"Z": "+00:00"}).str.replace(":", "").nunique() > 1:
+    if zone[used].dropna().replace({"Z": "+00:00"}).str.replace(":", "").nunique() > 1:
         notes.append("times in several time zones (or across a daylight-saving change): all converted to UTC")
     return seconds[codes], True, notes
 

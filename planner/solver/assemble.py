@@ -69,10 +69,10 @@ def explain_form(problem: Problem, item: Item, kind: str, has_container_vm: bool
 
 def _too_large(problem: Problem, b: int) -> str | None:
     bundle = problem.bundles[b]
-    need = [sum(min_footprint(problem.items[i])[k] for i in bundle) for k in range(problem.dims)]
+    need = [sum(min_footprint(problem.items[i])[k] for i in bundle) for k in range(3)]
     reserve = problem.min_reserve()
-    room = [max(c[k] for c in problem.capacities) - reserve[k] for k in range(problem.dims)]
-    over = [k for k in range(problem.dims) if need[k] > room[k]]
+    room = [max(c[k] for c in problem.capacities) - reserve[k] for k in range(3)]
+    over = [k for k in range(3) if need[k] > room[k]]
     if not over:
         return None
     util = problem.estate.settings

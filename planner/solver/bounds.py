@@ -52,7 +52,7 @@ def min_servers(problem: Problem, items: list[int]) -> int:
     for _, members in problem.conflicts:
         best = max(best, sum(1 for i in members if i in active))
     reserve = problem.min_reserve()
-    for k in range(problem.dims):
+    for k in range(3):
         room = max(c[k] for c in problem.capacities) - reserve[k]  # every server relaxed to the largest
         best = max(best, l2_bound([min_footprint(problem.items[i])[k] for i in items], room))
     return best
@@ -63,10 +63,10 @@ def volume_bound(problem: Problem, items: list[int], pools: list[int], time_limi
     if not items:
         return 0
     reserve = problem.min_reserve()
-    volume = [sum(min_footprint(problem.items[i])[k] for i in items) for k in range(problem.dims)]
+    volume = [sum(min_footprint(problem.items[i])[k] for i in items) for k in range(3)]
     model = cp_model.CpModel()
     count = [model.new_int_var(0, pools[m], f"num_servers[{m}]") for m in range(len(pools))]
-    for k in range(problem.dims):
+    for k in range(3):
         room = [max(0, cap[k] - reserve[k]) for cap in problem.capacities]
         model.add(sum(r * n for r, n in zip(room, count, strict=True)) >= volume[k])
     model.add(sum(count) >= min_servers(problem, items))

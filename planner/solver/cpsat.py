@@ -143,7 +143,7 @@ class ModelBuilder:
             vms = [(self.p.items[i].footprints["vm"], self.vm[i, s]) for i in items if (i, s) in self.vm]
             cts = [(self.p.items[i], self.ct[i, s]) for i in items if (i, s) in self.ct]
             host_vms = [(self.p.container_vms[o], v) for o in ("linux", "windows") if (v := self.host_vm.get((s, o))) is not None]
-            for k in range(self.p.dims):
+            for k in range(3):
                 hv = [fp[k] * v for fp, v in vms]
                 hv += [
                     it.footprints[PlacementKind.CONTAINER_IN_VM][k] * v

@@ -67,7 +67,7 @@ def try_bundle(problem: Problem, server: _Open, bundle: list[int], amortize: boo
             if not vec_fits(new, cap):
                 continue
             charged = fp if amortize else add
-            score = sum(charged[k] / max(1, cap[k]) for k in range(len(cap)))
+            score = sum(charged[k] / max(1, cap[k]) for k in range(3))
             if best is None or score < best[0]:
                 best = (score, kind, new)
         if best is None:
@@ -191,7 +191,7 @@ def model_orders(problem: Problem) -> list[list[int]]:
 
     def cost_per_capacity(m: int) -> float:
         cap = problem.capacities[m]
-        return problem.costs[m] / max(1e-9, sum(cap[k] / max(1, max(c[k] for c in problem.capacities)) for k in range(len(cap))))
+        return problem.costs[m] / max(1e-9, sum(cap[k] / max(1, max(c[k] for c in problem.capacities)) for k in range(3)))
 
     by_value = sorted(range(len(problem.capacities)), key=cost_per_capacity)
     return [[m, *(o for o in by_value if o != m)] for m in by_value]

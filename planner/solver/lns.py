@@ -32,14 +32,14 @@ def _loads(problem: Problem, a: Assignment) -> list[float]:
         m = a.servers[s][0]
         cap = problem.capacities[m]
         fp = problem.items[i].footprints[kind]
-        fill[s] += max(fp[k] / max(1, cap[k]) for k in range(len(cap)))
+        fill[s] += max(fp[k] / max(1, cap[k]) for k in range(3))
     return fill
 
 
 def _size(problem: Problem, b: int, m: int) -> int:
     """A bundle's share of a model's server, per mille, in its tightest resource."""
     cap = problem.capacities[m]
-    return round(1000 * max(problem.bundle_min[b][k] / max(1, cap[k]) for k in range(len(cap))))
+    return round(1000 * max(problem.bundle_min[b][k] / max(1, cap[k]) for k in range(3)))
 
 
 def _spread(problem: Problem, a: Assignment) -> int:

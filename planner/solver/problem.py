@@ -21,7 +21,7 @@ from planner.rules import ConflictKey, conflict_keys, container_host_mode, form_
 
 SCALE = 1000  # integer units per core and per GB
 BARRED = 10**15  # the reserve of a model in a mode its platforms exclude: no server has room for it
-Vec = tuple[int, ...]  # cores, memory, storage; packing by time appends cores and memory per time bucket
+Vec = tuple[int, int, int]
 
 
 def scale_up(value: float) -> int:
@@ -41,16 +41,12 @@ def vec_up(res: object) -> Vec:
 
 def vec_add(a: Vec, b: Vec) -> Vec:
     """Component-wise sum of two integer vectors."""
-    if len(a) == 3:
-        return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
-    return tuple(x + y for x, y in zip(a, b, strict=True))
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
 def vec_fits(load: Vec, capacity: Vec) -> bool:
     """True when no component of load exceeds capacity."""
-    if len(load) == 3:
-        return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]
-    return all(x <= c for x, c in zip(load, capacity, strict=True))
+    return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]
 
 
 def engine_kinds(form: str) -> tuple[str, ...]:
@@ -89,10 +85,14 @@ class Item:
 
 def min_footprint(item: Item) -> Vec:
     """The smallest footprint of an item per resource over its kinds (for sizes and bounds)."""
-    fps = list(item.footprints.values())
-    if not fps:
-        return (0, 0, 0)
-    return tuple(min(col) for col in zip(*fps, strict=True))
+    fps = list(item.footprints.values()) or [(0, 0, 0)]
+    return (min(f[0] for f in fps), min(f[1] for f in fps), min(f[2] for f in fps))
+
+
+def bundle_minimum(items: list[Item], bundle: list[int]) -> Vec:
+    """The smallest footprint of a bundle per resource: its members' smallest footprints summed."""
+    least = [min_footprint(items[i]) for i in bundle]
+    return (sum(f[0] for f in least), sum(f[1] for f in least), sum(f[2] for f in least))
 
 
 @dataclass
@@ -118,11 +118,6 @@ class Problem:
     barred: dict[str, str] = field(default_factory=dict)  # workload -> why it can take no form on the study's platforms
 
     @property
-    def dims(self) -> int:
-        """Components of every vector: 3, or more when packing by time."""
-        return len(self.capacities[0])
-
-    @property
     def hypervisor(self) -> str:
         """The hypervisor type of the study."""
         return self.estate.settings.hypervisor
@@ -130,9 +125,8 @@ class Problem:
     def min_reserve(self) -> Vec:
         """The smallest host reserve per resource over the modes in play and the models allowed them."""
         rs = [self.reserve(k, m) for k in self.modes for m in range(len(self.capacities)) if self.allows(k, m)]
-        if not rs:
-            return (0,) * self.dims
-        return tuple(min(col) for col in zip(*rs, strict=True))
+        rs = rs or [(0, 0, 0)]
+        return (min(r[0] for r in rs), min(r[1] for r in rs), min(r[2] for r in rs))
 
     def reserve(self, mode: str, m: int) -> Vec:
         """The host reserve of server model m in a mode."""
@@ -209,7 +203,7 @@ def build_problem(estate: Estate, overhead: OverheadProfile, prices: Sequence[fl
             items.append(Item(len(items), w, r, fps, isolated=isolated))
     bundles, names = _bundles(items)
     # Largest bundles first: the order the greedy packs in and symmetry breaking ranks by.
-    capacities: list[Vec] = [
+    capacities = [
         (scale_down(c.cpu_cores), scale_down(c.memory_gb), scale_down(c.storage_gb))
         for c in (estate.usable_capacity(m) for m in estate.server_models)
     ]
@@ -260,10 +254,7 @@ def build_problem(estate: Estate, overhead: OverheadProfile, prices: Sequence[fl
         max_counts=[m.max_count for m in estate.server_models],
         bundle_conflicts=bundle_conflicts,
         self_conflicting=self_conflicting,
-        bundle_min=[
-            tuple(sum(min_footprint(items[i])[k] for i in bundle) for k in range(3))  # type: ignore[misc]
-            for bundle in bundles
-        ],
+        bundle_min=[bundle_minimum(items, bundle) for bundle in bundles],
         bundle_class=bundle_classes(items, bundles),
         barred=barred,
     )

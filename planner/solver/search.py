@@ -1,6 +1,6 @@
 """One search of the consolidation solver: from an integer problem to a SolveResult ready to check.
 
-The steps, each within the time limit (`_Search.run` reads as the recipe): a rule-respecting
+The steps, each within the time limit (`Search.run` reads as the recipe): a rule-respecting
 first-fit decreasing start and the volume/L2 lower bound (reported before any search); column
 generation and local search when the estate is pure 1-D packing (`packing/onedim.py`);
 exact-fill patterns and local search when it is plain vector packing (`packing/exact_fill.py`,
@@ -174,8 +174,7 @@ class Search:
             self.tracker.floor = self.tracker.bound = self.bound * self.unit
         self.tracker.emit()
         self.dim = is_one_dimensional(problem, self.items) if self.hard else None
-        # The vector searches are built for a few resources; packing by time (more components) goes to LNS and CP-SAT.
-        self.plain_vector = self.hard and self.plain and self.dim is None and problem.costs[0] > 0 and problem.dims == 3
+        self.plain_vector = self.hard and self.plain and self.dim is None and problem.costs[0] > 0
         self.mip = False
 
     def one_dimensional(self) -> None:
@@ -266,8 +265,7 @@ class Search:
 
     def neighbourhood_search(self) -> None:
         """Large-neighbourhood search when the full model is large: empty a few servers, re-pack them optimally."""
-        # Before LNS, as the full model's decision needs it; packing by time adds constraints per bucket.
-        self.size = size = model_size(self.pools, self.active) * max(1, self.problem.dims // 3)
+        self.size = size = model_size(self.pools, self.active)  # before LNS, as the full model's decision needs it
         self.full = not self.hard or size <= FULL_MODEL_LIMIT  # a huge model would spend the budget being built
         if not (self.hard and size > LNS_THRESHOLD and self.cost(self.start) > self.bound):
             return

@@ -84,30 +84,19 @@ def _by_time(
     best = Search(estate, overhead, prices, part, problem=model.peak_problem(), **options)  # type: ignore[arg-type]
     best.run(polish=False)
     clock.absorb(part)
-    _empty_servers(best, model, clock, options, 1.0)
+    _empty_servers(best, model, clock, options)
     if model.overloads(best.start):  # never: both steps check every bucket; a bug if it happens
         raise RuntimeError("a plan packed by time overloads a bucket: a bug")
     return _bounded(best.result(), bound, clock, f"{model.buckets:,} time buckets, every one checked")
 
 
-def _budget(clock: Clock, options: Mapping[str, object], share: float) -> Budget:
-    """A budget of a share of the clock's time left, ended by the stop button too."""
-    stop = options["stop"]
-    wall = clock.wall_left() if clock.deterministic else min(clock.wall_left(), share * clock.remaining())
-    work = share * max(0.0, clock.remaining()) if clock.deterministic else None
-    return Budget(time.monotonic() + wall, work, stop=stop if isinstance(stop, threading.Event) else None)
-
-
-def _stopped(options: Mapping[str, object]) -> bool:
-    stop = options["stop"]
-    return isinstance(stop, threading.Event) and stop.is_set()
-
-
-def _empty_servers(search: Search, model: TimeModel, clock: Clock, options: Mapping[str, object], share: float) -> None:
-    """A share of the time left spent emptying servers of the plan, checked in every bucket (`time_search`)."""
-    if clock.remaining() <= 0.1 or _stopped(options):
+def _empty_servers(search: Search, model: TimeModel, clock: Clock, options: Mapping[str, object]) -> None:
+    """The time left spent emptying servers of the plan, checked in every bucket (`time_search`)."""
+    stop = options["stop"] if isinstance(options["stop"], threading.Event) else None
+    if clock.remaining() <= 0.1 or (stop is not None and stop.is_set()):
         return
-    budget = _budget(clock, options, share)
+    wall = clock.wall_left() if clock.deterministic else min(clock.wall_left(), clock.remaining())
+    budget = Budget(time.monotonic() + wall, clock.remaining() if clock.deterministic else None, stop=stop)
     found = fewer_servers(model, search.start, budget)
     clock.charge_work(budget.spent)
     if budget.left() <= 0 and budget.work is not None and budget.spent < budget.work:

@@ -32,7 +32,6 @@ class _State:
     def __init__(self, model: TimeModel, plan: Assignment) -> None:
         base = model.base
         self.model, self.plan = model, plan
-        self.servers = list(plan.servers)  # (model, mode) of each server; repairs may open more
         self.units: list[list[int]] = []  # item indices of each unit
         self.where: list[int] = []  # server of each unit
         by_bundle: dict[int, list[int]] = {}
@@ -101,7 +100,7 @@ class _State:
                     add[s] += self._vm(os_name)
         ok = self.alive & np.all(self.load + add <= self.room, axis=1)
         for t in (int(x) for x in np.flatnonzero(ok)):
-            mode = self.servers[t][1]
+            mode = self.plan.servers[t][1]
             clash = t != self.where[u] and any(self.keys[t][c] for c in conflicts)
             if t in exclude or clash or not all(kind_fits_mode(k, o, mode) for k, o in members):
                 ok[t] = False
@@ -211,7 +210,8 @@ def _thin_out(state: _State, s: int, budget: Budget) -> bool:
 
 def _assignment(state: _State) -> Assignment:
     """The state's plan: live servers renumbered in order, each item on its unit's server at its kind."""
-    keep = [s for s in range(len(state.servers)) if state.alive[s] and any(w == s for w in state.where)]
+    used = set(state.where)  # a server thinned out to nothing is dropped too
+    keep = [s for s in range(len(state.plan.servers)) if s in used]
     index = {s: n for n, s in enumerate(keep)}
     placed = {i: (index[state.where[u]], state.plan.placed[i][1]) for u, unit in enumerate(state.units) for i in unit}
-    return Assignment([state.servers[s] for s in keep], placed)
+    return Assignment([state.plan.servers[s] for s in keep], placed)

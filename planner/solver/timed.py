@@ -12,7 +12,7 @@ and the check of a plan in every bucket. `planner.solver.time_search` empties se
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -24,9 +24,7 @@ from planner.profiles.overheads import OverheadProfile
 from planner.resources import Resources
 from planner.solver.bounds import min_servers
 from planner.solver.greedy import Assignment
-from planner.solver.problem import SCALE, Item, Problem, bundle_classes, min_footprint, scale_down
-
-WORST = 2  # per overloaded server and resource: the worst buckets reported
+from planner.solver.problem import SCALE, Item, Problem, bundle_classes, bundle_minimum, scale_down
 
 
 def _scaled(values: object, buckets: int) -> np.ndarray:
@@ -49,7 +47,7 @@ class TimeModel:
             (np.where(self.full, scale_down(w.cpu_cores), c[0]), np.where(self.full, scale_down(w.memory_gb), c[1]))
             for w, c in zip(whole, base.capacities, strict=True)
         ]  # per model: cores and memory room per bucket
-        rows, hv = demand.index(), estate.settings.hypervisor
+        rows, hv = demand.rows, estate.settings.hypervisor
         self.cpu: dict[tuple[str, str], np.ndarray] = {}
         self.memory: dict[tuple[str, str], np.ndarray] = {}
         for item in base.items:
@@ -64,22 +62,22 @@ class TimeModel:
                 self.cpu[w.name, kind] = _scaled(fp.cpu_cores, self.buckets)
                 self.memory[w.name, kind] = _scaled(fp.memory_gb, self.buckets)
 
+    def collapsed(self, pick: Callable[[np.ndarray], np.integer]) -> list[Item]:
+        """The items with each footprint's cores and memory collapsed over the buckets by `pick` (max: its
+        peak, for plans that hold in every bucket; min: its least, for bounds that do)."""
+
+        def one(it: Item, k: str, storage: int) -> tuple[int, int, int]:
+            return int(pick(self.cpu[it.workload.name, k])), int(pick(self.memory[it.workload.name, k])), storage
+
+        return [replace(it, footprints={k: one(it, k, fp[2]) for k, fp in it.footprints.items()}) for it in self.base.items]
+
     def peak_problem(self) -> Problem:
         """The problem with every workload at its peak bucket: any plan of it holds in every bucket."""
-        items = [
-            replace(
-                it,
-                footprints={
-                    k: (int(self.cpu[it.workload.name, k].max()), int(self.memory[it.workload.name, k].max()), fp[2])
-                    for k, fp in it.footprints.items()
-                },
-            )
-            for it in self.base.items
-        ]
+        items = self.collapsed(np.max)
         return replace(
             self.base,
             items=items,
-            bundle_min=[tuple(sum(min_footprint(items[i])[k] for i in b) for k in range(3)) for b in self.base.bundles],
+            bundle_min=[bundle_minimum(items, b) for b in self.base.bundles],
             bundle_class=bundle_classes(items, self.base.bundles),
         )
 
@@ -98,7 +96,7 @@ class TimeModel:
         count = [model.new_int_var(0, n, f"servers[{m}]") for m, n in enumerate(most)]
         for k in np.flatnonzero(volume > 0):
             model.add(sum(int(max(0, room[k])) * n for room, n in zip(rooms, count, strict=True)) >= int(volume[k]))
-        model.add(sum(count) >= min_servers(replace(base, items=self.least_items()), [it.index for it in base.items]))
+        model.add(sum(count) >= min_servers(replace(base, items=self.collapsed(np.min)), [it.index for it in base.items]))
         model.minimize(sum(math.floor(100 * c) * n for c, n in zip(costs, count, strict=True)))  # cents, rounded down
         solver = cp_model.CpSolver()
         solver.parameters.max_deterministic_time = limit_s
@@ -115,42 +113,21 @@ class TimeModel:
     def _least_storage(self) -> int:
         return sum(min(fp[2] for fp in it.footprints.values()) for it in self.base.items)
 
-    def least_items(self) -> list[Item]:
-        """The items with each footprint at its least over the buckets (for bounds that hold in every bucket)."""
-        return [
-            replace(
-                it,
-                footprints={
-                    k: (int(self.cpu[it.workload.name, k].min()), int(self.memory[it.workload.name, k].min()), fp[2])
-                    for k, fp in it.footprints.items()
-                },
-            )
-            for it in self.base.items
-        ]
-
-    def overloads(self, plan: Assignment) -> dict[int, list[tuple[int, int]]]:
-        """Per overloaded server of a plan: (resource, bucket) pairs, worst first, where its load exceeds capacity."""
+    def overloads(self, plan: Assignment) -> list[int]:
+        """The servers of a plan whose cores or memory exceed their room in some bucket (none, for a sound plan)."""
         base = self.base
-        out: dict[int, list[tuple[int, int]]] = {}
-        on: dict[int, list[int]] = {}
-        for i, (s, _) in sorted(plan.placed.items()):
-            on.setdefault(s, []).append(i)
-        for s, (m, mode) in enumerate(plan.servers):
-            cap, reserve = self.caps[m], base.reserve(mode, m)
-            loads = [np.full(self.buckets, reserve[0], dtype=np.int64), np.full(self.buckets, reserve[1], dtype=np.int64)]
-            host_vms: set[str] = set()
-            for i in on.get(s, []):
-                item, kind = base.items[i], plan.placed[i][1]
-                loads[0] += self.cpu[item.workload.name, kind]
-                loads[1] += self.memory[item.workload.name, kind]
-                if kind == PlacementKind.CONTAINER_IN_VM and item.workload.os not in host_vms:
-                    host_vms.add(item.workload.os)
-                    loads[0] += base.container_vms[item.workload.os][0]
-                    loads[1] += base.container_vms[item.workload.os][1]
-            worst = []
-            for k in (0, 1):
-                excess = loads[k] - cap[k]
-                worst += [(k, int(b)) for b in np.argsort(-excess, kind="stable")[:WORST] if excess[b] > 0]
-            if worst:
-                out[s] = worst
-        return out
+        loads = {
+            s: [np.full(self.buckets, r[0]), np.full(self.buckets, r[1])]
+            for s, r in enumerate(base.reserve(mode, m) for m, mode in plan.servers)
+        }
+        host_vms: set[tuple[int, str]] = set()
+        for i, (s, kind) in sorted(plan.placed.items()):
+            w = base.items[i].workload
+            loads[s][0] += self.cpu[w.name, kind]
+            loads[s][1] += self.memory[w.name, kind]
+            if kind == PlacementKind.CONTAINER_IN_VM and (s, w.os) not in host_vms:
+                host_vms.add((s, w.os))
+                loads[s][0] += base.container_vms[w.os][0]
+                loads[s][1] += base.container_vms[w.os][1]
+        caps = [self.caps[m] for m, _ in plan.servers]
+        return [s for s, (cpu, memory) in loads.items() if np.any(cpu > caps[s][0]) or np.any(memory > caps[s][1])]

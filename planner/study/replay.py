@@ -5,7 +5,7 @@ footprint at the workload's measured use in that interval, without the comfort f
 its capacity: over the ceiling (the headroom the plan kept is being used) and over 100% (the
 workloads would have been short of cores or memory). The history may be the one the plan was
 sized from, or a later one (`planner plan --replay`, `planner replay`): a plan made on last month,
-checked on this month. Workloads without history replay at their sized demand, and are counted.
+checked on this month. Workloads without history replay at their sized demand.
 """
 
 from __future__ import annotations
@@ -38,20 +38,15 @@ class ServerReplay:
     peak_time: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Replay:
     """A plan replayed on a history: per server, and for the whole plan per interval."""
 
     source: str
     intervals: int
-    step: int
     servers: tuple[ServerReplay, ...]
     held: int  # intervals in which no server went over 100% of its capacity
     within_ceiling: int  # intervals in which every server stayed within its ceiling
-    unmeasured: int  # workloads replayed at their sized demand (no history)
-    cpu_pct: dict[str, np.ndarray]  # per server: cores used per interval, % of capacity (for the charts)
-    memory_pct: dict[str, np.ndarray]
-    times: tuple[str, str]  # the first and last interval's start
 
     @property
     def held_pct(self) -> float:
@@ -76,14 +71,11 @@ def replay_plan(estate: Estate, overhead: OverheadProfile, plan: Plan, source: s
         raise ValueError("a replay needs the estate's history")
     loads = loads_over_time(estate, overhead, plan, demand.cpu_cores, demand.memory_gb)
     servers, over_capacity, over_ceiling = [], np.zeros(demand.intervals, bool), np.zeros(demand.intervals, bool)
-    cpu_pct: dict[str, np.ndarray] = {}
-    memory_pct: dict[str, np.ndarray] = {}
     for s in plan.servers:
         model = estate.server_model(s.model)
         capacity, usable = estate.effective_capacity(model), estate.usable_capacity(model)
         cores, gb = loads[s.server_id]
         pct = {"cpu_cores": 100 * cores / capacity.cpu_cores, "memory_gb": 100 * gb / capacity.memory_gb}
-        cpu_pct[s.server_id], memory_pct[s.server_id] = pct["cpu_cores"], pct["memory_gb"]
         above_cap = (cores > capacity.cpu_cores + 1e-9) | (gb > capacity.memory_gb + 1e-9)
         above_ceiling = (cores > usable.cpu_cores + 1e-9) | (gb > usable.memory_gb + 1e-9)
         over_capacity |= above_cap
@@ -101,19 +93,12 @@ def replay_plan(estate: Estate, overhead: OverheadProfile, plan: Plan, source: s
                 demand.time_label(t),
             )
         )
-    placed = {p.workload for p in plan.placements}
-    unmeasured = sum(1 for n, m in zip(demand.names, demand.measured, strict=True) if not m and n in placed)
     return Replay(
         source=source or "the history",
         intervals=demand.intervals,
-        step=demand.step,
         servers=tuple(servers),
         held=int(demand.intervals - over_capacity.sum()),
         within_ceiling=int(demand.intervals - over_ceiling.sum()),
-        unmeasured=unmeasured,
-        cpu_pct=cpu_pct,
-        memory_pct=memory_pct,
-        times=(demand.time_label(0), demand.time_label(max(0, demand.intervals - 1))),
     )
 
 

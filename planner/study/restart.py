@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from planner.checker import by_time, demand_of, loads_over_time, placement_kind, server_loads
+from planner.checker import bucket_loads, by_time, demand_of, placement_kind, room_over_time
 from planner.domain import Estate, PlacementKind, ServerModel
 from planner.plan import Placement, Plan, PlannedServer
 from planner.profiles.footprints import container_host_vm, placement_footprint
@@ -63,12 +63,7 @@ def as_host(server: PlannedServer) -> PlannedServer:
 
 def hosts_of(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str, Host]:
     every = tuple(as_host(s) for s in (*plan.servers, *plan.spares))
-    loads = server_loads(estate, overhead, replace(plan, servers=every))
-    if by_time(estate):  # packed by time: each host's cores and memory per time bucket
-        demand = estate.usage
-        assert demand is not None
-        over = loads_over_time(estate, overhead, replace(plan, servers=every), demand.bucket_cpu, demand.bucket_memory)
-        loads = {sid: Resources(c, m, loads[sid].storage_gb) for sid, (c, m) in over.items()}  # type: ignore[arg-type]
+    loads = bucket_loads(estate, overhead, replace(plan, servers=every))  # packed by time: per bucket
     hosts = {}
     for s in every:
         model = estate.server_model(s.model)
@@ -84,12 +79,7 @@ def hosts_of(estate: Estate, overhead: OverheadProfile, plan: Plan) -> dict[str,
 
 def _room(estate: Estate, model: ServerModel) -> Resources:
     """What a host may carry: its usable capacity; packed by time, per bucket (the busiest at 100% of capacity)."""
-    usable = estate.usable_capacity(model)
-    if not by_time(estate):
-        return usable
-    full, whole = estate.usage.at_full(), estate.effective_capacity(model)  # type: ignore[union-attr]
-    cpu, memory = (np.where(full, whole.get(r), usable.get(r)) for r in ("cpu_cores", "memory_gb"))
-    return Resources(cpu, memory, usable.storage_gb)  # type: ignore[arg-type]
+    return room_over_time(estate, model) if by_time(estate) else estate.usable_capacity(model)
 
 
 def restart_units(estate: Estate, placements: list[Placement]) -> list[list[Placement]]:

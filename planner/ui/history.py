@@ -145,9 +145,8 @@ def show_replay(study: Study) -> None:
         return
     st.subheader("Replay on the history")
     (st.success if replay.held == replay.intervals else st.warning)(replay.verdict()[0].upper() + replay.verdict()[1:])
-    for later in (study.held_out,):
-        if later is not None:
-            st.info(later.verdict())
+    if study.held_out is not None:
+        st.info(study.held_out.verdict())
     rows = [{REPLAY_HEADERS[k]: v for k, v in r.items() if k in REPLAY_HEADERS} for r in replay_rows(replay)]
     st.dataframe(table_frame(rows), hide_index=True, width="stretch")
     servers = [s.server_id for s in sorted(replay.servers, key=lambda s: -s.peak_pct)]

@@ -77,14 +77,14 @@ def is_plain_packing(problem: Problem, items: list[int]) -> bool:
 
 def server_room(problem: Problem) -> list[int]:
     """What one server of a plain-packing estate offers its items, per resource (capacity less the host's reserve)."""
-    return [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(problem.dims)]
+    return [problem.capacities[0][k] - problem.reserve(problem.modes[0], 0)[k] for k in range(3)]
 
 
 def plain_sizes(problem: Problem, start: Assignment) -> tuple[list[int], list[str], list[tuple[int, ...]], tuple[int, ...]]:
     """A plain-packing plan's items, their placement kinds, and their sizes and the server's room in
     the resources that bind (those a server has room in)."""
     room = server_room(problem)
-    dims = [k for k in range(len(room)) if room[k] > 0]
+    dims = [k for k in range(3) if room[k] > 0]
     items = sorted(start.placed)
     kinds = [start.placed[i][1] for i in items]
     sizes = [tuple(problem.items[i].footprints[kind][k] for k in dims) for i, kind in zip(items, kinds, strict=True)]
@@ -104,7 +104,7 @@ def is_one_dimensional(problem: Problem, items: list[int]) -> int | None:
         return None
     room = server_room(problem)
     sizes = [next(iter(problem.items[i].footprints.values())) for i in items]
-    tight = [k for k in range(len(room)) if sum(s[k] for s in sizes) > room[k]]
+    tight = [k for k in range(3) if sum(s[k] for s in sizes) > room[k]]
     if len(tight) > 1:
         return None
     return tight[0] if tight else 0

@@ -90,7 +90,7 @@ def _options(problem: Problem, bundle: list[int], mode: str) -> tuple[list[Optio
         if n >= MAX_OPTIONS:
             exact = False
             break
-        load: Vec = (0,) * problem.dims
+        load: Vec = (0, 0, 0)
         for i, k in zip(members, kinds, strict=True):
             load = vec_add(load, problem.items[i].footprints[k])
         vms = frozenset(
@@ -127,7 +127,7 @@ def shape_classes(problem: Problem, active: list[int]) -> Classes:
 
 def _actual(problem: Problem, bundle: list[int], kinds: dict[int, str]) -> Option:
     members = _sorted_members(problem, bundle)
-    load: Vec = (0,) * problem.dims
+    load: Vec = (0, 0, 0)
     for i in members:
         load = vec_add(load, problem.items[i].footprints[kinds[i]])
     vms = frozenset(problem.items[i].workload.os for i in members if kinds[i] == PlacementKind.CONTAINER_IN_VM)
@@ -196,7 +196,7 @@ def _pricing(
 ) -> tuple[Pattern | None, float]:
     """The most valuable pattern for (model, mode) and an upper bound on any such pattern's value (sum of duals)."""
     cap, reserve = problem.capacities[m], problem.reserve(mode, m)
-    room = tuple(cap[k] - reserve[k] for k in range(len(cap)))
+    room = tuple(cap[k] - reserve[k] for k in range(3))
     if any(r < 0 for r in room):
         return None, 0.0
     model = cp_model.CpModel()
@@ -205,14 +205,14 @@ def _pricing(
         if duals.get(c, 0.0) <= 1e-9 or n <= 0:
             continue
         for o, opt in enumerate(classes.options.get((c, mode), [])):
-            most = min(classes.per_server[c], n, *(room[k] // opt.load[k] for k in range(len(room)) if opt.load[k] > 0))
+            most = min(classes.per_server[c], n, *(room[k] // opt.load[k] for k in range(3) if opt.load[k] > 0))
             if most > 0:
                 y[c, o] = model.new_int_var(0, most, f"y[{c},{o}]")
     if not y:
         return None, 0.0
     vm_os = sorted({os_name for (c, o) in y for os_name in classes.options[c, mode][o].needs_vm})
     z = {os_name: model.new_bool_var(f"host_vm[{os_name}]") for os_name in vm_os}
-    for k in range(len(room)):
+    for k in range(3):
         terms = [classes.options[c, mode][o].load[k] * v for (c, o), v in y.items()]
         terms += [problem.container_vms[os_name][k] * v for os_name, v in z.items()]
         model.add(sum(terms) <= room[k])
