@@ -20,6 +20,7 @@ from typing import TextIO
 
 from planner import __version__
 from planner.business.case import add_business_case
+from planner.business.html_report import export_html
 from planner.business.workbook import export_plan
 from planner.cli_replay import cmd_replay, with_held_out
 from planner.cli_report import print_plan
@@ -112,6 +113,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """Check the destinations, read, solve, check and write a plan; Ctrl-C keeps the best plan so far (exit 130)."""
     out = check_destination(args.out, (".xlsx",), "--out")
     summary = None if args.summary_json is None else check_destination(args.summary_json, (".json",), "--summary-json")
+    report = None if args.html is None else check_destination(args.html, (".html", ".htm"), "--html")
     estate = _read(args)
     overhead = load_overhead(estate)
     live = not args.quiet and sys.stderr.isatty()
@@ -128,6 +130,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if args.replay:
             study = with_held_out(study, _read(args, usage=args.replay))
         export_plan(study, out, summary)
+        if report is not None:
+            export_html(study, report)
     if not args.quiet:
         print_plan(study, out)
     return EXIT_INTERRUPTED if stop.is_set() else EXIT_OK
@@ -295,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("workbook")
     plan.add_argument("--out", required=True, help="plan workbook to write (.xlsx)")
     plan.add_argument("--summary-json", help="also write the summary figures as JSON")
+    plan.add_argument("--html", help="also write the executive summary as one HTML page (printable to PDF)")
     plan.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     plan.add_argument("--seed", type=int, help="random seed of the solver")
     plan.add_argument("--deterministic", action="store_true", help=DETERMINISTIC_HELP)

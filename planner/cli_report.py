@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from planner.business.executive import verdict_sentence
 from planner.limits import printable
+from planner.money import money
 from planner.plan import SolveStatus
 from planner.study.pipeline import Study
 
@@ -12,23 +14,26 @@ from planner.study.pipeline import Study
 def print_plan(study: Study, out: Path) -> None:
     """The plan in a few lines on stdout, as a planner reads it."""
     s, estate = study.summary, study.estate
+    cur = estate.settings.currency
     print(f"plan written to {out}")
-    models = ", ".join(f"{n} {m}" for m, n in s.servers_by_model.items())
+    models = ", ".join(f"{n} x {m}" for m, n in s.servers_by_model.items())
     print(f"  servers   {s.baseline_servers} today -> {s.servers} ({models})")
-    change = f"saving {s.savings:,.0f} ({s.savings_pct}%)" if s.savings >= 0 else f"{-s.savings:,.0f} MORE than today"
+    change = f"{money(s.savings, cur)} ({s.savings_pct}%) less" if s.savings >= 0 else f"{money(-s.savings, cur)} more"
     if s.unplaced:
         change = f"no saving claimed: {s.unplaced} replicas are not placed (see the Unplaced sheet)"
-    print(f"  CAPEX     {s.baseline_capex:,.0f} today -> {s.capex:,.0f}, {change}")
+    else:
+        change = f"{change} than replacing today's servers like for like ({money(s.baseline_capex, cur)})"
+    print(f"  CAPEX     buying the plan's servers: {money(s.capex, cur)}, {change}")
     print(f"  forms     {s.vms} VMs, {s.containers} containers; {s.unplaced} replicas unplaced")
     if s.shared_storage_gb is not None:
         cost = "" if s.shared_storage_cost_per_year is None else f", {s.shared_storage_cost_per_year:,.0f} a year"
         print(f"  storage   shared pool {s.shared_storage_gb / 1024:,.1f} TB{cost} (today's VMs hold it too: not a saving)")
-    print(f"  solver    {SolveStatus(s.status).label}, lower bound {s.lower_bound:,.0f}, gap {s.gap_pct}%, {s.seconds}s")
+    print(f"  solver    {SolveStatus(s.status).label}, lower bound {money(s.lower_bound, cur)}, gap {s.gap_pct}%, {s.seconds} s")
     for replay in (study.replay, study.held_out):
         if replay is not None:
             print(f"  replay    {printable(replay.verdict())}")
     for site in study.result.sites:
-        print(f"  site      {site.site}: {site.servers} servers, CAPEX {site.capex:,.0f}, {site.status.label}")
+        print(f"  site      {site.site}: {site.servers} servers, CAPEX {money(site.capex, cur)}, {site.status.label}")
     for note in (*study.result.notes, *estate.notes):
         print(f"  note      {printable(note)}")  # notes quote inventory text (OS, CPU names): no escape reaches the terminal
     _print_case(study)
@@ -45,17 +50,13 @@ def _print_case(study: Study) -> None:
     case = study.case
     if case is None:
         return
-    print("  strategies")
+    cur = study.estate.settings.currency
+    print(f"  strategies (money in {cur})")
     for row in case.strategies:
-        tco = "-" if row.tco is None else f"{row.tco:,.0f}"
-        print(f"    {row.label:44} {row.servers:6} servers  CAPEX {row.capex:>14,.0f}  TCO {tco:>14}")
+        tco = "-" if row.tco is None else money(row.tco)
+        print(f"    {row.label:44} {row.servers:6} servers  CAPEX {money(row.capex):>14}  TCO {tco:>14}")
     print(f"  verdict   {case.verdict}")
-    t = case.tco
-    payback = "not within the horizon" if t.payback_month is None else f"month {t.payback_month}"
-    print(
-        f"  TCO       {t.years} years: plan {t.plan_total:,.0f}, today {t.baseline_total:,.0f}, saving {t.savings:,.0f}; "
-        f"payback {payback}; CO2 {t.co2_tonnes(t.plan):,.1f} t/year vs {t.co2_tonnes(t.baseline):,.1f} today"
-    )
-    needed = ", ".join(f"y{g.year}: {g.servers_needed} ({g.capex_needed:,.0f})" for g in case.growth)
+    print(f"  summary   {verdict_sentence(study, case.tco)}")
+    needed = ", ".join(f"year {g.year}: {g.servers_needed} ({money(g.capex_needed, cur)})" for g in case.growth)
     out = "lasts the horizon" if case.runs_out_year is None else f"runs out of headroom in year {case.runs_out_year}"
     print(f"  growth    servers (CAPEX) needed {needed}; the plan as placed {out}")

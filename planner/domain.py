@@ -1,7 +1,7 @@
 """Domain objects of a consolidation study: workloads, server models, settings, estate.
 
 Frozen dataclasses that check themselves, so that nothing impossible reaches the
-overhead profile or the solver. It imports only `planner.resources`, `planner.hosts`, `planner.usage` and `planner.limits`.
+overhead profile or the solver. It imports only the bottom layer (resources, hosts, usage, money, limits).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from functools import cached_property
 from planner import limits as L
 from planner.hosts import CurrentHost, ExcludedRow
 from planner.limits import text_problem
+from planner.money import business_settings_problem
 from planner.resources import RESOURCE_LABELS, Resources
 from planner.usage import DemandOverTime, history_settings_problem
 
@@ -26,7 +27,6 @@ HYPERVISORS = ("type1", "type2")
 BASELINES = ("current_hosts", "one_per_workload")
 FORM_POLICIES = ("auto", "vm_only", "containers_where_allowed")
 OBJECTIVES = ("capex", "tco")
-BASELINE_HARDWARE = ("owned", "refresh")
 SITE_LEVELS = ("datacenter", "cluster")
 CONTAINERIZE = ("none", "eligible")
 STORAGE_POOLS = ("local", "shared", "hci")
@@ -237,7 +237,12 @@ class Settings:
     objective: str = "capex"
     cost_profile: str = "default"
     cost_overrides: tuple[tuple[str, float], ...] = field(default=())
-    baseline_hardware: str = "owned"
+    baseline_hardware: str = "owned"  # today's servers: kept (owned), replaced now (refresh) or at end_of_life
+    hardware_age_years: float = 3.0  # end_of_life: how old today's servers are
+    hardware_life_years: float = 5.0  # end_of_life: how long a server is kept before it is replaced
+    licences_owned: bool = True  # today's Windows Server licences carry over to the plan (as Azure Hybrid Benefit)
+    currency: str = "USD"  # what every sum is shown in (the prices are taken as given in it)
+    size_for_year: int = 0  # the plan is sized for demand grown this many years (0: today's demand)
     years: int = 5
     growth_pct_per_year: float = 10.0
     cpu_growth_pct_per_year: float | None = None
@@ -264,20 +269,15 @@ class Settings:
 
     def __post_init__(self) -> None:
         _one_of(self.hypervisor, HYPERVISORS, "setting hypervisor")
-        for name, low, high in (
-            ("vcpu_per_core", 0.1, 64.0),
-            ("hyperthreading_weight", 0.0, 1.0),
-            ("memory_overcommit", 0.5, 4.0),
-        ):
+        ratios = (("vcpu_per_core", 0.1, 64.0), ("hyperthreading_weight", 0.0, 1.0), ("memory_overcommit", 0.5, 4.0))
+        for name, low, high in ratios:
             value = getattr(self, name)
             if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
                 raise DomainError(f"setting {name} must be a number from {low:g} to {high:g}, got {value!r}")
         _one_of(self.containerize, CONTAINERIZE, "setting containerize")
         _one_of(self.storage_pool, STORAGE_POOLS, "setting storage_pool")
         _one_of(self.storage_basis, ("provisioned", "in_use"), "setting storage_basis")
-        rf = self.hci_replication_factor
-        if not isinstance(rf, int) or isinstance(rf, bool) or not 1 <= rf <= 3:
-            raise DomainError(f"setting hci_replication_factor must be a whole number from 1 to 3, got {rf!r}")
+        _whole(self.hci_replication_factor, "setting hci_replication_factor", 1, 3)
         if not isinstance(self.hci_slack_pct, int | float) or not 0 <= self.hci_slack_pct < 100:
             raise DomainError(f"setting hci_slack_pct must be from 0 to below 100, got {self.hci_slack_pct!r}")
         _one_of(self.forms, FORM_POLICIES, "setting forms")
@@ -294,8 +294,7 @@ class Settings:
         _positive(self.time_limit_s, "setting time_limit_s", most=L.MAX_TIME_LIMIT_S)
         _whole(self.workers, "setting workers", 1, L.MAX_WORKERS)
         _whole(self.spare_servers, "setting spare_servers", 0, L.MAX_SPARES)
-        problem = history_settings_problem(self)  # sizing, percentile, window, memory, packing, time buckets
-        if problem:
+        if problem := history_settings_problem(self):  # sizing, percentile, window, memory, packing, time buckets
             raise DomainError(problem)
         if not 1 <= self.comfort_factor <= 10:
             raise DomainError(f"setting comfort_factor must be from 1 to 10, got {self.comfort_factor}")
@@ -305,16 +304,15 @@ class Settings:
             raise DomainError("setting deterministic must be yes or no")
         _whole(self.seed, "setting seed", 0, 2**31 - 1)  # CP-SAT's seed is a 32-bit integer
         _one_of(self.objective, OBJECTIVES, "setting objective")
-        _one_of(self.baseline_hardware, BASELINE_HARDWARE, "setting baseline_hardware")
         _one_of(self.site_level, SITE_LEVELS, "setting site_level")
         for name, low, high in (("years", 1, 30), ("ha_failures", 0, 10), ("restart_parallel", 1, 10_000)):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                raise DomainError(f"setting {name} must be a whole number from {low} to {high}, got {value!r}")
+            _whole(getattr(self, name), f"setting {name}", low, high)
         for label in ("", "cpu_", "memory_", "storage_"):
             value = getattr(self, f"{label}growth_pct_per_year")
             if value is not None and not (isinstance(value, int | float) and -50 <= value <= 500):
                 raise DomainError(f"setting {label}growth_pct_per_year must be between -50 and 500, got {value!r}")
+        if problem := business_settings_problem(self):  # currency, hardware framing, licences, size_for_year
+            raise DomainError(problem)
 
     def growth_pct(self, resource: str) -> float:
         """Demand growth per year for one resource: its own setting, else growth_pct_per_year."""
@@ -356,6 +354,7 @@ class Estate:
     notes: tuple[str, ...] = ()
     excluded: tuple[ExcludedRow, ...] = ()  # inventory rows left out, each with its reason
     usage: DemandOverTime | None = None  # demand over time, from a utilization history (else None)
+    grown_years: int = 0  # years of demand growth its workloads carry (a plan sized for a later year)
 
     def __post_init__(self) -> None:
         if not self.server_models:

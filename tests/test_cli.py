@@ -53,6 +53,7 @@ def test_plan_sample_writes_a_verified_plan(tmp_path: Path) -> None:
     book = load_workbook(out, read_only=True)
     assert book.sheetnames == [
         "Summary",
+        "Details",
         "Strategies",
         "TCO",
         "Growth",
@@ -62,7 +63,7 @@ def test_plan_sample_writes_a_verified_plan(tmp_path: Path) -> None:
         "Unplaced",
         "Assumptions",
     ]
-    assert "verdict   Cheapest:" in run.stdout and "payback" in run.stdout and "needed y0:" in run.stdout
+    assert "verdict   Cheapest:" in run.stdout and "paid back" in run.stdout and "needed year 0:" in run.stdout
 
 
 def test_plan_with_failures_round_trips_every_failure_set(tmp_path: Path) -> None:
@@ -229,7 +230,7 @@ def test_ctrl_c_keeps_the_best_plan_and_exits_130(tmp_path: Path) -> None:
     assert "stopping: the best plan so far" in stderr and "stopped by the user" in stdout
     estate = read_estate(SAMPLE)
     assert check_plan(estate, load_overhead(estate), read_plan(out)) == []
-    summary = {r[0]: r[1] for r in load_workbook(out, read_only=True)["Summary"].iter_rows(values_only=True)}
+    summary = {r[2]: r[1] for r in load_workbook(out, read_only=True)["Details"].iter_rows(values_only=True)}
     assert summary["status"] == "stopped"
 
 

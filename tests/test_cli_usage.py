@@ -42,12 +42,12 @@ def test_time_aware_plan_with_a_held_out_replay_writes_the_replay_sheet(tmp_path
     assert "replayed on later.csv" in run.stdout
     rows = list(load_workbook(out, read_only=True)["Replay"].iter_rows(values_only=True))
     header = rows[0]
-    assert header[:4] == ("history", "server_id", "model", "intervals")
+    assert header[:4] == ("History", "Server", "Model", "Intervals")
     histories = {r[0] for r in rows[1:]}
     assert histories == {"usage.csv", "later.csv"}
     verdicts = [r for r in rows[1:] if r[1] == "verdict"]
     assert len(verdicts) == 2
-    summary = dict(r[:2] for r in load_workbook(out, read_only=True)["Summary"].iter_rows(values_only=True))
+    summary = {r[2]: r[1] for r in load_workbook(out, read_only=True)["Details"].iter_rows(values_only=True)}
     assert summary["replay_intervals"] == 168 and summary["replay_held_pct"] == 100.0
 
 

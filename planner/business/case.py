@@ -10,7 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 
-from planner.business.growth import GrowthYear, growth_rows, growth_years, runs_out_year
+from planner.business.growth import GrowthYear, growth_rows, growth_years, placed_as, runs_out_year
 from planner.business.strategies import (
     StrategyRow,
     failed_row,
@@ -74,8 +74,9 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
     A strategy that only narrows the study's choices yields a plan the study could have chosen; if
     it is cheaper (a short solve can find what the study's did not), the study adopts it.
     """
-    e = study.estate
     limit = side_time_limit(study) if time_limit_s is None else time_limit_s
+    years, study = _growth(study, limit, stop)
+    e = study.estate
     costs = study.costs
     solved: dict[str, Study] = {}
     failed: dict[str, str] = {}  # a strategy that cannot be planned is reported in its row; the main plan stands
@@ -98,9 +99,9 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
                 logging.getLogger("planner").warning("strategy %s failed", key, exc_info=True)
                 failed[key] = f"{type(exc).__name__}: {exc}"[:300]
     keys = [k for k in keys if k not in failed]
-    tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs) for k, s in solved.items()}
+    tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs, s.overhead) for k, s in solved.items()}
     mine = [k for k in keys if solved[k] is study]
-    own = tcos[mine[0]] if mine else compute_tco(e, study.result.plan, study.baseline, costs)
+    own = tcos[mine[0]] if mine else compute_tco(e, study.result.plan, study.baseline, costs, study.overhead)
     better = [
         k
         for k in keys
@@ -113,16 +114,11 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
         r = solved[k].result
         note = f"adopted from the '{strategy_label(k)}' strategy, which found a cheaper plan the free choice allows"
         study = checked_study(e, study.overhead, study.costs, replace(r, method=f"{r.method}; {note}", notes=(*r.notes, note)))
-        own = compute_tco(e, study.result.plan, study.baseline, costs)
+        own = compute_tco(e, study.result.plan, study.baseline, costs, study.overhead)
         solved["recommended"], tcos["recommended"] = study, own
     tco = own
     rows = [today_row(study, tco, costs)] + [strategy_row(k, solved[k], tcos[k], costs) for k in keys]
     rows += [failed_row(k, why) for k, why in failed.items()]
-    try:
-        years = growth_years(study, time_limit_s=limit, stop=stop)
-    except Exception:  # the growth table is a side result: the plan stands without it
-        logging.getLogger("planner").warning("growth years failed", exc_info=True)
-        years = []
     return replace(
         study,
         case=BusinessCase(
@@ -135,6 +131,24 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
             plan_servers=len(study.result.plan.servers) + len(study.result.plan.spares),
         ),
     )
+
+
+def _growth(study: Study, limit: float, stop: threading.Event | None) -> tuple[list[GrowthYear], Study]:
+    """The growth years, and the study: adopting a later year's plan when it carries the study's year for less."""
+    try:
+        years = growth_years(study, time_limit_s=limit, stop=stop)
+    except Exception:  # the growth table is a side result: the plan stands without it
+        logging.getLogger("planner").warning("growth years failed", exc_info=True)
+        return [], study
+    own = next((y for y in years if y.year == study.estate.grown_years), None)
+    if own is None or own.plan_of_year == own.year or own.later_plan is None:
+        return years, study
+    r = own.later_plan.result
+    note = f"adopted from the year-{own.plan_of_year} growth plan, which carries this year's demand for less"
+    adopted = checked_study(
+        study.estate, study.overhead, study.costs, replace(r, method=f"{r.method}; {note}", notes=(*r.notes, note))
+    )
+    return placed_as(years, adopted), adopted
 
 
 def add_business_case(study: Study, *, stop: threading.Event | None = None) -> Study:

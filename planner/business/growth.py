@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from planner.checker import planned_loads
+from planner.checker import check_plan, planned_loads
 from planner.domain import Estate
 from planner.plan import Plan
 from planner.profiles.overheads import OverheadProfile
 from planner.resources import RESOURCES
+from planner.study.demand_growth import factors, grown_estate
 from planner.study.pipeline import Study, run_study
+
+__all__ = ["GrowthYear", "as_placed", "factors", "grown_estate", "growth_rows", "growth_years", "runs_out_year"]
 
 
 @dataclass(frozen=True)
@@ -26,23 +29,8 @@ class GrowthYear:
     status: str
     peak_util_pct: float  # the current placement under the grown demand: highest load, % of raw capacity
     fits_as_placed: bool  # every server of the current plan stays within its ceilings
-
-
-def factors(estate: Estate, year: int) -> tuple[float, float, float]:
-    """Demand multipliers per resource after `year` years of compound growth."""
-    s = estate.settings
-    return tuple((1 + s.growth_pct(r) / 100.0) ** year for r in RESOURCES)  # type: ignore[return-value]
-
-
-def grown_estate(estate: Estate, year: int) -> Estate:
-    """The estate with every workload's demand grown for `year` years."""
-    cpu, memory, storage = factors(estate, year)
-    workloads = tuple(
-        replace(w, cpu_cores=w.cpu_cores * cpu, memory_gb=w.memory_gb * memory, storage_gb=w.storage_gb * storage)
-        for w in estate.workloads
-    )
-    usage = None if estate.usage is None else estate.usage.scaled(cpu, memory)
-    return replace(estate, workloads=workloads, usage=usage)
+    plan_of_year: int = -1  # the year whose plan carries this one at least cost (a later year's carries it too)
+    later_plan: Study | None = field(default=None, repr=False, compare=False)  # that plan, when not this year's own
 
 
 def as_placed(estate: Estate, overhead: OverheadProfile, plan: Plan) -> tuple[float, bool]:
@@ -58,26 +46,58 @@ def as_placed(estate: Estate, overhead: OverheadProfile, plan: Plan) -> tuple[fl
     return round(peak, 1), fits
 
 
+def _year_estate(estate: Estate, year: int) -> Estate:
+    """The study's estate with demand at `year` of the horizon, sized for that year."""
+    at = replace(estate, settings=replace(estate.settings, size_for_year=year))
+    return grown_estate(at, year - estate.grown_years)
+
+
+def _price(study: Study) -> tuple[int, float]:
+    return len(study.result.plan.unplaced), round(study.result.objective_value, 2)
+
+
+def monotonic(solved: dict[int, Study], overhead: OverheadProfile) -> dict[int, tuple[Study, int]]:
+    """Each year's cheapest plan among its own and any later year's that passes the checker on its demand.
+
+    With demand that only grows, a later year's plan carries every earlier year too; a shorter
+    solve for an earlier year must not claim more servers than a later year needs. Returns, per year,
+    the plan and the year it was found for.
+    """
+    years = sorted(solved)
+    best = {y: (solved[y], y) for y in years}
+    growing = all(solved[years[0]].estate.settings.growth_pct(r) >= 0 for r in RESOURCES)
+    if not growing:
+        return best
+    for y in reversed(years[:-1]):
+        later, found = best[y + 1] if y + 1 in best else best[y]
+        if _price(later) < _price(solved[y]) and not check_plan(solved[y].estate, overhead, later.result.plan):
+            best[y] = (later, found)
+    return best
+
+
 def growth_years(
     study: Study,
     *,
     time_limit_s: float,
     stop: threading.Event | None = None,
 ) -> list[GrowthYear]:
-    """Years 0..N: each year's demand solved afresh (with every rule and ha_failures) and the current plan checked.
+    """Years 0..N: each year's demand solved (with every rule and ha_failures), and the current plan checked.
 
-    Year 0 is the study itself.
+    The year the study is sized for (`size_for_year`) is the study itself; each year's figure is the
+    cheapest plan that carries it, its own or a later year's, so the table never shrinks as demand grows.
     """
-
     estate, overhead, plan = study.estate, study.overhead, study.result.plan
-    out = []
+    solved: dict[int, Study] = {}
     for year in range(estate.settings.years + 1):
         if stop is not None and stop.is_set():
             break
-        grown = grown_estate(estate, year)
-        if year > 0:
-            study = run_study(grown, overhead=overhead, time_limit_s=time_limit_s, stop=stop)
-        peak, fits = as_placed(grown, overhead, plan)
+        grown = _year_estate(estate, year)
+        solved[year] = (
+            study if year == estate.grown_years else run_study(grown, overhead=overhead, time_limit_s=time_limit_s, stop=stop)
+        )
+    out = []
+    for year, (best, found) in sorted(monotonic(solved, overhead).items()):
+        peak, fits = as_placed(_year_estate(estate, year), overhead, plan)
         cpu, memory, storage = factors(estate, year)
         out.append(
             GrowthYear(
@@ -85,13 +105,24 @@ def growth_years(
                 round(cpu, 4),
                 round(memory, 4),
                 round(storage, 4),
-                study.summary.servers,
-                study.result.capex,
-                study.result.status,
+                best.summary.servers,
+                best.result.capex,
+                best.result.status,
                 peak,
                 fits,
+                found,
+                None if found == year else best,
             )
         )
+    return out
+
+
+def placed_as(years: list[GrowthYear], study: Study) -> list[GrowthYear]:
+    """The growth years with the as-placed figures of another plan of the study's estate (one it adopted)."""
+    out = []
+    for y in years:
+        peak, fits = as_placed(_year_estate(study.estate, y.year), study.overhead, study.result.plan)
+        out.append(replace(y, peak_util_pct=peak, fits_as_placed=fits))
     return out
 
 

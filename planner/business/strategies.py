@@ -160,10 +160,11 @@ def _binding(estate: Estate, plan: Plan, overhead: OverheadProfile) -> str:
 
 
 def strategy_row(key: str, study: Study, tco: Tco | None, costs: CostProfile) -> StrategyRow:
-    """A strategy's figures from its solved study; watts and rack units default from the cost drivers."""
+    """A strategy's figures from its solved study; its draw at the planned loads, rack units from the catalog."""
     e, o, r, s = study.estate, study.overhead, study.result, study.summary
     models = [e.server_model(x.model) for x in (*r.plan.servers, *r.plan.spares)]
-    watts = sum(costs["default_server_watts"] if m.power_watts is None else m.power_watts for m in models)
+    full = sum(costs["default_server_watts"] if m.power_watts is None else m.power_watts for m in models)
+    watts = full if tco is None else tco.plan.watts  # at each server's planned load, as today's are at theirs
     units = sum(costs["default_rack_units"] if m.rack_units is None else m.rack_units for m in models)
     return StrategyRow(
         key=key,
@@ -187,7 +188,7 @@ def strategy_row(key: str, study: Study, tco: Tco | None, costs: CostProfile) ->
 
 
 def today_row(study: Study, tco: Tco | None, costs: CostProfile) -> StrategyRow:
-    """Today's estate as a strategy line (what is known of it; watts and rack units from the cost drivers)."""
+    """Today's estate as a strategy line: what is known of it, its draw on the same curve as the plan's."""
     e, b = study.estate, study.baseline
     cpu = [h.cpu_usage_pct for h in e.hosts if h.cpu_usage_pct is not None]
     memory = [h.memory_usage_pct for h in e.hosts if h.memory_usage_pct is not None]
@@ -198,7 +199,7 @@ def today_row(study: Study, tco: Tco | None, costs: CostProfile) -> StrategyRow:
         servers_by_model={},
         capex=b.capex,
         tco=None if tco is None else tco.baseline_total,
-        power_kw=round(b.servers * costs["baseline_server_watts"] / 1000, 2),
+        power_kw=round((b.servers * costs["baseline_server_watts"] if tco is None else tco.baseline.watts) / 1000, 2),
         rack_units=b.servers * costs["baseline_rack_units"],
         cpu_util_pct=round(sum(cpu) / len(cpu), 1) if cpu else None,
         memory_util_pct=round(sum(memory) / len(memory), 1) if memory else None,
@@ -261,7 +262,8 @@ def verdict(rows: list[StrategyRow], objective: str, *, owned: bool = True) -> s
     if today is not None and price(today) > 0:
         saved = price(today) - price(win)
         word = "less" if saved >= 0 else "more"
-        text += f" {abs(saved):,.0f} {word} than today ({100 * abs(saved) / price(today):.0f}% {word})."
+        against = "today's estate" if objective == "tco" else "replacing today's servers like for like"
+        text += f" {abs(saved):,.0f} {word} than {against} ({100 * abs(saved) / price(today):.0f}% {word})."
         if saved < 0:
             text += " " + _dearer_than_today(win, today, price(win), price(today), objective == "tco" and owned)
     others = ranked[1:2] + [r for r in ranked[2:] if r.key == "type1_vms"]  # the next, and all-VM for reference

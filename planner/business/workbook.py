@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planner.business.case import business_tables
+from planner.business.executive import Executive, executive, summary_blocks, summary_table
 from planner.io.outputs import write_atomically
 from planner.io.writer import write_plan_workbook, write_summary_json
 from planner.study.pipeline import Study
@@ -13,11 +14,12 @@ from planner.study.report import Row, assumption_rows, excluded_rows, placement_
 from planner.study.sites import site_rows
 
 
-def plan_tables(study: Study) -> dict[str, list[Row]]:
-    """The plan workbook's sheets as rows."""
+def plan_tables(study: Study, ex: Executive | None = None) -> dict[str, list[Row]]:
+    """The plan workbook's sheets as rows: the executive summary as one table, then the figures and the detail."""
     e, o, r = study.estate, study.overhead, study.result
     return {
-        "Summary": summary_rows(study.summary, study.baseline),
+        "Summary": summary_table(ex or executive(study)),
+        "Details": summary_rows(study.summary, study.baseline),
         **business_tables(study),
         "Placements": placement_rows(e, o, r),
         "Servers": server_rows(e, o, r),
@@ -41,8 +43,13 @@ def replay_sheet(study: Study) -> list[Row]:
 def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None) -> Path:
     """Write the plan workbook (and optionally the JSON summary), each in one step: never half-written."""
     out = Path(path)
-    tables = plan_tables(study)
-    write_atomically(out, lambda temp: write_plan_workbook(temp, tables))
+    ex = executive(study)
+    tables = plan_tables(study, ex)
+    bars = (("today", float(study.summary.baseline_servers)), ("plan", float(study.summary.servers)))
+    write_atomically(
+        out,
+        lambda temp: write_plan_workbook(temp, tables, cover=summary_blocks(ex), bars=bars, currency=ex.currency),
+    )
     if summary_json is not None:
         write_atomically(summary_json, lambda temp: write_summary_json(temp, study.summary.as_dict()))
     return out

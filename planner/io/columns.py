@@ -156,7 +156,13 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
         ("auto", "vm_only", "containers_where_allowed"),
     ),
     "baseline": ("choice", "current_hosts", "current_hosts or one_per_workload", ("current_hosts", "one_per_workload")),
-    "baseline_unit_cost": ("number", None, "cost of one of today's servers (default: first model's unit_cost)", ()),
+    "baseline_unit_cost": (
+        "number",
+        None,
+        "price of replacing one of today's servers (default: each inventory host as the cheapest "
+        "model holding its cores and memory; else the cheapest model)",
+        (),
+    ),
     "time_limit_s": ("number", 30.0, "solver time limit, seconds", ()),
     "spare_servers": ("whole", 0, "HA spares: empty servers bought on top, each able to take over any server", ()),
     "seed": ("whole", 0, "random seed of the solver", ()),
@@ -211,9 +217,21 @@ SETTINGS: dict[str, tuple[str, object, str, tuple[str, ...]]] = {
     "baseline_hardware": (
         "choice",
         "owned",
-        "owned: today's servers are paid for; refresh: they would be bought again",
-        ("owned", "refresh"),
+        "today's servers in the business case: owned (kept, already paid for), refresh (replaced now, like for like) "
+        "or end_of_life (replaced when they reach hardware_life_years)",
+        ("owned", "refresh", "end_of_life"),
     ),
+    "hardware_age_years": ("number", 3.0, "end_of_life: how old today's servers are, years", ()),
+    "hardware_life_years": ("number", 5.0, "end_of_life: how long a server is kept before it is replaced, years", ()),
+    "licences_owned": (
+        "yes_no",
+        True,
+        "yes: today's Windows Server core licences carry over to the plan (as Azure Hybrid Benefit), which buys only "
+        "the extra cores it needs; no: both sides buy theirs",
+        (),
+    ),
+    "currency": ("text", "USD", "what every sum is shown in: a code such as USD, EUR, CHF (prices are taken as given)", ()),
+    "size_for_year": ("whole", 0, "size the plan for the demand grown this many years (0: today's demand)", ()),
     "years": ("whole", 5, "horizon of the TCO and growth tables, years", ()),
     "growth_pct_per_year": ("number", 10.0, "demand growth per year, % (every resource)", ()),
     "cpu_growth_pct_per_year": ("number", None, "CPU demand growth per year (default: growth_pct_per_year)", ()),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from planner.io.headers import from_words
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
 
 
@@ -13,7 +14,7 @@ def _rows(book: object, sheet: str) -> list[dict[str, object]]:
     rows = list(book[sheet].iter_rows(values_only=True))  # type: ignore[index]
     if not rows:
         return []
-    header = [str(h) for h in rows[0]]
+    header = [from_words(str(h)) for h in rows[0]]  # headers in words (or keys, in older plan workbooks)
     return [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
 
 

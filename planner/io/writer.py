@@ -20,8 +20,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from planner.io.columns import SERVER_COLUMNS, SETTINGS, WORKLOAD_COLUMNS
+from planner.io.cover import Block, write_cover
+from planner.io.headers import in_words
 from planner.io.outputs import write_atomically
 from planner.io.xlsx_charts import add_charts
+from planner.money import excel_money_format
 
 Row = Mapping[str, object]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,6 +32,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 SHEET_ORDER = (
     "Summary",
+    "Details",
     "Sites",
     "Strategies",
     "TCO",
@@ -78,50 +82,70 @@ def _headers(rows: Sequence[Row], fallback: list[str]) -> list[str]:
     return headers or fallback
 
 
-MONEY = ("capex", "cost", "tco", "savings")
+MONEY = ("capex", "cost", "tco", "savings", "saving")
+MONEY_KEYS = ("lower_bound", "price")
 
 
-def number_format(header: str, value: object) -> str | None:
-    """The display format of a number by its column: percents, money, or plain with separators."""
+def is_money_column(header: str) -> bool:
+    """True for a column of sums (CAPEX, costs, TCO, savings, the TCO sheet's years and totals, prices)."""
+    name = header.lower()
+    return "pct" not in name and (any(m in name for m in MONEY) or name.startswith("year ") or name in ("total", *MONEY_KEYS))
+
+
+def number_format(header: str, value: object, currency: str = "") -> str | None:
+    """The display format of a number by its column: percents, money (in `currency`), or plain with separators."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
-    name = header.lower()
-    if "pct" in name:
+    if "pct" in header.lower():
         return "0.0"
-    if any(m in name for m in MONEY) or name.startswith("year ") or name == "total":
-        return "#,##0"
+    if is_money_column(header):
+        return excel_money_format(currency)
     if isinstance(value, float):
         return "#,##0.00" if abs(value) < 1000 else "#,##0"
     return None
 
 
-def write_sheet(sheet: Worksheet, rows: Sequence[Row], fallback: list[str] | None = None) -> None:
-    """Fill a sheet with a formatted header row and one row per mapping."""
+def write_sheet(
+    sheet: Worksheet, rows: Sequence[Row], fallback: list[str] | None = None, *, words: bool = False, currency: str = ""
+) -> None:
+    """Fill a sheet with a formatted header row (the keys, or with `words` the keys in words) and one row per mapping."""
     headers = _headers(rows, fallback or [])
     for c, name in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=c)
-        _set(cell, name)
+        _set(cell, in_words(name) if words else name)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for r, row in enumerate(rows, start=2):
         for c, name in enumerate(headers, start=1):
             cell = sheet.cell(row=r, column=c)
             _set(cell, row.get(name))
-            fmt = number_format(name, cell.value)
+            fmt = number_format(name, cell.value, currency)
             if fmt:
                 cell.number_format = fmt
     for c, name in enumerate(headers, start=1):
-        width = max([len(str(name))] + [len(str(row.get(name, ""))) for row in rows[:500]])
+        width = max([len(in_words(name) if words else name)] + [len(str(row.get(name, ""))) for row in rows[:500]])
         sheet.column_dimensions[get_column_letter(c)].width = min(60, max(10, width + 2))
     sheet.freeze_panes = "A2"
 
 
-def write_plan_workbook(path: str | Path | IO[bytes], tables: Mapping[str, Sequence[Row]]) -> Path | IO[bytes]:
-    """Write the plan workbook (to a path or a binary stream): one sheet per table, in the documented order."""
+def write_plan_workbook(
+    path: str | Path | IO[bytes],
+    tables: Mapping[str, Sequence[Row]],
+    *,
+    cover: Sequence[Block] | None = None,
+    bars: Sequence[tuple[str, float]] = (),
+    currency: str = "",
+    words: bool = True,
+) -> Path | IO[bytes]:
+    """Write the plan workbook (to a path or a binary stream): one sheet per table, in the documented order,
+    headers in words and money in `currency`; with `cover`, the Summary sheet is those titled blocks."""
     book = Workbook()
     book.remove(book.active)
-    names = [n for n in SHEET_ORDER if n in tables] + [n for n in tables if n not in SHEET_ORDER]
+    names = [n for n in SHEET_ORDER if n in tables or (n == "Summary" and cover)] + [n for n in tables if n not in SHEET_ORDER]
     for name in names:
-        write_sheet(book.create_sheet(name), tables[name], EMPTY_COLUMNS.get(name))
+        if name == "Summary" and cover:
+            write_cover(book.create_sheet(name), cover, bars)
+        else:
+            write_sheet(book.create_sheet(name), tables[name], EMPTY_COLUMNS.get(name), words=words, currency=currency)
     add_charts(book)
     target = path if hasattr(path, "write") else Path(path)  # type: ignore[arg-type]
     book.save(target)

@@ -8,10 +8,12 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from planner.io.headers import from_words
+
 
 def _column(sheet: Worksheet, header: str) -> int | None:
     for cell in sheet[1]:
-        if cell.value == header:
+        if cell.value == header or (isinstance(cell.value, str) and from_words(cell.value) == header):
             return int(cell.column)
     return None
 

@@ -22,9 +22,10 @@ COST_PARAMETERS: dict[str, tuple[str, str]] = {
     "electricity_price_per_kwh": ("currency/kWh", "price of electricity"),
     "pue": ("ratio", "power usage effectiveness of the data centre (facility power / IT power)"),
     "grid_kg_co2_per_kwh": ("kg CO2/kWh", "CO2 emitted per kWh of electricity"),
-    "default_server_watts": ("W", "average draw of a catalog model without power_watts"),
+    "default_server_watts": ("W", "full-load draw of a catalog model without power_watts"),
     "default_rack_units": ("U", "rack height of a catalog model without rack_units"),
-    "baseline_server_watts": ("W", "average draw of one of today's servers"),
+    "baseline_server_watts": ("W", "average draw of one of today's servers whose CPU generation is unknown"),
+    "today_host_util_pct": ("%", "CPU usage of today's hosts the inventory gives none for (for their draw)"),
     "baseline_rack_units": ("U", "rack height of one of today's servers"),
     "rack_unit_per_year": ("currency/U/year", "rack space per unit per year"),
     "support_pct_per_year": ("%/year", "hardware support per year, percent of the server's price"),
@@ -100,11 +101,18 @@ def energy(watts: float, costs: CostProfile) -> tuple[float, float]:
 
 
 def server_cost(
-    model: ServerModel, mode: str, hypervisor: str, runs_windows: bool, costs: CostProfile, runs_linux: bool = False
+    model: ServerModel,
+    mode: str,
+    hypervisor: str,
+    runs_windows: bool,
+    costs: CostProfile,
+    runs_linux: bool = False,
+    watts: float | None = None,
 ) -> ServerCost:
     """Cost of one plan server of a model in a host mode; `runs_windows` adds a Datacenter licence,
-    `runs_linux` the per-host Linux subscription."""
-    watts = costs["default_server_watts"] if model.power_watts is None else model.power_watts
+    `runs_linux` the per-host Linux subscription. It draws `watts` (default: its full-load draw)."""
+    if watts is None:
+        watts = costs["default_server_watts"] if model.power_watts is None else model.power_watts
     units = costs["default_rack_units"] if model.rack_units is None else model.rack_units
     kwh, power = energy(watts, costs)
     licence = windows_cores(model.cpu_cores, model.sockets, costs) * costs["windows_datacenter_per_core"] if runs_windows else 0.0

@@ -31,6 +31,7 @@ from planner.profiles.overheads import (
     parse_profile,
 )
 from planner.profiles.platforms import compose
+from planner.profiles.power import ServerPower, parse_power
 
 READS: Counter[str] = Counter()
 _PARSED: dict[tuple[str, int, int], dict[str, object]] = {}
@@ -165,6 +166,14 @@ def load_cpu_generations(path: Path | None = None) -> tuple[CpuGeneration, ...]:
     if not path.is_file():
         raise ProfileError(f"CPU generations file {path} not found")
     return parse_generations(read_toml(path), path.name)
+
+
+def load_server_power(path: Path | None = None) -> ServerPower:
+    """Servers' idle and full-load draw by CPU generation (models/reference/server_power.toml, or a file given)."""
+    path = path or REFERENCE_DIR / "server_power.toml"
+    if not path.is_file():
+        raise ProfileError(f"server power file {path} not found")
+    return parse_power(read_toml(path), path.name)
 
 
 CATALOG_PATH = MODELS_DIR / "catalog" / "current.toml"

@@ -23,6 +23,25 @@ class Baseline:
         return self.servers * self.unit_cost
 
 
+def _price_of_one(estate: Estate, cores: float, memory_gb: float) -> float:
+    """The cheapest catalog model that holds a server of this shape (else the largest model's price)."""
+    models = estate.server_models
+    holding = [m.unit_cost for m in models if m.cpu_cores >= cores and m.memory_gb >= memory_gb]
+    if holding:
+        return min(holding)
+    return max(models, key=lambda m: (m.cpu_cores, m.memory_gb, -m.unit_cost)).unit_cost
+
+
+def refresh_price(estate: Estate) -> float:
+    """What replacing one of today's servers costs, on average: each inventory host as the cheapest catalog model
+    holding its cores and memory (the bundled catalog adds like-for-like models of today's shapes); a
+    one-application server of a workload list as the cheapest model. `baseline_unit_cost` overrides it."""
+    if not estate.hosts:
+        return min(m.unit_cost for m in estate.server_models)
+    prices = [_price_of_one(estate, h.cpu_cores, h.memory_gb) for h in estate.hosts]
+    return sum(prices) / len(prices)
+
+
 def compute_baseline(estate: Estate) -> Baseline:
     """Count today's servers by the baseline setting and price them.
 
@@ -35,7 +54,7 @@ def compute_baseline(estate: Estate) -> Baseline:
     today = [w for w in estate.workloads if not is_control_plane(w)]  # the planner's additions ran nowhere today
     cost = settings.baseline_unit_cost
     if cost is None:
-        cost = estate.server_models[0].unit_cost
+        cost = refresh_price(estate)
     if settings.baseline == "one_per_workload":
         count = sum(w.replicas for w in today)
         return Baseline(count, cost, "one_per_workload", "one server per workload replica")

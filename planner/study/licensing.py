@@ -96,8 +96,8 @@ def solve_for_tco(
     apart = solve_separated(estate, overhead, prices, time_limit_s=limit / 2, stop=stop)
     if len(apart.plan.unplaced) > len(joint.plan.unplaced):
         return joint
-    joint_tco = compute_tco(estate, joint.plan, baseline, costs).plan_total
-    apart_tco = compute_tco(estate, apart.plan, baseline, costs).plan_total
+    joint_tco = compute_tco(estate, joint.plan, baseline, costs, overhead).plan_total
+    apart_tco = compute_tco(estate, apart.plan, baseline, costs, overhead).plan_total
     if apart_tco >= joint_tco:
         return replace(
             joint, notes=(*joint.notes, f"Windows kept with other guests: TCO {joint_tco:,.0f} vs {apart_tco:,.0f} apart")

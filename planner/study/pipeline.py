@@ -18,6 +18,7 @@ from planner.profiles.platforms import control_plane_workloads, is_control_plane
 from planner.sites import at_site, planned_per_site, site_estate, site_plan, sites_of, split_estate
 from planner.solver.progress import ProgressFn
 from planner.study.baseline import Baseline, compute_baseline
+from planner.study.demand_growth import sized_for_year
 from planner.study.licensing import solve_for_tco
 from planner.study.replay import Replay, replay_plan
 from planner.study.report import (
@@ -95,6 +96,7 @@ def run_study(
     The profiles are loaded here, once, unless given; everything below receives them.
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
+    estate = sized_for_year(estate)  # demand grown to the year the plan is sized for (size_for_year)
     overhead = overhead or load_overhead(estate)
     costs = costs or estate_costs(estate)
     parts: list[SitePart] = []

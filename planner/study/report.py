@@ -140,53 +140,69 @@ def shared_storage(estate: Estate, overhead: OverheadProfile, loads: dict[str, R
     return round(sum(loads[s.server_id].storage_gb for s in plan.servers) - boot, 1)
 
 
+FIGURE_WORDS = {
+    "servers": "servers in the plan (spares included)",
+    "spare_servers": "spare servers",
+    "capex": "CAPEX: buying the plan's servers",
+    "baseline_servers": "servers today",
+    "baseline_capex": "replacing today's servers like for like",
+    "savings": "CAPEX avoided against a like-for-like replacement",
+    "savings_pct": "CAPEX avoided, %",
+    "objective": "what the solver minimised",
+    "objective_value": "its value",
+    "lower_bound": "lower bound on it",
+    "gap_pct": "gap to the bound, %",
+    "vcpu_per_core_today": "vCPUs per core today",
+    "vcpu_per_core_plan": "vCPUs per core in the plan",
+    "status": "solver status (key)",
+    "status_in_words": "solver status",
+    "seconds": "solve time, s",
+    "method": "how the plan was found",
+    "shared_storage_gb": "shared storage the plan needs, GB",
+    "shared_storage_cost_per_year": "its cost a year",
+    "avg_cpu_util_pct": "average CPU used, %",
+    "avg_memory_util_pct": "average memory used, %",
+    "avg_storage_util_pct": "average storage used, %",
+    "baseline_method": "today's servers counted from",
+    "ha_failures": "servers the plan survives losing",
+    "ha_survived": "every failure checked survived",
+    "replay_intervals": "intervals replayed",
+    "replay_held_pct": "intervals no server went over 100%, %",
+    "replay_within_ceiling_pct": "intervals every server stayed within its ceiling, %",
+    "replay_verdict": "replay",
+}
+
+
 def summary_rows(summary: Summary, baseline: Baseline) -> list[Row]:
-    """The Summary sheet as (figure, value) rows."""
-    rows: list[Row] = [{"figure": f"servers ({model})", "value": n} for model, n in summary.servers_by_model.items()]
-    rows += [
-        {"figure": "servers", "value": summary.servers},
-        {"figure": "spare_servers", "value": summary.spare_servers},
-        {"figure": "capex", "value": summary.capex},
-        {"figure": "baseline_servers", "value": summary.baseline_servers},
-        {"figure": "baseline_capex", "value": summary.baseline_capex},
-        {"figure": "savings", "value": summary.savings},
-        {"figure": "savings_pct", "value": summary.savings_pct},
-        {"figure": "objective", "value": summary.objective},
-        {"figure": "objective_value", "value": summary.objective_value},
-        {"figure": "lower_bound", "value": summary.lower_bound},
-        {"figure": "gap_pct", "value": summary.gap_pct},
-        {"figure": "vcpu_per_core_today", "value": summary.vcpu_per_core_today},
-        {"figure": "vcpu_per_core_plan", "value": summary.vcpu_per_core_plan},
-        {"figure": "status", "value": summary.status},
-        {"figure": "status_in_words", "value": SolveStatus(summary.status).label},
-        {"figure": "seconds", "value": summary.seconds},
-        {"figure": "method", "value": summary.method},
-        {"figure": "workloads", "value": summary.workloads},
-        {"figure": "replicas", "value": summary.replicas},
-        {"figure": "placed", "value": summary.placed},
-        {"figure": "unplaced", "value": summary.unplaced},
-        {"figure": "excluded", "value": summary.excluded},
-        {"figure": "shared_storage_gb", "value": summary.shared_storage_gb},
-        {"figure": "shared_storage_cost_per_year", "value": summary.shared_storage_cost_per_year},
-        {"figure": "vms", "value": summary.vms},
-        {"figure": "containers", "value": summary.containers},
-        {"figure": "avg_cpu_util_pct", "value": summary.avg_cpu_util_pct},
-        {"figure": "avg_memory_util_pct", "value": summary.avg_memory_util_pct},
-        {"figure": "avg_storage_util_pct", "value": summary.avg_storage_util_pct},
-        {"figure": "baseline_method", "value": baseline.note},
-        {"figure": "ha_failures", "value": summary.ha_failures},
-        {"figure": "ha_survived", "value": "" if summary.ha_survived is None else ("yes" if summary.ha_survived else "no")},
-        {"figure": "sites", "value": summary.sites or "one pool"},
-    ]
+    """The Details sheet: each headline figure in words, its value, and its JSON key."""
+    pairs: list[tuple[str, object]] = [(f"servers ({model})", n) for model, n in summary.servers_by_model.items()]
+    pairs += [
+        (key, getattr(summary, key))
+        for key in (
+            "servers", "spare_servers", "capex", "baseline_servers", "baseline_capex", "savings", "savings_pct",
+            "objective", "objective_value", "lower_bound", "gap_pct", "vcpu_per_core_today", "vcpu_per_core_plan", "status",
+        )
+    ]  # fmt: skip
+    pairs.append(("status_in_words", SolveStatus(summary.status).label))
+    pairs += [
+        (key, getattr(summary, key))
+        for key in (
+            "seconds", "method", "workloads", "replicas", "placed", "unplaced", "excluded", "shared_storage_gb",
+            "shared_storage_cost_per_year", "vms", "containers", "avg_cpu_util_pct", "avg_memory_util_pct",
+            "avg_storage_util_pct",
+        )
+    ]  # fmt: skip
+    pairs.append(("baseline_method", baseline.note))
+    survived = summary.ha_survived
+    pairs += [("ha_failures", summary.ha_failures), ("ha_survived", "" if survived is None else ("yes" if survived else "no"))]
+    pairs.append(("sites", summary.sites or "one pool"))
     if summary.replay_intervals is not None:  # planned with a utilization history: the replay proof
-        rows += [
-            {"figure": "replay_intervals", "value": summary.replay_intervals},
-            {"figure": "replay_held_pct", "value": summary.replay_held_pct},
-            {"figure": "replay_within_ceiling_pct", "value": summary.replay_within_ceiling_pct},
-            {"figure": "replay_verdict", "value": summary.replay_verdict},
+        pairs += [
+            (key, getattr(summary, key))
+            for key in ("replay_intervals", "replay_held_pct", "replay_within_ceiling_pct", "replay_verdict")
         ]
-    rows += [{"figure": "note", "value": note} for note in summary.notes]
-    return rows
+    pairs += [("note", note) for note in summary.notes]
+    return [{"figure": FIGURE_WORDS.get(key, key.replace("_", " ")), "value": value, "key": key} for key, value in pairs]
 
 
 def placement_rows(estate: Estate, overhead: OverheadProfile, result: SolveResult) -> list[Row]:
@@ -260,14 +276,14 @@ def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfil
     """The Assumptions sheet: every setting, overhead number and cost driver used, with reasons and sources."""
     s = estate.settings
     rows: list[Row] = [
-        {"setting": "input", "value": estate.source, "unit": "", "reason": "", "source": ""},
+        {"setting": "input", "value": _file_name(estate.source), "unit": "", "reason": "", "source": ""},
         {"setting": "hypervisor", "value": s.hypervisor, "unit": "", "reason": "", "source": ""},
         {
             "setting": "overhead_profile",
             "value": overhead.name,
             "unit": "",
             "reason": overhead.description,
-            "source": overhead.path,
+            "source": _file_name(overhead.path),
         },
         *(
             Row(
@@ -331,19 +347,33 @@ def assumption_rows(estate: Estate, overhead: OverheadProfile, costs: CostProfil
             "source": "",
         },
     ]
-    for key in ("ha_failures", "restart_parallel", "objective", "years", "baseline_hardware", "business_case"):
+    business = ("baseline_hardware", "hardware_age_years", "hardware_life_years", "licences_owned", "currency", "size_for_year")
+    for key in ("ha_failures", "restart_parallel", "objective", "years", *business, "business_case"):
         rows.append({"setting": key, "value": _plain(getattr(s, key)), "unit": "", "reason": SETTINGS[key][2], "source": ""})
     growth = [(f"{RESOURCE_LABELS[r]}_growth_pct_per_year", s.growth_pct(r)) for r in RESOURCES]
     rows += [
         {"setting": key, "value": value, "unit": "%", "reason": "demand growth per year", "source": ""} for key, value in growth
     ]
-    rows.append({"setting": "cost_profile", "value": costs.name, "unit": "", "reason": costs.description, "source": costs.path})
+    rows.append(
+        {
+            "setting": "cost_profile",
+            "value": costs.name,
+            "unit": "",
+            "reason": costs.description,
+            "source": _file_name(costs.path),
+        }
+    )
     for prefix, model in (("overhead", overhead), ("cost", costs)):
         rows += [
             {"setting": f"{prefix}.{key}", "value": n.value, "unit": n.unit, "reason": n.reason, "source": n.source}
             for key, n in model.numbers.items()
         ]
     return rows
+
+
+def _file_name(path: str) -> str:
+    """A file's name without the folders it sat in on this machine (a workbook travels; paths do not)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1] if path else path
 
 
 def _plain(value: object) -> object:

@@ -77,10 +77,10 @@ class ResilienceReport:
 
     @property
     def worst(self) -> Scenario | None:
-        """The scenario with stranded replicas, else the highest survivor load."""
+        """The scenario that strands most replicas, else restarts most, else leaves the survivors most loaded."""
         if not self.scenarios:
             return None
-        return max(self.scenarios, key=lambda s: (len(s.stranded), s.peak_util_pct))
+        return max(self.scenarios, key=lambda s: (len(s.stranded), len(s.moves), s.peak_util_pct))
 
 
 def evacuate(

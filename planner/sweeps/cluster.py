@@ -83,7 +83,7 @@ def finish_task(estate: Estate, scenario: Scenario, keys: list[str], threads: in
 def scenario_row(scenario: Scenario, study: Study) -> Row:
     """A scenario's figures: servers, CAPEX, TCO, bound, gap, status and seconds."""
     s, r, e = study.summary, study.result, study.estate
-    tco = compute_tco(e, r.plan, study.baseline, study.costs)
+    tco = compute_tco(e, r.plan, study.baseline, study.costs, study.overhead)
     row: Row = {"scenario": scenario.label, **dict(scenario.values)}
     row.update(
         status=r.status,
@@ -289,7 +289,8 @@ def write_sweep(out: Path, grid: Grid, run: SweepRun, estate: Estate) -> Path | 
     When the best scenario finished in an earlier run, its plan is solved again here.
     """
     info = {"workbook": estate.source, "grid": grid.source, "where": run.where or "nothing to run", "resumed": run.resumed}
-    write_plan_workbook(out, sweep_tables(grid, run.rows, {**info, "seconds": round(run.seconds, 1)}))
+    # the sweep's tables keep their keys as headers: a grid's settings are its columns, read back by name
+    write_plan_workbook(out, sweep_tables(grid, run.rows, {**info, "seconds": round(run.seconds, 1)}), words=False)
     best = best_row([r or {} for r in run.rows])
     if best is None:
         return None

@@ -69,8 +69,9 @@ def server_parts(study: Study) -> dict[str, dict[str, Resources]]:
 def utilization_figure(study: Study) -> go.Figure:
     """Per server and resource, % of capacity used, stacked by host reserve, VMs and containers."""
     e = study.estate
-    servers = study.result.plan.servers
-    parts = server_parts(study)
+    servers = (*study.result.plan.servers, *study.result.plan.spares)  # spares are bought: shown, empty
+    empty = {part: Resources() for part in PARTS}
+    parts = {s.server_id: empty for s in study.result.plan.spares} | server_parts(study)
     fig = make_subplots(
         rows=3,
         cols=1,

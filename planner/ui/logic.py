@@ -14,9 +14,13 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from planner.business.executive import Executive, executive, summary_blocks
+from planner.business.html_report import report_html
 from planner.business.workbook import plan_tables
 from planner.io.columns import SETTINGS
-from planner.io.writer import rows_to_csv, write_plan_workbook
+from planner.io.headers import in_words
+from planner.io.writer import is_money_column, rows_to_csv, write_plan_workbook
+from planner.money import money
 from planner.study.pipeline import Study
 from planner.study.report import Row
 
@@ -30,7 +34,12 @@ def rows_to_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
         return pd.DataFrame()
     header = [str(h) for h in rows[0]]
     data = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
-    return pd.DataFrame(data, columns=header)
+    frame = pd.DataFrame(data, columns=header)
+    for name in frame.columns:  # text in a number column: the column as text, so every cell stays editable (and fixable)
+        kinds = {type(v) for v in frame[name] if not _blank(v)}
+        if str in kinds and len(kinds) > 1:
+            frame[name] = pd.Series([None if _blank(v) else str(v) for v in frame[name]], dtype=object)
+    return frame
 
 
 def frame_to_rows(frame: pd.DataFrame) -> list[list[object]]:
@@ -104,23 +113,45 @@ def why_summary(rows: Sequence[Row]) -> list[Row]:
     return [{"form": f, "reason": why, "replicas": n} for (f, why), n in counts.most_common()]
 
 
-def plan_downloads(study: Study, tables: Mapping[str, list[Row]] | None = None) -> dict[str, bytes]:
+def plan_downloads(study: Study, tables: Mapping[str, list[Row]] | None = None, ex: Executive | None = None) -> dict[str, bytes]:
     """The three downloads: plan workbook, placements CSV and summary JSON (from `tables` when given)."""
-    tables = tables if tables is not None else plan_tables(study)
+    ex = ex or executive(study)
+    tables = tables if tables is not None else plan_tables(study, ex)
     book = io.BytesIO()
-    write_plan_workbook(book, tables)
+    bars = (("today", float(study.summary.baseline_servers)), ("plan", float(study.summary.servers)))
+    write_plan_workbook(book, tables, cover=summary_blocks(ex), bars=bars, currency=ex.currency)
     return {
         "plan.xlsx": book.getvalue(),
         "placements.csv": rows_to_csv(tables["Placements"]).encode("utf-8"),
         "summary.json": (json.dumps(study.summary.as_dict(), indent=2, sort_keys=True) + "\n").encode("utf-8"),
+        "report.html": report_html(study, ex).encode("utf-8"),
     }
 
 
-def table_frame(rows: Sequence[Row]) -> pd.DataFrame:
-    """Report rows as a DataFrame the browser can show: a column mixing numbers and text becomes text."""
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _shown(v: object, currency: str | None) -> object:
+    """A cell as people read it: sums in the currency with separators, other numbers rounded."""
+    if _blank(v):
+        return None
+    if currency is not None and isinstance(v, int | float) and not isinstance(v, bool):
+        return money(float(v), currency)
+    if isinstance(v, float):
+        return round(v, 2)
+    return v
+
+
+def table_frame(rows: Sequence[Row], currency: str = "") -> pd.DataFrame:
+    """Report rows as a DataFrame the browser shows: headers in words, sums formatted in `currency`,
+    other numbers rounded; a column mixing numbers and text becomes text."""
     frame = pd.DataFrame(list(rows))
     for name in frame.columns:
-        kinds = {type(v) for v in frame[name] if v is not None and not (isinstance(v, float) and math.isnan(v))}
+        money_column = is_money_column(str(name))
+        frame[name] = frame[name].map(lambda v, m=money_column: _shown(v, currency if m else None))
+        kinds = {type(v) for v in frame[name] if not _blank(v)}
         if str in kinds and len(kinds) > 1:
-            frame[name] = frame[name].map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+            frame[name] = frame[name].map(lambda v: "" if _blank(v) else str(v))
+    frame.columns = [in_words(str(c)) for c in frame.columns]
     return frame

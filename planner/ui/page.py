@@ -29,6 +29,7 @@ def main() -> None:
         set_source("sample estate", SAMPLE.read_bytes(), ".xlsx")
     st.title("Consolidation planner")
     st.caption("How few servers can carry your workloads as VMs or containers, and what that saves.")
+    solve_slot = st.sidebar.container()  # Solve sits at the top of the sidebar, above the input and the settings
     sidebar_input()
     controls = sidebar_constraints(settings_from_rows(state.rows.get("settings", [])))
     collect_job()
@@ -36,7 +37,7 @@ def main() -> None:
         state.auto_solve = False
         start_solve(controls)
     job: SolveJob | None = state.get("job")
-    if st.sidebar.button("Solve", type="primary", disabled=job is not None and job.running, width="stretch"):
+    if solve_slot.button("Solve", type="primary", disabled=job is not None and job.running, width="stretch"):
         start_solve(controls)
         if state.get("reused"):
             st.info("Nothing changed since the last solve: this is the plan this input and these settings give (deterministic).")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from planner.domain import Settings
 from planner.io.columns import SETTING_SOURCES
+from planner.money import HARDWARE_FRAMINGS
 from planner.profiles.costs import COST_PARAMETERS
 from planner.profiles.loading import list_platforms, list_profiles, load_costs, study_overhead
 from planner.profiles.overheads import PARAMETERS, ProfileError, ProfileNumbers
@@ -22,76 +23,32 @@ log = logging.getLogger("planner.app")
 state = st.session_state
 
 
+HYPERVISOR_WORDS = {"type1": "Type 1 (bare metal)", "type2": "Type 2 (hosted on an OS)"}
+BASELINE_WORDS = {"current_hosts": "Today's hosts (or one per workload)", "one_per_workload": "One server per workload"}
+
+
 def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
-    """Every constraint, defaulting to the workbook's Settings; returns the chosen values."""
+    """Every constraint, in groups (Sizing, Failure tolerance, Costs, Solver), defaulting to the workbook's Settings."""
     base = Settings()
 
     def default(key: str, fallback: object) -> Any:
         value = sheet.get(key)
         return fallback if value is None or value == "" else value
 
-    st.sidebar.header("Constraints")
     c: dict[str, object] = {}
-    hv = str(default("hypervisor", base.hypervisor))
-    c["hypervisor"] = st.sidebar.radio(
-        "Hypervisor",
-        ["type1", "type2"],
-        index=["type1", "type2"].index(hv) if hv in ("type1", "type2") else 0,
-        horizontal=True,
-        help="type 1 runs on bare metal; type 2 is hosted on an OS (more overhead)",
-    )
-    profiles = list_profiles()
-    chosen = str(default("overhead_profile", base.overhead_profile))
-    c["overhead_profile"] = st.sidebar.selectbox(
-        "Overhead profile", profiles, index=profiles.index(chosen) if chosen in profiles else 0
-    )
-    sidebar_platforms(c, default)
-    forms = list(FORM_CHOICES)
-    current = str(default("forms", base.forms))
-    c["forms"] = st.sidebar.radio(
-        "Forms", forms, format_func=FORM_CHOICES.get, index=forms.index(current) if current in forms else 0
-    )
-    sidebar_sizing(c, default)
+    with st.sidebar.expander("Sizing", expanded=True):
+        sidebar_platform_choice(c, default)
+        sidebar_sizing(c, default)
     sidebar_history(c, default)
-    overall = float(default("max_utilization_pct", base.max_utilization_pct))
-    for resource in ("cpu", "memory", "storage"):
-        key = f"{resource}_max_utilization_pct"
-        c[key] = st.sidebar.slider(
-            f"Max {resource} utilization %", 10, 100, int(float(default(key, overall))), key=f"util_{resource}"
+    with st.sidebar.expander("Failure tolerance"):
+        sidebar_failures(c, default)
+    with st.sidebar.expander("Costs"):
+        sidebar_business(c, default)
+    sidebar_cost_drivers(c, default)
+    with st.sidebar.expander("Solver"):
+        c["time_limit_s"] = st.slider(
+            "Time limit, seconds", 5, 300, int(float(default("time_limit_s", base.time_limit_s))), key="time_limit"
         )
-    c["spare_servers"] = st.sidebar.number_input(
-        "HA spare servers",
-        0,
-        50,
-        int(default("spare_servers", 0)),
-        help="empty servers bought on top, each able to take over any server",
-    )
-    c["ha_failures"] = st.sidebar.number_input(
-        "Servers that may fail (HA)",
-        0,
-        10,
-        int(default("ha_failures", 1 if existing_vms() else 0)),
-        help="the plan must survive losing any this many servers: their workloads restart on the others, every rule kept",
-        key="ha_failures",
-    )
-    sidebar_business(c, default)
-    baselines = ["current_hosts", "one_per_workload"]
-    b = str(default("baseline", base.baseline))
-    c["baseline"] = st.sidebar.radio("Baseline (today's estate)", baselines, index=baselines.index(b) if b in baselines else 0)
-    cost = sheet.get("baseline_unit_cost")
-    c["baseline_unit_cost"] = st.sidebar.number_input(
-        "Baseline server cost (blank: first model's)",
-        min_value=0.0,
-        value=None if cost in (None, "") else float(str(cost)),
-        step=500.0,
-    )
-    c["time_limit_s"] = st.sidebar.slider(
-        "Solver time limit (s)",
-        5,
-        300,
-        int(float(default("time_limit_s", base.time_limit_s))),
-        key="time_limit",
-    )
     try:
         profile = study_overhead(
             Settings(
@@ -106,6 +63,52 @@ def sidebar_constraints(sheet: dict[str, object]) -> dict[str, object]:
     profile_inputs(c, "Overhead numbers", "overhead", profile, PARAMETERS, lambda key: sheet.get(key))
     state.profile_numbers = {k: n.value for k, n in profile.numbers.items()}
     return c
+
+
+def sidebar_platform_choice(c: dict[str, object], default: Callable[[str, object], Any]) -> None:
+    """Hypervisor type, overhead profile, platforms, forms and the utilization ceilings."""
+    base = Settings()
+    hv = str(default("hypervisor", base.hypervisor))
+    c["hypervisor"] = st.radio(
+        "Hypervisor",
+        list(HYPERVISOR_WORDS),
+        format_func=HYPERVISOR_WORDS.get,
+        index=list(HYPERVISOR_WORDS).index(hv) if hv in HYPERVISOR_WORDS else 0,
+        horizontal=True,
+        help="type 1 runs on bare metal; type 2 is hosted on an OS (more overhead)",
+    )
+    profiles = list_profiles()
+    chosen = str(default("overhead_profile", base.overhead_profile))
+    c["overhead_profile"] = st.selectbox("Overhead profile", profiles, index=profiles.index(chosen) if chosen in profiles else 0)
+    sidebar_platforms(c, default)
+    forms = list(FORM_CHOICES)
+    current = str(default("forms", base.forms))
+    c["forms"] = st.radio("Forms", forms, format_func=FORM_CHOICES.get, index=forms.index(current) if current in forms else 0)
+    overall = float(default("max_utilization_pct", base.max_utilization_pct))
+    for resource in ("cpu", "memory", "storage"):
+        key = f"{resource}_max_utilization_pct"
+        c[key] = st.slider(
+            f"Most {resource} a server may use, %", 10, 100, int(float(default(key, overall))), key=f"util_{resource}"
+        )
+
+
+def sidebar_failures(c: dict[str, object], default: Callable[[str, object], Any]) -> None:
+    """Servers the plan must survive losing, and spare servers on top."""
+    c["ha_failures"] = st.number_input(
+        "Servers that may fail at once",
+        0,
+        10,
+        int(default("ha_failures", 1 if existing_vms() else 0)),
+        help="the plan must survive losing any this many servers: their workloads restart on the others, every rule kept",
+        key="ha_failures",
+    )
+    c["spare_servers"] = st.number_input(
+        "Spare servers bought on top",
+        0,
+        50,
+        int(default("spare_servers", 0)),
+        help="empty servers, each able to take over any server; counted in the plan's servers and costs",
+    )
 
 
 SIZING_NUMBERS = (  # setting, label, lowest, highest, step
@@ -129,13 +132,13 @@ def sidebar_sizing(c: dict[str, object], default: Callable[[str, object], Any]) 
     help_of = {key: f"{reason}. Source: {source}" for key, (reason, source) in SETTING_SOURCES.items()}
     for key, label, low, high, step in SIZING_NUMBERS:
         value = float(default(key, getattr(base, key)))
-        c[key] = st.sidebar.number_input(label, low, high, value, step, help=help_of[key], key=key)
+        c[key] = st.number_input(label, low, high, value, step, help=help_of[key], key=key)
     fallback = {"storage_pool": "shared" if existing_vms() else base.storage_pool, "containerize": base.containerize}
     for key, label, words in SIZING_CHOICES:
         chosen = str(default(key, fallback[key]))
         options = list(words)
         index = options.index(chosen) if chosen in options else 0
-        c[key] = st.sidebar.radio(label, options, format_func=words.get, index=index, help=help_of[key], key=key)
+        c[key] = st.radio(label, options, format_func=words.get, index=index, help=help_of[key], key=key)
 
 
 def existing_vms() -> bool:
@@ -156,7 +159,7 @@ def sidebar_platforms(c: dict[str, object], default: Callable[[str, object], Any
     for kind, label in (("hypervisor", "Hypervisor platform"), ("container", "Container platform")):
         names = ["", *list_platforms(kind)]
         chosen = str(default(f"{kind}_platform", ""))
-        c[f"{kind}_platform"] = st.sidebar.selectbox(
+        c[f"{kind}_platform"] = st.selectbox(
             label,
             names,
             index=names.index(chosen) if chosen in names else 0,
@@ -169,7 +172,7 @@ def sidebar_platforms(c: dict[str, object], default: Callable[[str, object], Any
         )
     own = default("compare_platforms", "")
     mine = [n.strip() for n in (own if isinstance(own, tuple) else str(own).split(",")) if n.strip()]
-    picked = st.sidebar.multiselect(
+    picked = st.multiselect(
         "Compare platforms (business case)",
         list_platforms(),
         default=[n for n in mine if n in list_platforms()],
@@ -186,8 +189,9 @@ def profile_inputs(
     profile: ProfileNumbers,
     meanings: Mapping[str, tuple[str, str]],
     own: Callable[[str], object],
+    currency: str = "",
 ) -> None:
-    """One number input per profile number (overhead or cost), with its default, reason and source."""
+    """One number input per profile number (overhead or cost), labelled in words, with its default, reason and source."""
     with st.sidebar.expander(title):
         st.caption(f"{profile.name}: {profile.description}")
         for key, number in profile.numbers.items():
@@ -195,7 +199,7 @@ def profile_inputs(
             mine = own(f"{prefix}.{key}")
             value = number.value if mine in (None, "") else float(str(mine))
             c[f"{prefix}.{key}"] = st.number_input(
-                f"{key} ({unit})",
+                f"{meaning[0].upper()}{meaning[1:]} ({unit.replace('currency', currency)})",
                 min_value=0.0,
                 value=float(value),
                 step=max(0.001, number.value / 10 or 0.1),
@@ -203,44 +207,66 @@ def profile_inputs(
                 key=f"{prefix}_{profile.name}_{key}",
                 help=f"{meaning}. Default {number.value:g} {unit}: {number.reason}. Source: {number.source}",
             )
-            st.caption(f"default {number.value:g} {unit}: {number.reason} ({number.source})")
+            st.caption(f"`{prefix}.{key}`, default {number.value:g}: {number.reason} ({number.source})")
 
 
 def sidebar_business(c: dict[str, object], default: Callable[[str, object], Any]) -> None:
-    """Business-case controls: objective, horizon, growth, and the cost drivers with their sources."""
+    """Business-case controls: objective, currency, horizon, growth, today's hardware and licences, the baseline."""
     base = Settings()
-    c["business_case"] = st.sidebar.checkbox(
+    c["business_case"] = st.checkbox(
         "Business case (strategies, TCO, growth)",
         value=str(default("business_case", "yes")).lower() in ("yes", "true", "1"),
         key="business_case",
         help="plans the estate under each strategy and each growth year too (more solves)",
     )
-    objectives = ["capex", "tco"]
-    chosen = str(default("objective", base.objective))
-    c["objective"] = st.sidebar.radio(
-        "Optimize for",
-        objectives,
-        index=objectives.index(chosen) if chosen in objectives else 0,
-        horizontal=True,
-        help="capex: price of the servers; tco: price plus energy, rack space, support and licences over the horizon",
+    choice(c, "objective", "Optimize for", OBJECTIVE_WORDS, str(default("objective", base.objective)), horizontal=True)
+    c["currency"] = st.text_input("Currency", str(default("currency", base.currency)), max_chars=3, key="currency")
+    c["years"] = st.number_input("Horizon, years", 1, 30, int(default("years", base.years)), key="years")
+    c["growth_pct_per_year"] = st.number_input(
+        "Demand growth, % a year", 0.0, 500.0, float(default("growth_pct_per_year", base.growth_pct_per_year))
     )
-    c["years"] = st.sidebar.number_input(
-        "Horizon (years)",
-        1,
-        30,
-        int(default("years", base.years)),
-        key="years",
+    c["size_for_year"] = st.number_input(
+        "Size the plan for year", 0, 30, int(default("size_for_year", base.size_for_year)), key="size_for_year",
+        help="0: today's demand; N: the demand grown for N years, so the plan lasts that long",
+    )  # fmt: skip
+    choice(
+        c, "baseline_hardware", "Today's servers", HARDWARE_FRAMINGS, str(default("baseline_hardware", base.baseline_hardware))
     )
-    c["growth_pct_per_year"] = st.sidebar.number_input(
-        "Demand growth % per year",
-        0.0,
-        500.0,
-        float(default("growth_pct_per_year", base.growth_pct_per_year)),
+    c["licences_owned"] = st.checkbox(
+        "Today's Windows Server licences carry over",
+        value=str(default("licences_owned", "yes")).lower() in ("yes", "true", "1"),
+        key="licences_owned",
+        help="as Azure Hybrid Benefit: the plan buys only the core licences it needs beyond today's",
     )
+    choice(c, "baseline", "Count today's servers as", BASELINE_WORDS, str(default("baseline", base.baseline)))
+    cost = default("baseline_unit_cost", None)
+    c["baseline_unit_cost"] = st.number_input(
+        "Price of replacing one of today's servers (blank: like for like from the catalog)",
+        min_value=0.0,
+        value=None if cost in (None, "") else float(str(cost)),
+        step=500.0,
+    )
+
+
+OBJECTIVE_WORDS = {"capex": "Price of the servers (CAPEX)", "tco": "Total cost of ownership (TCO)"}
+
+
+def choice(
+    c: dict[str, object], key: str, label: str, words: Mapping[str, str], chosen: str, *, horizontal: bool = False
+) -> None:
+    """A radio of a setting's values, shown in words."""
+    options = list(words)
+    index = options.index(chosen) if chosen in options else 0
+    c[key] = st.radio(label, options, format_func=words.get, index=index, horizontal=horizontal, key=key)
+
+
+def sidebar_cost_drivers(c: dict[str, object], default: Callable[[str, object], Any]) -> None:
+    """The cost profile's numbers, each editable with its reason and source."""
     try:
-        costs = load_costs(str(default("cost_profile", base.cost_profile)))
+        costs = load_costs(str(default("cost_profile", Settings().cost_profile)))
     except ProfileError as err:
         st.sidebar.error(str(err))
         return
-    profile_inputs(c, "Cost drivers", "cost", costs, COST_PARAMETERS, lambda key: default(key, None))
+    currency = str(c.get("currency") or "USD")
+    profile_inputs(c, "Cost drivers", "cost", costs, COST_PARAMETERS, lambda key: default(key, None), currency)
     state.cost_numbers = {k: n.value for k, n in costs.numbers.items()}

@@ -6,6 +6,7 @@ import logging
 
 import streamlit as st
 
+from planner.business.executive import executive
 from planner.business.workbook import plan_tables
 from planner.domain import Estate
 from planner.input_errors import InputError, InputProblem
@@ -109,8 +110,9 @@ def show_study(study: Study, *, replaces_early: bool = False) -> None:
     if not replaces_early:
         state.previous = state.get("study")
     state.study = study
-    state.tables = plan_tables(study)  # report tables and downloads, once per plan, not per rerun
-    state.files = plan_downloads(study, state.tables)
+    state.executive = executive(study)  # the summary, report tables and downloads, once per plan, not per rerun
+    state.tables = plan_tables(study, state.executive)
+    state.files = plan_downloads(study, state.tables, state.executive)
     state.solve_error = None
 
 

@@ -113,7 +113,7 @@ def test_tco_objective_groups_windows_guests_for_datacenter_licences() -> None:
     work = [wl("win1", cpu=3, os="windows"), wl("win2", cpu=3, os="windows"), wl("lin1", cpu=7), wl("lin2", cpu=7)]
     capex = run_study(estate(work, [server(sockets=1)], cost_overrides=free))
     assert len(capex.result.plan.servers) == 2
-    tco = run_study(estate(work, [server(sockets=1)], cost_overrides=free, objective="tco"))
+    tco = run_study(estate(work, [server(sockets=1)], cost_overrides=free, objective="tco", licences_owned=False))
     plan = tco.result.plan
     assert len(plan.servers) == 3 and len(windows_servers(tco.estate, plan)) == 1
     assert any("own hosts" in n for n in tco.result.notes)
@@ -159,7 +159,7 @@ def test_business_case_workbook_sheets_charts_and_figures(tmp_path: Path) -> Non
         assert name in book.sheetnames and book[name].freeze_panes == "A2"
     tco = {row[0]: row[1:] for row in book["TCO"].iter_rows(min_row=2, values_only=True)}
     header = next(book["TCO"].iter_rows(max_row=1, values_only=True))
-    assert header[:5] == ("line", "year 0", "year 1", "year 2", "year 3")
+    assert header[:5] == ("Cost line", "year 0", "year 1", "year 2", "year 3")  # headers in words
     assert tco["plan: cumulative"][3] == pytest.approx(case.tco.plan_total, abs=0.01)
     assert tco["today: total"][1] == pytest.approx(4 * (131.4 + 100 + 10), abs=0.01)
     assert tco["payback month"][-1] == case.tco.payback_month
@@ -173,8 +173,8 @@ def test_business_case_workbook_sheets_charts_and_figures(tmp_path: Path) -> Non
     assumptions = {r[0]: r[1] for r in book["Assumptions"].iter_rows(min_row=2, values_only=True)}
     assert assumptions["ha_failures"] == 1 and assumptions["years"] == 3 and assumptions["cost.pue"] == 1.5
     assert assumptions["cpu_growth_pct_per_year"] == 10 and assumptions["cost_profile"] == "default"
-    capex_col = next(c for c in book["Strategies"][1] if c.value == "capex").column
-    assert book["Strategies"].cell(row=2, column=capex_col).number_format == "#,##0"
+    capex_col = next(c for c in book["Strategies"][1] if c.value == "CAPEX").column
+    assert book["Strategies"].cell(row=2, column=capex_col).number_format == '#,##0" USD"'  # money in the currency
 
 
 def test_verdict_names_the_overhead_that_decides() -> None:
@@ -237,14 +237,17 @@ def test_a_plan_dearer_than_today_says_so_and_why() -> None:
 
     today = _strategy("today", 8, 78_400, 50_000)
     fewer_dearer = verdict([today, _strategy("recommended", 5, 79_800, 90_000)], "capex")  # type: ignore[list-item]
-    assert "1,400 more than today" in fewer_dearer and "fewer servers (5 against 8), but each costs more" in fewer_dearer
+    assert (
+        "1,400 more than replacing today's servers like for like" in fewer_dearer
+        and "fewer servers (5 against 8), but each costs more" in fewer_dearer
+    )
     assert "less than today" not in fewer_dearer
     more = verdict([today, _strategy("recommended", 9, 90_000)], "capex")  # type: ignore[list-item]
     assert "more servers than today (9 against 8): memory fills them first" in more
     owned = verdict([today, _strategy("recommended", 5, 40_000, 90_000)], "tco", owned=True)  # type: ignore[list-item]
     assert "already paid for" in owned
     cheaper = verdict([today, _strategy("recommended", 5, 40_000)], "capex")  # type: ignore[list-item]
-    assert "38,400 less than today" in cheaper and "costs more" not in cheaper
+    assert "38,400 less than replacing today's servers like for like" in cheaper and "costs more" not in cheaper
 
 
 def test_what_changed_names_settings_and_counts_edits() -> None:

@@ -56,4 +56,4 @@ def test_an_empty_plan_still_has_a_servers_header(tmp_path: Path) -> None:
     """A plan buying no server writes its Servers sheet with the column names, not a blank sheet."""
     out = write_plan_workbook(tmp_path / "p.xlsx", {"Servers": [], "Unplaced": []})
     header = [c.value for c in load_workbook(out)["Servers"][1]]
-    assert header[:3] == ["server_id", "model", "mode"]
+    assert header[:3] == ["Server", "Model", "Runs"]  # headers in words

@@ -25,15 +25,15 @@ def test_plan_workbook_sheets_and_values(tmp_path: Path) -> None:
     study = run_study(e)
     path = export_plan(study, tmp_path / "plan.xlsx", tmp_path / "s.json")
     book = load_workbook(path)
-    assert book.sheetnames == ["Summary", "Resilience", "Placements", "Servers", "Unplaced", "Assumptions"]
-    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert book.sheetnames == ["Summary", "Details", "Resilience", "Placements", "Servers", "Unplaced", "Assumptions"]
+    summary = {r[2]: r[1] for r in book["Details"].iter_rows(min_row=2, values_only=True)}  # figure, value, key
     assert summary["servers"] == 2 and summary["capex"] == 200 and summary["status"] == "optimal"
     unplaced = list(book["Unplaced"].iter_rows(min_row=2, values_only=True))
     assert unplaced == [("big", 1, unplaced[0][2])] and "too large" in unplaced[0][2]
     servers = list(book["Servers"].iter_rows(values_only=True))
     header = servers[0]
     for row in servers[1:]:
-        assert row[header.index("cpu_util_pct")] <= 80
+        assert row[header.index("CPU used, %")] <= 80
     assert book["Placements"].freeze_panes == "A2"
     keys = {r[0] for r in book["Assumptions"].iter_rows(min_row=2, values_only=True)}
     assert {"hypervisor", "overhead.linux_guest_memory_gb", "cpu_max_utilization_pct"} <= keys
@@ -79,5 +79,5 @@ def test_summary_sheet_states_the_status_in_words(tmp_path: Path) -> None:
     """The Summary sheet keeps the status key and says it in words on the next row."""
     study = run_study(estate([wl("a", cpu=2), wl("b", cpu=2)], [server(cpu=10)]))
     book = load_workbook(export_plan(study, tmp_path / "plan.xlsx"))
-    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    summary = {r[2]: r[1] for r in book["Details"].iter_rows(min_row=2, values_only=True)}
     assert (summary["status"], summary["status_in_words"]) == ("optimal", "optimal (proven)")

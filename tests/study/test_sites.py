@@ -107,12 +107,12 @@ def test_rvtools_sites_by_datacenter_or_cluster_and_plan_sheet(tmp_path: Path) -
     study = run_study(by_cluster)
     out = export_plan(study, tmp_path / "plan.xlsx")
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames[:2] == ["Summary", "Sites"]
+    assert book.sheetnames[:3] == ["Summary", "Details", "Sites"]
     sites = list(book["Sites"].iter_rows(values_only=True))
     assert [r[0] for r in sites[1:]] == ["cl-a", "cl-b", "total"]
     assert sites[-1][2] == len(study.result.plan.servers) + len(study.result.plan.spares)
     header = next(book["Servers"].iter_rows(values_only=True))
-    assert "site" in header
+    assert "Site" in header
 
 
 def test_cli_prints_each_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

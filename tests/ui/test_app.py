@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -44,12 +45,19 @@ def downloads(at: AppTest) -> list[str]:
 
 
 def test_sample_is_planned_on_open() -> None:
+    """The sample is planned on open: verdict, figures in words and currency, tables without raw keys, downloads."""
     at = wait_for_plan(start())
     assert not at.exception
     m = metrics(at)
-    assert int(m["Servers"]) > 0 and m["Unplaced"] == "0" and "%" in m["Savings"]
-    assert {"Download plan workbook", "Download placements (CSV)", "Download summary (JSON)"} <= set(downloads(at))
+    assert int(m["Servers"]) > 0 and m["Unplaced"] == "0" and "%" in m["Against a like-for-like refresh"]
+    assert m["Buying the plan's servers"].endswith(" USD") and "," in m["Buying the plan's servers"]
+    assert any("servers today" in s.value for s in at.success)  # the verdict in a sentence
+    wanted = {"Download plan workbook", "Download placements (CSV)", "Download summary (JSON)", "Download report (HTML)"}
+    assert wanted <= set(downloads(at))
     assert any("Solver:" in md.value for md in at.markdown)
+    raw_key = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+    for frame in (*at.tabs[0].dataframe, *at.tabs[1].dataframe):  # the plan and the business case (editors hold input)
+        assert not [c for c in frame.value.columns if raw_key.match(str(c))], list(frame.value.columns)
 
 
 def test_invalid_upload_shows_every_problem_and_a_marked_copy(tmp_path: object) -> None:
@@ -71,6 +79,8 @@ def test_invalid_upload_shows_every_problem_and_a_marked_copy(tmp_path: object) 
     table = at.dataframe[0].value
     assert list(table["row"]) == [2, 3, 3] and list(table["column"]) == ["cpu_cores", "memory_gb", "os"]
     assert "Download your workbook with the problems marked" in downloads(at)
+    edited = at.session_state["workloads_frame"]  # the editor holds the bad cell as text: editable, so fixable in place
+    assert list(edited["cpu_cores"]) == ["two", "1"]
 
 
 def test_csv_upload_uses_the_bundled_catalog_and_plans(tmp_path: object) -> None:
@@ -208,7 +218,7 @@ def test_business_case_tab_shows_strategies_tco_growth_and_resilience() -> None:
     assert study.case is not None and study.resilience is not None and study.resilience.survived
     assert any(s.value.startswith("Cheapest:") for s in at.success)
     m = metrics(at)
-    assert "TCO savings" in m and "Payback" in m
+    assert ("Saving" in m or "Costs more than today" in m) and "Payback" in m and m["Today"].endswith(" USD")
     headers = [h.value for h in at.subheader]
     assert {"Strategies", "Total cost of ownership", "Growth", "Resilience"} <= set(headers)
 
@@ -216,9 +226,10 @@ def test_business_case_tab_shows_strategies_tco_growth_and_resilience() -> None:
 def test_scenarios_page_runs_a_sweep_and_compares_two_scenarios() -> None:
     """Two scenarios swept from the page, both solved, compared side by side, and both downloads offered."""
     at = wait_for_plan(start())
-    grid = next(t for t in at.text_area if t.key == "sweep_grid")
-    assert "server_model: [all," in grid.value  # a first grid drawn from the estate's catalog
-    grid.set_value("max_utilization_pct: 80\nha_failures: [0, 1]\n")
+    assert at.multiselect(key="sweep_models").value[0] == "all"  # a first grid drawn from the estate's catalog
+    at.multiselect(key="sweep_models").set_value(["all"])
+    at.multiselect(key="sweep_ceilings").set_value([80])  # the form: no YAML needed
+    at.multiselect(key="sweep_failures").set_value([0, 1]).run()
     next(n for n in at.number_input if n.key == "sweep_limit").set_value(1.0)
     next(n for n in at.number_input if n.key == "sweep_workers").set_value(2)
     next(b for b in at.button if b.key == "run_sweep").click().run()
@@ -228,15 +239,16 @@ def test_scenarios_page_runs_a_sweep_and_compares_two_scenarios() -> None:
     table = [r for r in job.rows() if r["status"] in SOLVED]  # cut short counts too: a checked plan
     assert len(table) == 2
     at.selectbox(key="diff_b").set_value("S002").run()
-    diff = next(d.value for d in at.dataframe if "differs" in d.value.columns)
-    assert list(diff.columns) == ["item", "A: S001", "B: S002", "differs"]
-    differs = dict(zip(diff["item"], diff["differs"], strict=True))
-    assert differs["ha_failures"] == "yes" and differs["max_utilization_pct"] == ""
+    diff = next(d.value for d in at.dataframe if "Differs" in d.value.columns)
+    assert list(diff.columns) == ["Item", "A: S001", "B: S002", "Differs"]
+    differs = dict(zip(diff["Item"], diff["Differs"], strict=True))
+    assert differs["Servers that may fail"] == "yes" and differs["Servers"] in ("yes", "")
     assert {"Download sweep.xlsx", "Download best-plan.xlsx"} <= set(downloads(at))
 
 
 def test_scenarios_page_reports_a_bad_grid() -> None:
     at = start()
+    at.toggle(key="sweep_yaml").set_value(True).run()  # a grid written as YAML is checked like the form's
     next(t for t in at.text_area if t.key == "sweep_grid").set_value("hypervisor: [type9]\n")
     next(b for b in at.button if b.key == "run_sweep").click().run()
     assert any("type9" in e.value for e in at.error)

@@ -4,6 +4,7 @@ figures on the page, download the plan and check the downloaded workbook."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,17 @@ def app_url() -> Iterator[str]:
         yield url
 
 
+RAW_KEY = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # a snake_case key such as servers_by_model or cpu_demand_x
+BARE_MONEY = re.compile(r"(?<![\d.,])\d{4,}(?:\.\d+)?(?![\d,])")  # 12345 or 2207015.1: a sum without separators
+
+
+def _main_text(page: object) -> str:
+    """What the page's main area (the tabs, not the sidebar's settings) says."""
+    return str(page.locator("[data-testid=stMain]").inner_text())  # type: ignore[attr-defined]
+
+
 def test_upload_solve_check_and_download(app_url: str, tmp_path: Path) -> None:
+    """Upload -> solve -> the verdict and figures in words -> download: the workbook opens on its Summary."""
     # web (2 replicas, anti-affinity), a strict Linux DB and a Windows app: the replica spread
     # needs 2 servers, and 2 x M1 (10,000 each) is the cheapest plan.
     book = write_book(
@@ -46,15 +57,25 @@ def test_upload_solve_check_and_download(app_url: str, tmp_path: Path) -> None:
             page.screenshot(path=str(tmp_path / "failure.png"))  # kept for diagnosis
             raise AssertionError(f"plan not shown; page text:\n{page.inner_text('body')[:3000]}") from None
         body = page.inner_text("body")
-        assert "20,000" in body and "estate.xlsx" in body
+        assert "20,000 USD" in body and "estate.xlsx" in body and "servers today, 2 in the plan" in body
+        shown = _main_text(page)
+        page.get_by_role("tab", name="Business case").click()
+        page.get_by_text("Today and the plan, priced alike").wait_for(timeout=120_000)
+        shown += _main_text(page)
+        years = {str(y) for y in range(2000, 2100)}
+        assert not RAW_KEY.findall(shown), RAW_KEY.findall(shown)
+        assert not [n for n in BARE_MONEY.findall(shown) if n not in years], BARE_MONEY.findall(shown)
+        page.get_by_role("tab", name="Plan").click()
         metric = page.locator("[data-testid=stMetric]").filter(has_text="Servers").first.inner_text()
         assert "\n2\n" in f"\n{metric}\n"
         with page.expect_download() as download:
             page.get_by_role("button", name="Download plan workbook").click()
         saved = tmp_path / "plan.xlsx"
         download.value.save_as(saved)
-    sheets = load_workbook(saved, read_only=True).sheetnames
-    assert {"Summary", "Placements", "Servers", "Unplaced", "Assumptions"} <= set(sheets)
+    written = load_workbook(saved, read_only=True)
+    assert written.sheetnames[0] == "Summary" and {"Placements", "Servers", "Unplaced", "Assumptions"} <= set(written.sheetnames)
+    summary = [str(c) for row in written["Summary"].iter_rows(values_only=True) for c in row if c is not None]
+    assert "Verdict" in summary and "20,000 USD" in summary
     estate = read_estate(book)
     plan = read_plan(saved)
     assert check_plan(estate, load_overhead(estate), plan) == []
@@ -83,6 +104,7 @@ def test_scenarios_tab_runs_a_sweep_in_the_browser(app_url: str, tmp_path: Path)
                 break
             page.wait_for_timeout(500)
         tab.click()
+        page.get_by_text("Write the grid as YAML instead").click()  # the form is the default; YAML is still accepted
         grid = page.get_by_label("Grid (YAML)")
         grid.fill("server_model: [all, M2]\nha_failures: [0, 1]\n")
         grid.press("Control+Enter")

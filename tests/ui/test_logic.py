@@ -37,6 +37,15 @@ def test_rows_frame_round_trip_keeps_blanks_as_none() -> None:
     assert [w.name for w in e.workloads][-1] == "new"
 
 
+def test_a_word_in_a_number_column_makes_the_column_text() -> None:
+    """A column mixing numbers and text is text in the editor, so the bad cell stays editable and fixable."""
+    rows = [["name", "cpu_cores"], ["a", "two"], ["b", 1.5], ["c", None]]
+    frame = rows_to_frame(rows)
+    assert list(frame["cpu_cores"]) == ["two", "1.5", None]
+    frame.loc[0, "cpu_cores"] = "2"
+    assert frame_to_rows(frame)[1] == ["a", "2"]
+
+
 def test_edited_rows_are_validated_like_a_file() -> None:
     rows = [GOOD_WORKLOADS[0], ["a", "lots", 1]]
     try:
