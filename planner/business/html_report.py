@@ -63,18 +63,18 @@ def line_svg(title: str, series: Sequence[tuple[str, Sequence[float]]], currency
     width, height = 420, 220
     top = max((max(v) for _, v in series if v), default=1.0) or 1.0
     years = max(len(v) for _, v in series) - 1 or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 140}" height="{height + 40}" role="img">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width + 200}" height="{height + 40}" role="img">']
     parts.append(f"<title>{html.escape(title)}</title>")
     for n, (label, values) in enumerate(series):
         points = " ".join(
-            f"{20 + (width - 40) * i / years:.1f},{height - height * 0.9 * v / top:.1f}" for i, v in enumerate(values)
+            f"{30 + (width - 60) * i / years:.1f},{height - height * 0.9 * v / top:.1f}" for i, v in enumerate(values)
         )
         colour = COLOURS[min(n, len(COLOURS) - 1)]
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="3"/>')
         end_y = height - height * 0.9 * values[-1] / top
-        parts.append(f'<text x="{width - 10}" y="{end_y:.1f}">{html.escape(f"{label}: {money(values[-1], currency)}")}</text>')
+        parts.append(f'<text x="{width - 20}" y="{end_y:.1f}">{html.escape(f"{label}: {money(values[-1], currency)}")}</text>')
     for i in range(years + 1):
-        parts.append(f'<text x="{20 + (width - 40) * i / years:.1f}" y="{height + 20}" text-anchor="middle">year {i}</text>')
+        parts.append(f'<text x="{30 + (width - 60) * i / years:.1f}" y="{height + 20}" text-anchor="middle">year {i}</text>')
     parts.append("</svg>")
     return f"<figure>{''.join(parts)}<figcaption>{html.escape(title)}</figcaption></figure>"
 

@@ -59,7 +59,7 @@ def show_headline(study: Study) -> None:
     s, cur = study.summary, study.estate.settings.currency
     ex = current_executive(study)
     st.success(ex.verdict)
-    cols = st.columns(6)
+    cols = [*st.columns(3), *st.columns(3)]  # two rows of three: every figure and label fits
     cols[0].metric(
         "Servers",
         s.servers,

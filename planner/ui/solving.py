@@ -11,6 +11,7 @@ from planner.business.workbook import plan_tables
 from planner.domain import Estate
 from planner.input_errors import InputError, InputProblem
 from planner.io.reader import estate_from_rows
+from planner.money import money
 from planner.plan import SolveStatus
 from planner.profiles.overheads import ProfileError
 from planner.study.pipeline import Study, load_overhead
@@ -129,7 +130,7 @@ def progress_panel() -> None:
     bound = next((p.bound for p in reversed(points) if p.bound is not None), None)
     cols = st.columns([2, 2, 2, 1])
     cols[0].metric("Elapsed", f"{job.elapsed:.0f} s")
-    cols[1].metric("Best plan", "-" if best is None else f"{best:,.0f}")
+    cols[1].metric("Best plan", "-" if best is None else money(best, job.estate.settings.currency))
     gap = "-" if best is None or bound is None or not best else f"{100 * (best - bound) / best:.1f}%"
     cols[2].metric("Gap to bound", gap)
     if cols[3].button("Stop", help="stop now and keep the best plan so far"):

@@ -94,3 +94,15 @@ def test_enforced_plans_survive_every_failure_set(items: list[tuple[int, int, in
     for scenario in report.scenarios:
         assert check_scenario(study.estate, study.overhead, study.result.plan, scenario) == []
     assert study.result.lower_bound <= study.result.objective_value + 1e-6
+
+
+def test_the_worst_failure_is_the_one_that_restarts_most() -> None:
+    """With nothing stranded, the worst failure is the server whose loss restarts most replicas, not the busiest survivor."""
+    from planner.plan import Placement
+    from planner.resources import Resources
+    from planner.study.resilience import ResilienceReport, Scenario
+
+    few = Scenario(("A",), tuple(Placement(f"w{i}", 1, "B", "vm") for i in range(4)), (), 90.0, Resources())
+    many = Scenario(("B",), tuple(Placement(f"v{i}", 1, "A", "vm") for i in range(43)), (), 60.0, Resources())
+    report = ResilienceReport(1, (few, many), 2, True)
+    assert report.worst is many

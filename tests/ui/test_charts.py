@@ -34,3 +34,11 @@ def test_progress_and_before_after_figures() -> None:
     assert [t.name for t in fig.data] == ["best plan", "lower bound"]
     study = run_study(estate([wl("a")]))
     assert len(before_after_figure(study).data) == 2
+
+
+def test_spare_servers_appear_in_the_utilization_chart() -> None:
+    """A spare is bought and counted, so the chart shows it (empty) beside the servers that carry load."""
+    study = run_study(estate([wl("a", cpu=3, mem=2)], [server(cpu=16, mem=32, storage=500)], spare_servers=1))
+    spare = study.result.plan.spares[0].server_id
+    shown = {x for trace in utilization_figure(study).data for x in trace.x}
+    assert spare in shown and study.result.plan.servers[0].server_id in shown
