@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from planner.business.case import build_business_case
+from planner.business.planning import plan_with_case
 from planner.business.workbook import export_plan
 from planner.business.workbook import plan_tables as plan_rows
 from planner.domain import Estate
 from planner.io.reader import read_estate as read_input
 from planner.plan import ProgressPoint
-from planner.study.pipeline import Study, run_study
+from planner.study.pipeline import Study
 
 
 def read_estate(
@@ -62,12 +63,13 @@ def plan_estate(
 ) -> Study:
     """Plan an estate: solve, check independently, price against today; then the business case.
 
-    `business_case` defaults to the estate's setting; `time_limit_s` to its `time_limit_s`.
+    `business_case` defaults to the estate's setting; `time_limit_s` to its `time_limit_s`, a ceiling
+    for the whole call (the business case shares it).
     `progress` receives each better plan or bound; setting `stop` keeps the best plan so far.
     """
-    study = run_study(estate, time_limit_s=time_limit_s, progress=progress, stop=stop)
-    wanted = estate.settings.business_case if business_case is None else business_case
-    return build_business_case(study, stop=stop) if wanted else study
+    if time_limit_s is not None:
+        estate = replace(estate, settings=replace(estate.settings, time_limit_s=time_limit_s))
+    return plan_with_case(estate, progress=progress, stop=stop, business_case=business_case)
 
 
 def plan_tables(study: Study) -> dict[str, pd.DataFrame]:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from planner import __version__
-from planner.business.case import add_business_case
 from planner.business.html_report import export_html
+from planner.business.planning import plan_with_case
 from planner.business.workbook import export_plan
 from planner.cli_replay import cmd_replay, with_held_out
 from planner.cli_report import print_plan
@@ -35,7 +35,7 @@ from planner.io.writer import write_template
 from planner.plan import ProgressPoint
 from planner.profiles.loading import list_platforms, list_profiles, load_platform, load_profile
 from planner.profiles.overheads import PARAMETERS, OverheadProfile, ProfileError
-from planner.study.pipeline import load_overhead, run_study
+from planner.study.pipeline import Study, load_overhead
 from planner.sweeps.grid import SOLVED
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
@@ -120,13 +120,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     with interruptible("\nstopping: the best plan so far is checked and written (Ctrl-C again quits at once)") as stop:
         if not args.quiet:
             print(f"solving {len(estate.workloads)} workloads (Ctrl-C stops and keeps the best plan so far)", file=sys.stderr)
-        study = run_study(estate, overhead=overhead, progress=_progress_printer(sys.stderr) if live else None, stop=stop)
-        if live:
-            sys.stderr.write("\n")
-        if estate.settings.business_case and not args.quiet and not stop.is_set():
-            print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
-        if not stop.is_set():
-            study = add_business_case(study, stop=stop)
+
+        def planned(_: Study) -> None:
+            if live:
+                sys.stderr.write("\n")
+            if not args.quiet:
+                print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
+
+        progress = _progress_printer(sys.stderr) if live else None
+        study = plan_with_case(estate, overhead=overhead, progress=progress, stop=stop, on_plan=planned)
         if args.replay:
             study = with_held_out(study, _read(args, usage=args.replay))
         export_plan(study, out, summary)

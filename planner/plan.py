@@ -39,6 +39,11 @@ _LABELS = {
 }
 
 
+def status_words(value: str) -> str:
+    """A status key in words (any other text, such as a failed strategy's reason, as it is)."""
+    return SolveStatus(value).label if value in SolveStatus._value2member_map_ else value
+
+
 def combined_status(statuses: Iterable[SolveStatus]) -> SolveStatus:
     """The status of plans merged into one (sites): the weakest claim any part can make."""
     parts = set(statuses)

@@ -10,6 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 
+from planner.business.budget import Budget
 from planner.business.growth import GrowthYear, growth_rows, growth_years, placed_as, runs_out_year
 from planner.business.strategies import (
     StrategyRow,
@@ -68,14 +69,22 @@ def _price(study: Study, tco: Tco) -> tuple[int, float]:
     return len(study.result.plan.unplaced), round(tco.plan_total if objective == "tco" else study.result.capex, 2)
 
 
-def build_business_case(study: Study, *, time_limit_s: float | None = None, stop: threading.Event | None = None) -> Study:
+def build_business_case(
+    study: Study,
+    *,
+    time_limit_s: float | None = None,
+    stop: threading.Event | None = None,
+    budget: Budget | None = None,
+) -> Study:
     """The study with its business case: the other strategies and the growth years solved, all priced.
 
-    A strategy that only narrows the study's choices yields a plan the study could have chosen; if
-    it is cheaper (a short solve can find what the study's did not), the study adopts it.
+    Each further solve takes `time_limit_s` (default `side_time_limit`), or what `budget` allows: a
+    solve its deadline leaves no room for is skipped and named. A strategy that only narrows the
+    study's choices yields a plan the study could have chosen; if it is cheaper (a short solve can
+    find what the study's did not), the study adopts it.
     """
-    limit = side_time_limit(study) if time_limit_s is None else time_limit_s
-    years, study = _growth(study, limit, stop)
+    budget = budget or Budget(side_time_limit(study) if time_limit_s is None else time_limit_s)
+    years, study = _growth(study, budget, stop)
     e = study.estate
     costs = study.costs
     solved: dict[str, Study] = {}
@@ -93,6 +102,10 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
             solved[key] = study  # the study itself is this strategy: no second solve
         else:  # another platform or hypervisor type composes its own overhead profile
             overhead = study.overhead if same else None
+            limit = budget.limit()
+            if limit is None:
+                failed[key] = "not planned: the time limit was reached first (raise time_limit_s)"
+                continue
             try:
                 solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
             except Exception as exc:
@@ -133,10 +146,10 @@ def build_business_case(study: Study, *, time_limit_s: float | None = None, stop
     )
 
 
-def _growth(study: Study, limit: float, stop: threading.Event | None) -> tuple[list[GrowthYear], Study]:
+def _growth(study: Study, budget: Budget, stop: threading.Event | None) -> tuple[list[GrowthYear], Study]:
     """The growth years, and the study: adopting a later year's plan when it carries the study's year for less."""
     try:
-        years = growth_years(study, time_limit_s=limit, stop=stop)
+        years = growth_years(study, budget=budget, stop=stop)
     except Exception:  # the growth table is a side result: the plan stands without it
         logging.getLogger("planner").warning("growth years failed", exc_info=True)
         return [], study

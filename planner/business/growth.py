@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field, replace
 
+from planner.business.budget import Budget
 from planner.checker import check_plan, planned_loads
 from planner.domain import Estate
-from planner.plan import Plan
+from planner.plan import Plan, status_words
 from planner.profiles.overheads import OverheadProfile
 from planner.resources import RESOURCES
 from planner.study.demand_growth import factors, grown_estate
@@ -78,7 +79,7 @@ def monotonic(solved: dict[int, Study], overhead: OverheadProfile) -> dict[int, 
 def growth_years(
     study: Study,
     *,
-    time_limit_s: float,
+    budget: Budget,
     stop: threading.Event | None = None,
 ) -> list[GrowthYear]:
     """Years 0..N: each year's demand solved (with every rule and ha_failures), and the current plan checked.
@@ -91,10 +92,13 @@ def growth_years(
     for year in range(estate.settings.years + 1):
         if stop is not None and stop.is_set():
             break
-        grown = _year_estate(estate, year)
-        solved[year] = (
-            study if year == estate.grown_years else run_study(grown, overhead=overhead, time_limit_s=time_limit_s, stop=stop)
-        )
+        if year == estate.grown_years:
+            solved[year] = study
+            continue
+        limit = budget.limit()
+        if limit is None:  # the time limit came first: the years so far stand, the table ends there
+            break
+        solved[year] = run_study(_year_estate(estate, year), overhead=overhead, time_limit_s=limit, stop=stop)
     out = []
     for year, (best, found) in sorted(monotonic(solved, overhead).items()):
         peak, fits = as_placed(_year_estate(estate, year), overhead, plan)
@@ -142,7 +146,7 @@ def growth_rows(years: list[GrowthYear], plan_servers: int) -> list[dict[str, ob
             "servers_needed": y.servers_needed,
             "servers_to_add": max(0, y.servers_needed - plan_servers),
             "capex_needed": y.capex_needed,
-            "solver_status": y.status,
+            "solver_status": status_words(y.status),
             "plan_peak_util_pct": y.peak_util_pct,
             "plan_fits_as_placed": "yes" if y.fits_as_placed else "no",
         }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from planner.checker import placement_kind, planned_loads
 from planner.domain import Estate, PlacementKind
-from planner.plan import Plan
+from planner.plan import Plan, status_words
 from planner.profiles.costs import CostProfile
 from planner.profiles.footprints import application_demand, container_host_vm, host_reserve, placement_footprint
 from planner.profiles.loading import hypervisor_type, list_platforms, load_platform
@@ -321,7 +321,7 @@ def strategy_rows(rows: list[StrategyRow]) -> list[dict[str, object]]:
             "unplaced": r.unplaced,
             "recovery_largest_server_s": r.recovery_s,
             "binding_resource": RESOURCE_LABELS.get(r.binding, ""),
-            "status": r.status,
+            "status": status_words(r.status),
         }
         for c in COMPONENTS[1:]:
             part = r.overheads.get(c, Resources())

@@ -79,6 +79,19 @@ def try_bundle(problem: Problem, server: _Open, bundle: list[int], amortize: boo
     return chosen
 
 
+def least_added(problem: Problem, bundle: list[int]) -> Vec:
+    """The least a bundle adds to any server: per resource, the smallest footprint of each item, summed.
+
+    A server whose load plus this does not fit cannot take the bundle in any form (a container-host VM
+    only adds more), so first fit skips it without trying each form.
+    """
+    total: Vec = (0, 0, 0)
+    for i in bundle:
+        prints = list(problem.items[i].footprints.values())
+        total = vec_add(total, tuple(min(fp[k] for fp in prints) for k in range(3)))  # type: ignore[arg-type]
+    return total
+
+
 def fits_empty_server(problem: Problem, bundle: list[int], model: int | None = None) -> bool:
     """True when the bundle fits an empty server of `model` (or of any model) in some host mode."""
     for m in range(len(problem.capacities)) if model is None else (model,):
@@ -124,6 +137,8 @@ class Packer:
     servers: list[_Open] = field(default_factory=list)
     result: Assignment = field(default_factory=Assignment)
     start_at: dict[int, int] = field(default_factory=dict)
+    visits: int = 0  # servers looked at: the packer's work, counted the same on any machine
+    least: dict[int, Vec] = field(default_factory=dict)  # per bundle, the least it adds to a server in any form
 
     def add_server(self, server: _Open) -> int:
         """Append an opened server; returns its index."""
@@ -140,11 +155,16 @@ class Packer:
         """Place bundle b on the first open server where it fits; False when none does."""
         bundle, c = problem.bundles[b], problem.bundle_class[b]
         conflicts = problem.bundle_conflicts[b]
+        least = self.least.get(b) or self.least.setdefault(b, least_added(problem, bundle))
         s, moving = self.start_at.get(c, 0), True
         while s < len(self.servers):
             server = self.servers[s]
+            self.visits += 1
             if server.conflicts & conflicts:
                 moving = False
+            elif not vec_fits(vec_add(server.load, least), problem.capacities[server.model]):
+                if moving:  # too full for the least this class adds: it stays too full (loads only grow)
+                    self.start_at[c] = s + 1
             else:
                 chosen = try_bundle(problem, server, bundle, amortize)
                 if chosen is not None:
@@ -181,19 +201,34 @@ class Packer:
 
 def first_fit_decreasing(problem: Problem, model_order: list[int], preference: str, amortize: bool = False) -> Assignment:
     """Pack every bundle, largest first, opening servers of the first model in model_order that fits."""
+    return _ffd(problem, model_order, preference, amortize)[0]
+
+
+def _ffd(problem: Problem, model_order: list[int], preference: str, amortize: bool) -> tuple[Assignment, int]:
+    """First-fit decreasing, and the servers it looked at (its work)."""
     packer = Packer()
     packer.pack(problem, list(range(len(problem.bundles))), model_order, preference, amortize)
-    return packer.result
+    return packer.result, packer.visits
 
 
 def model_orders(problem: Problem) -> list[list[int]]:
-    """Orders of server models to try: each model first, the rest by cost per usable capacity."""
+    """Orders of server models to try: each model first, the rest by what the estate would cost on it alone.
 
-    def cost_per_capacity(m: int) -> float:
+    On one model alone the estate needs at least its demand over that model's capacity, in the resource
+    that binds; that times the price ranks the models (a resource no one demands, such as storage on a
+    shared pool, ranks none).
+    """
+    demand = [0, 0, 0]
+    for item in problem.items:
+        least = [min(fp[k] for fp in item.footprints.values()) for k in range(3)]
+        demand = [d + x for d, x in zip(demand, least, strict=True)]
+
+    def cost_alone(m: int) -> float:
         cap = problem.capacities[m]
-        return problem.costs[m] / max(1e-9, sum(cap[k] / max(1, max(c[k] for c in problem.capacities)) for k in range(3)))
+        servers = max((demand[k] / cap[k] for k in range(3) if cap[k] > 0), default=0.0)
+        return problem.costs[m] * servers if servers > 0 else float(problem.costs[m])
 
-    by_value = sorted(range(len(problem.capacities)), key=cost_per_capacity)
+    by_value = sorted(range(len(problem.capacities)), key=cost_alone)
     return [[m, *(o for o in by_value if o != m)] for m in by_value]
 
 
@@ -204,19 +239,24 @@ def _variants(problem: Problem) -> list[tuple[str, bool]]:
     return [(pref, amortize) for pref in (CONTAINERS_FIRST, HYPERVISOR_FIRST) for amortize in (False, True)]
 
 
-def best_greedy(problem: Problem, seconds: float | None = None) -> Assignment:
+def best_greedy(problem: Problem, seconds: float | None = None, visits: int | None = None) -> Assignment:
     """The best first-fit-decreasing plan over model orders, host-mode preferences and form scoring.
 
-    With `seconds`, variants are tried in order (best-value model first) until that time is
-    used; at least one always runs, so large estates still get a start within the budget.
+    Variants are tried in order (best-value model first) until `seconds` of time or `visits` of work
+    (servers looked at: the same on any machine, for deterministic runs) are used; at least one
+    always runs, so large estates still get a start within the budget.
     """
     began = time.monotonic()
     best: Assignment | None = None
+    work = 0
     for order in model_orders(problem):
         for pref, amortize in _variants(problem):
             if best is not None and seconds is not None and time.monotonic() - began > seconds:
                 return best
-            plan = first_fit_decreasing(problem, order, pref, amortize)
+            if best is not None and visits is not None and work > visits:
+                return best
+            plan, looked = _ffd(problem, order, pref, amortize)
+            work += looked
             if best is None or (-len(plan.placed), plan.cost(problem), len(plan.servers)) < (
                 -len(best.placed),
                 best.cost(problem),

@@ -43,6 +43,7 @@ FULL_MODEL_LIMIT = 60_000  # above this the full model costs more to build than 
 MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is too slow to pay
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
 FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
+GREEDY_VISITS_PER_S = 1_000_000  # servers first fit looks at per second, about (2.6 M/s skipping, 0.3 M/s trying)
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
@@ -156,8 +157,10 @@ class Search:
         """The greedy start, the server pools, and the volume bound: both known before any search."""
         problem, clock = self.problem, self.clock
         self.plain = is_plain_packing(problem, self.items)  # plain packing: the searches below beat more greedy orders
-        limit = clock.total
-        self.start = best_greedy(problem, seconds=None if clock.deterministic else (0.05 if self.plain else 0.25) * limit)
+        limit, share = clock.total, 0.05 if self.plain else 0.25
+        # deterministic runs bound the greedy variants by counted work (servers looked at), others by the clock
+        visits = int(GREEDY_VISITS_PER_S * share * limit) if clock.deterministic else None
+        self.start = best_greedy(problem, seconds=None if clock.deterministic else share * limit, visits=visits)
         self.hard = all(problem.bundles[b][0] in self.start.placed for b in self.active)
         # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
         # model's count; the single-model first-fit counts tighten that only when the full model is built.

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from planner.business.case import add_business_case
+from planner.business.planning import plan_with_case
 from planner.domain import Estate
 from planner.plan import ProgressPoint
 from planner.profiles.overheads import OverheadProfile
@@ -59,6 +59,9 @@ class _Background:
         return time.monotonic() - self.started
 
 
+QUICK_PLAN_S = 2.0  # the dashboard's first plan: at most this long (a tenth of the limit when that is shorter)
+
+
 @dataclass
 class SolveJob(_Background):
     """One background solve of an estate."""
@@ -79,18 +82,35 @@ class SolveJob(_Background):
 
     def _run(self) -> None:
         try:
-            study = run_study(self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event)
-            if self.estate.settings.business_case and not self.stop_event.is_set():
-                with self._lock:
-                    self.plan_study = study
-                    self.phase = "business case: planning the other strategies and the growth years"
-                study = add_business_case(study, stop=self.stop_event)
+            self._quick_plan()
+            study = plan_with_case(
+                self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event, on_plan=self._planned
+            )
             with self._lock:
                 self.study = study
         except Exception as exc:  # shown as a message; the detail goes to the log
             log.exception("solve failed")
             with self._lock:
                 self.error = f"{type(exc).__name__}: {exc}"
+
+    def _planned(self, study: Study) -> None:
+        """The checked plan, shown while its business case is built."""
+        with self._lock:
+            self.plan_study = study
+            self.phase = "Plan found; now the business case: planning the other strategies and the growth years."
+
+    def _quick_plan(self) -> None:
+        """A first checked plan within seconds, shown while the full search runs (a short solve of its own)."""
+        settings = self.estate.settings
+        limit = min(QUICK_PLAN_S, settings.time_limit_s / 10)
+        if limit < 0.5 or self.stop_event.is_set():
+            return
+        quick = replace(self.estate, settings=replace(settings, time_limit_s=limit, business_case=False))
+        study = run_study(quick, overhead=self.overhead, stop=self.stop_event)
+        with self._lock:
+            if self.plan_study is None:
+                self.plan_study = study
+                self.phase = "A first checked plan is shown below; the full search goes on."
 
     def _progress(self, point: ProgressPoint) -> None:
         with self._lock:

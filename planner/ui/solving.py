@@ -93,17 +93,17 @@ def collect_job() -> None:
     if job is None or state.get("collected") is job:
         return
     if job.running:
-        early = job.plan_study
-        if early is not None and state.get("early") is not job:
-            state.early = job
-            show_study(early)
+        early = job.plan_study  # a first quick plan, then the full plan while its business case is built
+        if early is not None and state.get("early") is not early:
+            show_study(early, replaces_early=state.get("early_job") is job)
+            state.early, state.early_job = early, job
         return
     state.collected = job
     if job.error:
         state.solve_error = job.error
         state.solved_key = None
     elif job.study is not None:
-        show_study(job.study, replaces_early=state.get("early") is job)
+        show_study(job.study, replaces_early=state.get("early_job") is job)
 
 
 def show_study(study: Study, *, replaces_early: bool = False) -> None:
@@ -123,10 +123,13 @@ def progress_panel() -> None:
     job: SolveJob | None = state.get("job")
     if job is None or state.get("collected") is job:
         return
-    if not job.running or (job.plan_study is not None and state.get("early") is not job):
+    if not job.running or (job.plan_study is not None and state.get("early") is not job.plan_study):
         st.rerun()  # the whole page picks up the finished plan (or the plan before its business case)
     points = job.snapshot()
     best = next((p.best_cost for p in reversed(points) if p.best_cost is not None), None)
+    shown = job.plan_study  # the first plan already on the page counts as found
+    if shown is not None and (best is None or shown.result.objective_value < best):
+        best = shown.result.objective_value
     bound = next((p.bound for p in reversed(points) if p.bound is not None), None)
     cols = st.columns([2, 2, 2, 1])
     cols[0].metric("Elapsed", f"{job.elapsed:.0f} s")
@@ -136,5 +139,5 @@ def progress_panel() -> None:
     if cols[3].button("Stop", help="stop now and keep the best plan so far"):
         job.stop()
     if job.phase != "solving":
-        st.info(f"Plan found; now the {job.phase}.")
+        st.info(job.phase)
     st.plotly_chart(progress_figure(points, now=job.elapsed), width="stretch")
