@@ -23,7 +23,7 @@ from planner.business.html_report import export_html
 from planner.business.planning import plan_with_case
 from planner.business.workbook import export_plan
 from planner.cli_replay import cmd_replay, with_held_out
-from planner.cli_report import print_plan
+from planner.cli_report import print_plan, progress_printers
 from planner.data import SAMPLE_DIR
 from planner.domain import Estate
 from planner.input_errors import InputError
@@ -32,26 +32,15 @@ from planner.io.inventory import MAP_TARGETS
 from planner.io.outputs import check_destination
 from planner.io.reader import read_estate
 from planner.io.writer import write_template
-from planner.plan import ProgressPoint
 from planner.profiles.loading import list_platforms, list_profiles, load_platform, load_profile
 from planner.profiles.overheads import PARAMETERS, OverheadProfile, ProfileError
-from planner.study.pipeline import Study, load_overhead
+from planner.study.pipeline import load_overhead
 from planner.sweeps.grid import SOLVED
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 DETERMINISTIC_HELP = "the default: a fixed amount of solver work, so the same input gives the same plan anywhere"
 WALL_CLOCK_HELP = "search until the time limit on the wall clock instead (uses all of it; two runs may differ)"
 SAMPLE_FILES = ("estate.xlsx", "usage.csv", "servers.csv", "rvtools_v3.xlsx", "rvtools_v4.xlsx", "cmdb.csv")
-
-
-def _progress_printer(stream: TextIO) -> Callable[[ProgressPoint], None]:
-    def show(point: ProgressPoint) -> None:
-        best = "-" if point.best_cost is None else f"{point.best_cost:,.0f}"
-        bound = "-" if point.bound is None else f"{point.bound:,.0f}"
-        stream.write(f"\r  solving {point.seconds:6.1f}s  best plan {best}  bound {bound}   ")
-        stream.flush()
-
-    return show
 
 
 def _print_problems(err: InputError) -> None:
@@ -121,14 +110,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"solving {len(estate.workloads)} workloads (Ctrl-C stops and keeps the best plan so far)", file=sys.stderr)
 
-        def planned(_: Study) -> None:
-            if live:
-                sys.stderr.write("\n")
-            if not args.quiet:
-                print("planning the other strategies and the growth years for the business case...", file=sys.stderr)
-
-        progress = _progress_printer(sys.stderr) if live else None
+        progress, planned = (None, None) if args.quiet else progress_printers(sys.stderr, live)
         study = plan_with_case(estate, overhead=overhead, progress=progress, stop=stop, on_plan=planned)
+        if live:
+            sys.stderr.write("\n")  # ends the live progress line
         if args.replay:
             study = with_held_out(study, _read(args, usage=args.replay))
         export_plan(study, out, summary)

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from planner.business.executive import verdict_sentence
 from planner.limits import printable
 from planner.money import money
-from planner.plan import SolveStatus
+from planner.plan import ProgressPoint, SolveStatus
 from planner.study.pipeline import Study
+
+
+def progress_printers(stream: TextIO, live: bool) -> tuple[Callable[[ProgressPoint], None] | None, Callable[[Study], None]]:
+    """What `planner plan` shows while it works: the live best plan and bound (on a terminal), then the business case."""
+
+    def show(point: ProgressPoint) -> None:
+        best = "-" if point.best_cost is None else f"{point.best_cost:,.0f}"
+        bound = "-" if point.bound is None else f"{point.bound:,.0f}"
+        stream.write(f"\r  solving {point.seconds:6.1f}s  best plan {best}  bound {bound}   ")
+        stream.flush()
+
+    def planned(_: Study) -> None:  # the live line ends before the business case is announced
+        stream.write("\n" * live + "planning the other strategies and the growth years for the business case...\n")
+
+    return (show if live else None), planned
 
 
 def print_plan(study: Study, out: Path) -> None:

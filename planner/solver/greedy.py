@@ -88,7 +88,8 @@ def least_added(problem: Problem, bundle: list[int]) -> Vec:
     total: Vec = (0, 0, 0)
     for i in bundle:
         prints = list(problem.items[i].footprints.values())
-        total = vec_add(total, tuple(min(fp[k] for fp in prints) for k in range(3)))  # type: ignore[arg-type]
+        if prints:  # no form at all: first fit's own check refuses it
+            total = vec_add(total, tuple(min(fp[k] for fp in prints) for k in range(3)))  # type: ignore[arg-type]
     return total
 
 
@@ -220,8 +221,9 @@ def model_orders(problem: Problem) -> list[list[int]]:
     """
     demand = [0, 0, 0]
     for item in problem.items:
-        least = [min(fp[k] for fp in item.footprints.values()) for k in range(3)]
-        demand = [d + x for d, x in zip(demand, least, strict=True)]
+        if item.footprints:  # a replica no form fits anywhere adds nothing (it is reported unplaced)
+            least = [min(fp[k] for fp in item.footprints.values()) for k in range(3)]
+            demand = [d + x for d, x in zip(demand, least, strict=True)]
 
     def cost_alone(m: int) -> float:
         cap = problem.capacities[m]
