@@ -22,6 +22,7 @@ from planner.profiles.overheads import OverheadProfile
 from planner.study.pipeline import Study, run_study
 
 MAIN_SHARE = 0.9  # of the time limit, for the main solve with a business case (deterministic: it works 60% of it)
+WALL_CLOCK_MAIN_SHARE = 0.5  # the same on the wall clock (`deterministic = no`), where a solve uses all of its limit
 CASE_SHARE = 0.4  # of the time limit, shared equally by the business case's further solves
 DEADLINE_SHARE = 0.95  # no further solve starts past this share of the limit
 
@@ -49,9 +50,8 @@ def plan_with_case(
     started = time.monotonic()
     limit = estate.settings.time_limit_s
     wanted = estate.settings.business_case if business_case is None else business_case
-    study = run_study(
-        estate, overhead=overhead, time_limit_s=limit * MAIN_SHARE if wanted else limit, progress=progress, stop=stop
-    )
+    share = (MAIN_SHARE if estate.settings.deterministic else WALL_CLOCK_MAIN_SHARE) if wanted else 1.0
+    study = run_study(estate, overhead=overhead, time_limit_s=limit * share, progress=progress, stop=stop)
     if not wanted or (stop is not None and stop.is_set()):
         return study
     if on_plan is not None:

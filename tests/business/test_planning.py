@@ -9,7 +9,14 @@ from conftest import estate, server, wl
 
 from planner.business.budget import MIN_SOLVE_S, Budget
 from planner.business.case import build_business_case
-from planner.business.planning import CASE_SHARE, DEADLINE_SHARE, MAIN_SHARE, further_solves, plan_with_case
+from planner.business.planning import (
+    CASE_SHARE,
+    DEADLINE_SHARE,
+    MAIN_SHARE,
+    WALL_CLOCK_MAIN_SHARE,
+    further_solves,
+    plan_with_case,
+)
 from planner.study.pipeline import run_study
 
 
@@ -21,6 +28,7 @@ def small(**settings: object):  # type: ignore[no-untyped-def]
 def test_the_shares_leave_room_for_reading_checking_and_writing() -> None:
     """A deterministic solve works 60% of its limit: the main solve and the business case together stay under it."""
     assert 0.6 * (MAIN_SHARE + CASE_SHARE) < DEADLINE_SHARE < 1.0
+    assert WALL_CLOCK_MAIN_SHARE + CASE_SHARE <= DEADLINE_SHARE  # on the wall clock a solve uses its whole limit
 
 
 def test_a_budget_gives_each_solve_its_share_until_the_deadline() -> None:
