@@ -45,7 +45,7 @@ def set_source(name: str, data: bytes, suffix: str, mapping: dict[str, str] | No
     if job is not None and job.running:  # the old input's solve is no longer wanted
         state.collected = job
         job.stop()
-        job.wait(15)
+        job.wait(60)  # a stopped solve ends within seconds (its best plan checked); a loaded machine may need more
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / upload_name(name, suffix)  # messages name the user's file, not a temporary one
         path.write_bytes(data)

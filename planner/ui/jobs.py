@@ -82,10 +82,13 @@ class SolveJob(_Background):
 
     def _run(self) -> None:
         try:
-            self._quick_plan()
-            study = plan_with_case(
-                self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event, on_plan=self._planned
-            )
+            quick = self._quick_plan()
+            if quick is not None and self.stop_event.is_set():  # stopped during the first plan: it is the answer
+                study = quick
+            else:
+                study = plan_with_case(
+                    self.estate, overhead=self.overhead, progress=self._progress, stop=self.stop_event, on_plan=self._planned
+                )
             with self._lock:
                 self.study = study
         except Exception as exc:  # shown as a message; the detail goes to the log
@@ -99,18 +102,21 @@ class SolveJob(_Background):
             self.plan_study = study
             self.phase = "Plan found; now the business case: planning the other strategies and the growth years."
 
-    def _quick_plan(self) -> None:
+    def _quick_plan(self) -> Study | None:
         """A first checked plan within seconds, shown while the full search runs (a short solve of its own)."""
         settings = self.estate.settings
         limit = min(QUICK_PLAN_S, settings.time_limit_s / 10)
         if limit < 0.5 or self.stop_event.is_set():
-            return
+            return None
         quick = replace(self.estate, settings=replace(settings, time_limit_s=limit, business_case=False))
         study = run_study(quick, overhead=self.overhead, stop=self.stop_event)
+        asked = replace(study.estate.settings, time_limit_s=settings.time_limit_s, business_case=settings.business_case)
+        study = replace(study, estate=replace(study.estate, settings=asked))  # shown under the settings the user chose
         with self._lock:
             if self.plan_study is None:
                 self.plan_study = study
                 self.phase = "A first checked plan is shown below; the full search goes on."
+        return study
 
     def _progress(self, point: ProgressPoint) -> None:
         with self._lock:

@@ -64,6 +64,9 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
 def start_solve(controls: dict[str, object]) -> None:
     """Validate and start a background solve, unless one is running."""
     job: SolveJob | None = state.get("job")
+    let_go = state.get("collected") is job  # a solve the page let go of (a new input): let it finish stopping first
+    if job is not None and job.running and let_go:
+        job.wait(60)
     if job is not None and job.running:
         return
     estate = build_estate(controls)
