@@ -22,10 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from benchmarks.methods import run_ffd
 from planner.io.reader import read_estate
+from planner.io.writer import write_plan_workbook
 
 TARGET = (64, 512)  # cores, GB of the model the optimum uses
 MODELS = [  # model, cores, GB, storage, price: the target is cheapest per core and per GB
@@ -74,27 +75,21 @@ def workload_rows(optimum: int, seed: int) -> list[list[object]]:
 
 
 def write_workbook(path: Path, optimum: int, seed: int, time_limit: float) -> Path:
-    """An ordinary planner workbook of the construction."""
-    book = Workbook()
-    book.remove(book.active)
-    sheets = {
-        "Workloads": [HEADER, *workload_rows(optimum, seed)],
-        "Servers": [["model", "cpu_cores", "memory_gb", "storage_gb", "unit_cost"], *map(list, MODELS)],
-        "Settings": [
-            ["setting", "value"],
-            ["overhead_profile", "none"],
-            ["max_utilization_pct", 100],
-            ["storage_pool", "shared"],
-            ["baseline", "one_per_workload"],
-            ["time_limit_s", time_limit],
-            ["business_case", "no"],
-        ],
+    """An ordinary planner workbook of the construction (written by the planner's own sheet writer)."""
+    settings = {
+        "overhead_profile": "none",
+        "max_utilization_pct": 100,
+        "storage_pool": "shared",
+        "baseline": "one_per_workload",
+        "time_limit_s": time_limit,
+        "business_case": "no",
     }
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
+    sheets = {
+        "Workloads": [dict(zip(HEADER, row, strict=True)) for row in workload_rows(optimum, seed)],
+        "Servers": [dict(zip(("model", "cpu_cores", "memory_gb", "storage_gb", "unit_cost"), m, strict=True)) for m in MODELS],
+        "Settings": [{"setting": k, "value": v} for k, v in settings.items()],
+    }
+    write_plan_workbook(path, sheets, words=False)
     return path
 
 

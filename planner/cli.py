@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from planner import __version__
+from planner.business.executive import executive
 from planner.business.html_report import export_html
 from planner.business.planning import plan_with_case
 from planner.business.workbook import export_plan
@@ -116,9 +117,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
             sys.stderr.write("\n")  # ends the live progress line
         if args.replay:
             study = with_held_out(study, _read(args, usage=args.replay))
-        export_plan(study, out, summary)
+        ex = executive(study)  # the summary is priced once, for the workbook and the report
+        export_plan(study, out, summary, ex)
         if report is not None:
-            export_html(study, report)
+            export_html(study, report, ex)
     if not args.quiet:
         print_plan(study, out)
     return EXIT_INTERRUPTED if stop.is_set() else EXIT_OK

@@ -9,7 +9,7 @@ MIN_SOLVE_S = 0.5  # a further solve gets at least this long, or is skipped
 
 
 @dataclass(frozen=True)
-class Budget:
+class CaseBudget:
     """What each further solve of the business case may take, and when none may start any more."""
 
     per_solve: float

@@ -10,7 +10,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 
-from planner.business.budget import Budget
+from planner.business.budget import CaseBudget
 from planner.business.growth import GrowthYear, growth_rows, growth_years, placed_as, runs_out_year
 from planner.business.strategies import (
     StrategyRow,
@@ -74,7 +74,7 @@ def build_business_case(
     *,
     time_limit_s: float | None = None,
     stop: threading.Event | None = None,
-    budget: Budget | None = None,
+    budget: CaseBudget | None = None,
 ) -> Study:
     """The study with its business case: the other strategies and the growth years solved, all priced.
 
@@ -83,7 +83,7 @@ def build_business_case(
     study's choices yields a plan the study could have chosen; if it is cheaper (a short solve can
     find what the study's did not), the study adopts it.
     """
-    budget = budget or Budget(side_time_limit(study) if time_limit_s is None else time_limit_s)
+    budget = budget or CaseBudget(side_time_limit(study) if time_limit_s is None else time_limit_s)
     years, study = _growth(study, budget, stop)
     e = study.estate
     costs = study.costs
@@ -146,7 +146,7 @@ def build_business_case(
     )
 
 
-def _growth(study: Study, budget: Budget, stop: threading.Event | None) -> tuple[list[GrowthYear], Study]:
+def _growth(study: Study, budget: CaseBudget, stop: threading.Event | None) -> tuple[list[GrowthYear], Study]:
     """The growth years, and the study: adopting a later year's plan when it carries the study's year for less."""
     try:
         years = growth_years(study, budget=budget, stop=stop)

@@ -41,7 +41,8 @@ class Executive:
     currency: str
 
 
-def _tco(study: Study) -> Tco:
+def study_tco(study: Study) -> Tco:
+    """The study's TCO comparison: its business case's, else priced now."""
     if study.case is not None:
         return study.case.tco
     return compute_tco(study.estate, study.result.plan, study.baseline, study.costs, study.overhead)
@@ -51,9 +52,7 @@ def _change(today: float, plan: float, unit: str = "") -> str:
     if not today:
         return ""
     pct = 100 * (plan - today) / today
-    word = "fewer" if unit == "servers" else ("less" if plan <= today else "more")
-    if unit == "servers" and plan > today:
-        word = "more"
+    word = ("fewer" if unit == "servers" else "less") if plan <= today else "more"
     return f"{abs(pct):.0f}% {word}"
 
 
@@ -170,7 +169,7 @@ def _solver(study: Study) -> list[Row]:
 
 def executive(study: Study, *, today: dt.date | None = None) -> Executive:
     """The executive summary of a study (`today` fixes the date a report is stamped with)."""
-    tco, cur = _tco(study), study.estate.settings.currency
+    tco, cur = study_tco(study), study.estate.settings.currency
     name = study.estate.source.replace("\\", "/").rsplit("/", 1)[-1] or "the estate"
     date = (today or dt.date.today()).isoformat()
     framings = [

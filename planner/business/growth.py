@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field, replace
 
-from planner.business.budget import Budget
+from planner.business.budget import CaseBudget
 from planner.checker import check_plan, planned_loads
 from planner.domain import Estate
 from planner.plan import Plan, status_words
@@ -79,7 +79,7 @@ def monotonic(solved: dict[int, Study], overhead: OverheadProfile) -> dict[int, 
 def growth_years(
     study: Study,
     *,
-    budget: Budget,
+    budget: CaseBudget,
     stop: threading.Event | None = None,
 ) -> list[GrowthYear]:
     """Years 0..N: each year's demand solved (with every rule and ha_failures), and the current plan checked.

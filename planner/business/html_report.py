@@ -10,12 +10,11 @@ import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from planner.business.executive import Executive, executive, summary_blocks
+from planner.business.executive import Executive, executive, study_tco, summary_blocks
 from planner.io.headers import in_words
 from planner.io.outputs import write_atomically
 from planner.money import money
 from planner.study.pipeline import Study
-from planner.study.tco import Tco, compute_tco
 
 STYLE = """
 body { font-family: -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif; color: #1b1b1b; margin: 2em auto;
@@ -82,11 +81,7 @@ def line_svg(title: str, series: Sequence[tuple[str, Sequence[float]]], currency
 def report_html(study: Study, ex: Executive | None = None) -> str:
     """The HTML report of a study: title, verdict, charts, then every block of the executive summary."""
     ex = ex or executive(study)
-    tco: Tco = (
-        study.case.tco
-        if study.case is not None
-        else compute_tco(study.estate, study.result.plan, study.baseline, study.costs, study.overhead)
-    )
+    tco = study_tco(study)
     s = study.summary
     charts = bar_svg("Servers: today and the plan", [("today", s.baseline_servers), ("plan", s.servers)])
     charts += line_svg(
@@ -109,7 +104,7 @@ def report_html(study: Study, ex: Executive | None = None) -> str:
     )
 
 
-def export_html(study: Study, path: str | Path) -> Path:
+def export_html(study: Study, path: str | Path, ex: Executive | None = None) -> Path:
     """Write the HTML report in one step (never half-written)."""
-    text = report_html(study)
+    text = report_html(study, ex)
     return write_atomically(Path(path), lambda temp: Path(temp).write_text(text, encoding="utf-8"))

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from planner.business.budget import MIN_SOLVE_S, Budget
+from planner.business.budget import MIN_SOLVE_S, CaseBudget
 from planner.business.case import build_business_case
 from planner.business.strategies import strategy_estate, strategy_keys
 from planner.domain import Estate
@@ -56,5 +56,5 @@ def plan_with_case(
         return study
     if on_plan is not None:
         on_plan(study)
-    budget = Budget(max(MIN_SOLVE_S, limit * CASE_SHARE / max(1, further_solves(study))), started + limit * DEADLINE_SHARE)
+    budget = CaseBudget(max(MIN_SOLVE_S, limit * CASE_SHARE / max(1, further_solves(study))), started + limit * DEADLINE_SHARE)
     return build_business_case(study, budget=budget, stop=stop)

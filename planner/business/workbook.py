@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import IO
 
 from planner.business.case import business_tables
 from planner.business.executive import Executive, executive, summary_blocks, summary_table
@@ -40,16 +42,20 @@ def replay_sheet(study: Study) -> list[Row]:
     return rows
 
 
-def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None) -> Path:
+def write_plan_book(
+    study: Study, target: str | Path | IO[bytes], ex: Executive, tables: Mapping[str, Sequence[Row]] | None = None
+) -> None:
+    """The plan workbook of a study, opening on its executive summary, to a path or a binary stream."""
+    bars = (("today", float(study.summary.baseline_servers)), ("plan", float(study.summary.servers)))
+    book_tables = plan_tables(study, ex) if tables is None else tables
+    write_plan_workbook(target, book_tables, cover=summary_blocks(ex), bars=bars, currency=ex.currency)
+
+
+def export_plan(study: Study, path: str | Path, summary_json: str | Path | None = None, ex: Executive | None = None) -> Path:
     """Write the plan workbook (and optionally the JSON summary), each in one step: never half-written."""
     out = Path(path)
-    ex = executive(study)
-    tables = plan_tables(study, ex)
-    bars = (("today", float(study.summary.baseline_servers)), ("plan", float(study.summary.servers)))
-    write_atomically(
-        out,
-        lambda temp: write_plan_workbook(temp, tables, cover=summary_blocks(ex), bars=bars, currency=ex.currency),
-    )
+    summary = ex or executive(study)
+    write_atomically(out, lambda temp: write_plan_book(study, temp, summary))
     if summary_json is not None:
         write_atomically(summary_json, lambda temp: write_summary_json(temp, study.summary.as_dict()))
     return out

@@ -102,9 +102,12 @@ def compute_tco(
     estate: Estate, plan: Plan, baseline: Baseline, costs: CostProfile, overhead: OverheadProfile | None = None
 ) -> Tco:
     """The TCO comparison of a plan with today's estate under the estate's cost drivers."""
-    mine, today, carried = _with_licences(
-        estate, cost_plan(estate, plan, costs, overhead), cost_baseline(estate, baseline, costs), costs
-    )
+    return _compared(estate, cost_plan(estate, plan, costs, overhead), cost_baseline(estate, baseline, costs), costs)
+
+
+def _compared(estate: Estate, plan: Costed, today: Costed, costs: CostProfile) -> Tco:
+    """Both priced sides as a comparison, the Windows licences settled between them."""
+    mine, today, carried = _with_licences(estate, plan, today, costs)
     return Tco(estate.settings.years, mine, today, costs["grid_kg_co2_per_kwh"], carried)
 
 
@@ -113,9 +116,10 @@ def framing_rows(
 ) -> list[dict[str, object]]:
     """The plan against today under each way of treating today's hardware: totals, saving and payback."""
     rows: list[dict[str, object]] = []
+    mine = cost_plan(estate, plan, costs, overhead)  # the plan's side is the same under every framing
     for key, label in HARDWARE_FRAMINGS.items():
         framed = replace(estate, settings=replace(estate.settings, baseline_hardware=key))
-        t = compute_tco(framed, plan, baseline, costs, overhead)
+        t = _compared(framed, mine, cost_baseline(framed, baseline, costs), costs)
         rows.append(
             {
                 "today's hardware": label,

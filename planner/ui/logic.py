@@ -14,12 +14,12 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from planner.business.executive import Executive, executive, summary_blocks
+from planner.business.executive import Executive, executive
 from planner.business.html_report import report_html
-from planner.business.workbook import plan_tables
+from planner.business.workbook import plan_tables, write_plan_book
 from planner.io.columns import SETTINGS
 from planner.io.headers import in_words
-from planner.io.writer import is_money_column, rows_to_csv, write_plan_workbook
+from planner.io.writer import is_money_column, rows_to_csv
 from planner.money import money
 from planner.study.pipeline import Study
 from planner.study.report import Row
@@ -36,10 +36,16 @@ def rows_to_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     data = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
     frame = pd.DataFrame(data, columns=header)
     for name in frame.columns:  # text in a number column: the column as text, so every cell stays editable (and fixable)
-        kinds = {type(v) for v in frame[name] if not _blank(v)}
-        if str in kinds and len(kinds) > 1:
-            frame[name] = pd.Series([None if _blank(v) else str(v) for v in frame[name]], dtype=object)
+        frame[name] = _text_if_mixed(frame[name], blank=None)
     return frame
+
+
+def _text_if_mixed(column: pd.Series, blank: object) -> pd.Series:
+    """A column mixing text and numbers as text (blanks as `blank`); any other column as it is."""
+    kinds = {type(v) for v in column if not _blank(v)}
+    if str in kinds and len(kinds) > 1:
+        return pd.Series([blank if _blank(v) else str(v) for v in column], index=column.index, dtype=object)
+    return column
 
 
 def frame_to_rows(frame: pd.DataFrame) -> list[list[object]]:
@@ -118,8 +124,7 @@ def plan_downloads(study: Study, tables: Mapping[str, list[Row]] | None = None, 
     ex = ex or executive(study)
     tables = tables if tables is not None else plan_tables(study, ex)
     book = io.BytesIO()
-    bars = (("today", float(study.summary.baseline_servers)), ("plan", float(study.summary.servers)))
-    write_plan_workbook(book, tables, cover=summary_blocks(ex), bars=bars, currency=ex.currency)
+    write_plan_book(study, book, ex, tables)
     return {
         "plan.xlsx": book.getvalue(),
         "placements.csv": rows_to_csv(tables["Placements"]).encode("utf-8"),
@@ -149,9 +154,6 @@ def table_frame(rows: Sequence[Row], currency: str = "") -> pd.DataFrame:
     frame = pd.DataFrame(list(rows))
     for name in frame.columns:
         money_column = is_money_column(str(name))
-        frame[name] = frame[name].map(lambda v, m=money_column: _shown(v, currency if m else None))
-        kinds = {type(v) for v in frame[name] if not _blank(v)}
-        if str in kinds and len(kinds) > 1:
-            frame[name] = frame[name].map(lambda v: "" if _blank(v) else str(v))
+        frame[name] = _text_if_mixed(frame[name].map(lambda v, m=money_column: _shown(v, currency if m else None)), blank="")
     frame.columns = [in_words(str(c)) for c in frame.columns]
     return frame

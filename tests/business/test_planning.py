@@ -7,7 +7,7 @@ import time
 import pytest
 from conftest import estate, server, wl
 
-from planner.business.budget import MIN_SOLVE_S, Budget
+from planner.business.budget import MIN_SOLVE_S, CaseBudget
 from planner.business.case import build_business_case
 from planner.business.planning import (
     CASE_SHARE,
@@ -33,17 +33,17 @@ def test_the_shares_leave_room_for_reading_checking_and_writing() -> None:
 
 def test_a_budget_gives_each_solve_its_share_until_the_deadline() -> None:
     """Before the deadline a solve gets its share (or what is left); past it, none starts."""
-    assert Budget(3.0).limit() == 3.0
-    assert Budget(3.0, time.monotonic() + 60).limit() == 3.0
-    left = Budget(30.0, time.monotonic() + 5).limit()
+    assert CaseBudget(3.0).limit() == 3.0
+    assert CaseBudget(3.0, time.monotonic() + 60).limit() == 3.0
+    left = CaseBudget(30.0, time.monotonic() + 5).limit()
     assert left is not None and MIN_SOLVE_S <= left <= 5
-    assert Budget(3.0, time.monotonic() + MIN_SOLVE_S / 2).limit() is None
+    assert CaseBudget(3.0, time.monotonic() + MIN_SOLVE_S / 2).limit() is None
 
 
 def test_a_business_case_past_its_deadline_says_what_it_did_not_plan() -> None:
     """Strategies the deadline left no room for are named in their rows; the growth table keeps the study's year."""
     study = run_study(small(business_case=True))
-    late = build_business_case(study, budget=Budget(1.0, time.monotonic() - 1))
+    late = build_business_case(study, budget=CaseBudget(1.0, time.monotonic() - 1))
     case = late.case
     assert case is not None and [y.year for y in case.growth] == [0]
     skipped = [r for r in case.strategies if "time limit was reached" in r.status]
