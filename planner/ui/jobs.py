@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from planner.sweeps.cluster import SweepRun, results_path, run_sweep, write_swee
 from planner.sweeps.grid import Grid, Row
 
 log = logging.getLogger("planner.ui.jobs")
+WATCH_EVERY_S = 2.0  # how often a job checks that someone still waits for it
+WATCH_MISSES = 5  # checks in a row without anyone waiting before the job stops
 
 
 @dataclass(kw_only=True)
@@ -29,6 +32,7 @@ class _Background:
 
     started: float = field(default_factory=time.monotonic)
     stop_event: threading.Event = field(default_factory=threading.Event)
+    wanted: Callable[[], bool] | None = None  # False once nobody waits for the result (the page was closed): stop
     _thread: threading.Thread | None = None
 
     def _run(self) -> None:
@@ -37,6 +41,17 @@ class _Background:
     def _launch(self, name: str) -> None:
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
+        if self.wanted is not None:
+            threading.Thread(target=self._watch, name=f"{name}-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        """Stop the job once it is no longer wanted: a closed page does not keep a solve running on the server."""
+        missed = 0
+        while self.running and not self.stop_event.wait(WATCH_EVERY_S):
+            missed = 0 if self.wanted is None or self.wanted() else missed + 1
+            if missed >= WATCH_MISSES:  # several checks in a row: a page reconnecting after a blip is not closed
+                log.info("%s: nobody waits for it any more; stopping", self._thread.name if self._thread else "job")
+                self.stop()
 
     @property
     def running(self) -> bool:

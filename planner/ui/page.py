@@ -16,7 +16,7 @@ from planner.ui.logic import (
 from planner.ui.results import show_business_case, show_changes, show_editors, show_plan, show_problems
 from planner.ui.scenarios import show_scenarios
 from planner.ui.sidebar import sidebar_constraints
-from planner.ui.solving import build_estate, collect_job, progress_panel, start_solve
+from planner.ui.solving import build_estate, collect_job, progress_panel, start_solve, waiting_panel
 
 log = logging.getLogger("planner.app")
 state = st.session_state
@@ -50,6 +50,8 @@ def main() -> None:
         st.error(f"The solve failed: {state.solve_error}")
     if running:
         progress_panel()
+    elif state.get("auto_solve"):
+        waiting_panel()
     study: Study | None = state.get("study")
     if study is not None and state.get("solved_controls") not in (None, controls) and not running:
         st.info("Constraints changed since this plan: press Solve to plan with them.")

@@ -21,6 +21,7 @@ from planner.sweeps.grid import ALL_MODELS, SOLVED, check_grid, default_grid, pa
 from planner.ui.charts import pareto_figure
 from planner.ui.jobs import SweepJob
 from planner.ui.logic import FORM_CHOICES, table_frame
+from planner.ui.solving import page_open
 
 state = st.session_state
 SHOWN = ("scenario", "status", "servers", "capex", "tco", "gap_pct", "unplaced", "ha_failures", "ceiling_pct", "seconds", "error")
@@ -44,7 +45,7 @@ def _start(estate: Estate, text: str, limit: float, workers: int, scheduler: str
     settings = replace(estate.settings, time_limit_s=limit, business_case=False)
     folder = state.setdefault("sweep_folder", tempfile.mkdtemp(prefix="planner-sweep-"))
     state.sweep_job = SweepJob(
-        replace(estate, settings=settings), grid, Path(folder), scheduler=scheduler or None, workers=workers
+        replace(estate, settings=settings), grid, Path(folder), scheduler=scheduler or None, workers=workers, wanted=page_open()
     ).start()
 
 

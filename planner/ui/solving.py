@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from planner.business.executive import executive
 from planner.business.workbook import plan_tables
@@ -61,12 +64,24 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
     return None
 
 
+def page_open() -> Callable[[], bool]:
+    """A check that this page's browser session is still connected (a closed page's jobs stop)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None or not Runtime.exists():
+        return lambda: True
+    runtime, session = Runtime.instance(), ctx.session_id
+    return lambda: runtime.is_active_session(session)
+
+
 def start_solve(controls: dict[str, object]) -> None:
     """Validate and start a background solve, unless one is running."""
     job: SolveJob | None = state.get("job")
     let_go = state.get("collected") is job  # a solve the page let go of (a new input): let it finish stopping first
     if job is not None and job.running and let_go:
         job.wait(60)
+        if job.running:  # still stopping on a loaded machine: the new input is planned on a later run
+            state.auto_solve = True
+            return
     if job is not None and job.running:
         return
     estate = build_estate(controls)
@@ -83,7 +98,7 @@ def start_solve(controls: dict[str, object]) -> None:
         return
     state.reused = False
     state.solved_key = key
-    state.job = SolveJob(estate, load_overhead(estate)).start()
+    state.job = SolveJob(estate, load_overhead(estate), wanted=page_open()).start()
     state.solved_controls = dict(controls)
 
 
@@ -118,6 +133,15 @@ def show_study(study: Study, *, replaces_early: bool = False) -> None:
     state.tables = plan_tables(study, state.executive)
     state.files = plan_downloads(study, state.tables, state.executive)
     state.solve_error = None
+
+
+@st.fragment(run_every=1.0)
+def waiting_panel() -> None:
+    """While the replaced input's solve finishes stopping; the new input is planned as soon as it has."""
+    job: SolveJob | None = state.get("job")
+    if job is None or not job.running:
+        st.rerun()
+    st.info("Stopping the previous solve; the new input is planned as soon as it has stopped.")
 
 
 @st.fragment(run_every=1.0)

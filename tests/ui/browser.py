@@ -9,10 +9,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -59,9 +61,9 @@ def running_app(port: int | None = None, timeout_s: float = 90) -> Iterator[str]
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
-    )
+    # the server's output goes to a file: a pipe nobody reads fills up and blocks the server mid-test
+    log = tempfile.NamedTemporaryFile(prefix="planner-app-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s
@@ -73,7 +75,7 @@ def running_app(port: int | None = None, timeout_s: float = 90) -> Iterator[str]
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                output = Path(log.name).read_text(errors="replace")
                 raise RuntimeError(f"the dashboard did not start:\n{output}")
             time.sleep(0.5)
         yield url
@@ -83,6 +85,8 @@ def running_app(port: int | None = None, timeout_s: float = 90) -> Iterator[str]
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -100,6 +104,30 @@ def browser_page(width: int = 1440, height: int = 1000) -> Iterator[object]:
             yield context.new_page()
         finally:
             browser.close()
+
+
+def wait_for_text(page: Any, text: str, timeout_ms: int = 180_000, shot: Path | None = None) -> None:
+    """Wait until the page shows `text`; on timeout fail with what the page says instead (and a screenshot)."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    except Exception:
+        if shot is not None:
+            page.screenshot(path=str(shot))
+        raise AssertionError(f"{text!r} not shown; the page says:\n{page.inner_text('body')[:3000]}") from None
+
+
+def open_tab(page: Any, name: str, timeout_ms: int = 120_000) -> None:
+    """Click the tab called `name` once the page shows it once (a rerun briefly shows the tabs twice)."""
+    tab = page.get_by_role("tab", name=name)
+    for _ in range(timeout_ms // 250):
+        if tab.count() == 1:
+            try:
+                tab.click(timeout=5_000)
+                return
+            except Exception:  # the rerun replaced the tab between the count and the click: look again
+                pass
+        page.wait_for_timeout(250)
+    raise AssertionError(f"tab {name!r} not shown once; the page says:\n{page.inner_text('body')[:3000]}")
 
 
 def screenshot(path: Path, url: str, wait_for_text: str = "Solver:") -> Path:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import REPO, browser_page, chromium_path, running_app, screenshot
+from browser import REPO, browser_page, chromium_path, open_tab, running_app, screenshot, wait_for_text
 from conftest import GOOD_SERVERS, GOOD_WORKLOADS, write_book
 from openpyxl import load_workbook
 
@@ -51,21 +51,17 @@ def test_upload_solve_check_and_download(app_url: str, tmp_path: Path) -> None:
     with browser_page() as page:
         page.goto(app_url)
         page.locator("input[type=file]").first.set_input_files(str(book))
-        try:
-            page.get_by_text("Servers by model: 2 x M1").wait_for(timeout=120_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))  # kept for diagnosis
-            raise AssertionError(f"plan not shown; page text:\n{page.inner_text('body')[:3000]}") from None
+        wait_for_text(page, "Servers by model: 2 x M1", shot=tmp_path / "failure.png")
         body = page.inner_text("body")
         assert "20,000 USD" in body and "estate.xlsx" in body and "servers today, 2 in the plan" in body
         shown = _main_text(page)
-        page.get_by_role("tab", name="Business case").click()
-        page.get_by_text("Today and the plan, priced alike").wait_for(timeout=120_000)
+        open_tab(page, "Business case")
+        wait_for_text(page, "Today and the plan, priced alike")
         shown += _main_text(page)
         years = {str(y) for y in range(2000, 2100)}
         assert not RAW_KEY.findall(shown), RAW_KEY.findall(shown)
         assert not [n for n in BARE_MONEY.findall(shown) if n not in years], BARE_MONEY.findall(shown)
-        page.get_by_role("tab", name="Plan").click()
+        open_tab(page, "Plan")
         metric = page.locator("[data-testid=stMetric]").filter(has_text="Servers").first.inner_text()
         assert "\n2\n" in f"\n{metric}\n"
         with page.expect_download() as download:
@@ -90,6 +86,7 @@ def test_screenshot_of_the_sample_plan(app_url: str, tmp_path: Path) -> None:
 
 
 def test_scenarios_tab_runs_a_sweep_in_the_browser(app_url: str, tmp_path: Path) -> None:
+    """Upload, then a two-by-two sweep from the Scenarios tab: four scenarios in the table and in sweep.xlsx."""
     book = write_book(
         tmp_path / "estate.xlsx",
         {"Workloads": GOOD_WORKLOADS, "Servers": GOOD_SERVERS, "Settings": [["setting", "value"], ["time_limit_s", 5]]},
@@ -97,13 +94,8 @@ def test_scenarios_tab_runs_a_sweep_in_the_browser(app_url: str, tmp_path: Path)
     with browser_page() as page:
         page.goto(app_url)
         page.locator("input[type=file]").first.set_input_files(str(book))
-        page.get_by_text("Servers by model: 2 x M1").wait_for(timeout=120_000)
-        tab = page.get_by_role("tab", name="Scenarios")
-        for _ in range(240):  # while the business case is built the page reruns, briefly showing the tabs twice
-            if tab.count() == 1:
-                break
-            page.wait_for_timeout(500)
-        tab.click()
+        wait_for_text(page, "Servers by model: 2 x M1", shot=tmp_path / "failure.png")
+        open_tab(page, "Scenarios")
         page.get_by_text("Write the grid as YAML instead").click()  # the form is the default; YAML is still accepted
         grid = page.get_by_label("Grid (YAML)")
         grid.fill("server_model: [all, M2]\nha_failures: [0, 1]\n")
@@ -113,11 +105,7 @@ def test_scenarios_tab_runs_a_sweep_in_the_browser(app_url: str, tmp_path: Path)
         seconds.press("Enter")
         page.wait_for_timeout(1000)
         page.get_by_role("button", name="Run sweep").click()
-        try:
-            page.get_by_text("Compare two scenarios").wait_for(timeout=180_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            raise AssertionError(f"sweep not shown; page text:\n{page.inner_text('body')[:3000]}") from None
+        wait_for_text(page, "Compare two scenarios", shot=tmp_path / "failure.png")
         with page.expect_download() as download:
             page.get_by_role("button", name="Download sweep.xlsx").click()
         saved = tmp_path / "sweep.xlsx"
@@ -133,18 +121,14 @@ def test_history_upload_packs_by_time_and_shows_the_replay(app_url: str, tmp_pat
     the page shows the replay's verdict and a server's load over the week."""
     with browser_page() as page:
         page.goto(app_url)
-        page.get_by_text("Servers by model").first.wait_for(timeout=120_000)
+        wait_for_text(page, "Servers by model")
         page.get_by_text("Utilization history and sizing").click()
         page.locator("input[type=file]").nth(1).set_input_files(str(REPO / "sample_data" / "usage.csv"))
-        page.get_by_text("History: usage.csv").wait_for(timeout=30_000)
+        wait_for_text(page, "History: usage.csv", timeout_ms=120_000)
         page.get_by_text("Percentile of the utilization history").click()
         page.get_by_text("By time: peaks that do not coincide share headroom").click()
         page.get_by_role("button", name="Solve", exact=True).click()
-        try:
-            page.get_by_text("Replayed on usage.csv: the plan would have held for").wait_for(timeout=120_000)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"))
-            raise AssertionError(f"replay not shown; page text:\n{page.inner_text('body')[:3000]}") from None
+        wait_for_text(page, "Replayed on usage.csv: the plan would have held for", shot=tmp_path / "failure.png")
         assert "Replay on the history" in page.inner_text("body")
         chart = page.locator(".js-plotly-plot").filter(has_text="over usage.csv")  # the load chart, by its title
         chart.first.wait_for(timeout=30_000)

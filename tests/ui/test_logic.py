@@ -7,6 +7,7 @@ import io
 import json
 import time
 
+import pytest
 from conftest import GOOD_SERVERS, GOOD_WORKLOADS, WORKLOAD_HEADER, estate, server, wl, write_book
 from openpyxl import load_workbook
 
@@ -16,6 +17,7 @@ from planner.io.marking import mark_problems
 from planner.io.reader import estate_from_rows
 from planner.profiles.loading import load_profile
 from planner.study.pipeline import run_study
+from planner.ui import jobs
 from planner.ui.jobs import SolveJob
 from planner.ui.logic import (
     filter_placements,
@@ -160,3 +162,16 @@ def test_job_reports_errors_instead_of_raising() -> None:
     job.estate = None  # type: ignore[assignment]  # force a failure inside the thread
     job.start().wait(30)
     assert job.error is not None and job.study is None
+
+
+def test_a_job_nobody_waits_for_stops_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A closed page's solve stops (its best plan kept) instead of running to its time limit on the server."""
+    monkeypatch.setattr(jobs, "WATCH_EVERY_S", 0.1)
+    e = estate(
+        [wl(f"w{i}", cpu=1 + i % 3, mem=1 + i % 4, anti_affinity_group=f"g{i % 5}") for i in range(60)],
+        [server(cpu=16, mem=32, storage=500)],
+        time_limit_s=900,
+    )
+    job = SolveJob(e, load_profile("none"), wanted=lambda: False).start()
+    assert job.wait(600), "the job ran on after nobody waited for it"
+    assert job.stop_event.is_set() and job.study is not None and not job.study.result.plan.unplaced
