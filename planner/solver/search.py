@@ -29,6 +29,8 @@ from planner.solver.clock import Clock
 from planner.solver.cpsat import ModelBuilder, unplaced_penalty
 from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
+from planner.solver.mode_bound import mode_bound, worth_a_mode_bound
+from planner.solver.packing.core import core_search
 from planner.solver.packing.exact_fill import mip_within, plan_at_bound
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
 from planner.solver.packing.pattern_plan import pattern_search
@@ -36,6 +38,7 @@ from planner.solver.packing.vector_cns import vector_assignment
 from planner.solver.pools import model_size, placeable, server_pools
 from planner.solver.problem import Problem, build_problem
 from planner.solver.progress import Progress, ProgressFn, run_cpsat
+from planner.solver.right_size import right_sized
 
 LNS_THRESHOLD = 4000  # assign variables above which the full model is slow to presolve
 BUILD_SECONDS = 4e-5  # seconds to build the full model, per assignment variable
@@ -44,6 +47,9 @@ MAX_CLASSES = 1_000  # shape classes above which the pattern master's pricing is
 DIVE_CLASSES = 300  # distinct shapes up to which diving on the pattern LP fits a short time limit
 FILL_SHARE = 0.15  # of the time left, what the exact-fill pattern model may take at each target (it settles fast or not at all)
 GREEDY_VISITS_PER_S = 1_000_000  # servers first fit looks at per second, about (2.6 M/s skipping, 0.3 M/s trying)
+MODE_BOUND_WORK = 2.0  # counted seconds at most for the bound that knows host modes and forms
+MODE_BOUND_SHARE = 0.1  # and at most this share of the limit
+CORE_SHARE = 0.5  # of the time left, what the plain cores of a mixed estate may take
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
@@ -118,7 +124,9 @@ class Search:
     def adopt(self, found: Assignment, step: str, *, report: bool = True) -> None:
         """Make a better plan the best so far, name its step in the method, and report it (unless the caller will).
 
-        A plan placing fewer replicas, or as many at a higher cost, is never adopted: each step only improves."""
+        A plan placing fewer replicas, or as many at a higher cost, is never adopted: each step only improves.
+        Each server of it first moves to the cheapest model that holds its load (`right_size.py`)."""
+        found = right_sized(self.problem, found)
         if not self.improves(found):
             return
         self.start = found
@@ -147,6 +155,7 @@ class Search:
         self.exact_fill()
         self.vector_search(0.1 if self.mip else 0.5)
         self.branch_and_bound()
+        self.plain_cores()
         self.pattern_master()
         self.vector_search(0.5)  # again, from the pattern plan and towards the pattern bound
         self.neighbourhood_search()
@@ -171,6 +180,10 @@ class Search:
             self.single = single_model_counts(problem)
             self.pools = server_pools(problem, self.start, self.single, self.hard)
         self.bound = volume_bound(problem, self.items, self.pools) if self.hard else 0
+        if self.hard and worth_a_mode_bound(problem, self.items):  # forms and modes a choice: the tighter bound
+            by_mode, work = mode_bound(problem, self.items, self.pools, min(MODE_BOUND_WORK, MODE_BOUND_SHARE * limit))
+            self.bound = max(self.bound, by_mode)
+            clock.charge_work(work)
         self.tracker = Progress(self.progress, unplaced_penalty(problem, self.pools), self.unit, self.started)
         if self.hard:
             self.tracker.best = self.cost(self.start) * self.unit
@@ -240,6 +253,16 @@ class Search:
         filled = mip_within(self.problem, self.start, self.target, self.clock, MIP_SHARE * self.remaining(), self.stop)
         if filled is not None:
             self.adopt(filled, "exact-fill patterns by branch and bound")
+
+    def plain_cores(self) -> None:
+        """A mixed estate: the best plan of one model in one mode and form, rules kept (`packing/core.py`)."""
+        if self.plain or not self.hard or self.cost(self.start) <= self.bound or self.remaining() <= 0 or self.stopped():
+            return  # (the cores' first fits take a moment: worth it even when little time is left)
+        budget = self.budget(CORE_SHARE * self.remaining())
+        found = core_search(self.problem, self.active, self.cost(self.start), budget, self.seed)
+        self.clock.charge_work(budget.spent)
+        if found is not None and self.cost(found) < self.cost(self.start):
+            self.adopt(found, "plain-core local search")
 
     def pattern_master(self) -> None:
         """Column generation over shape classes: its bound, and a plan by rounding (repeated shapes) or diving."""

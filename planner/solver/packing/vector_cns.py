@@ -8,11 +8,14 @@ A move swaps up to two items of a server for up to two of the pool; all moves of
 scored at once with numpy (every server's give-back sets against every pool set), items just
 placed stay frozen for a few steps, the best move is made even when it makes the pool heavier,
 and items that wait in the pool gain weight until they are placed. Used when an estate is pure
-vector packing: one server model and host mode, no placement rules."""
+vector packing (one server model and host mode, no placement rules), and on the plain core of a
+mixed estate (`core.py`), where `foes` (items that may not share a server: replicas of one
+workload, an anti-affinity group) block the moves that would put them together."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import combinations
 
@@ -24,10 +27,12 @@ from planner.solver.packing.cns import Bins, one_fewer_each_time
 from planner.solver.packing.onedim import plain_sizes, to_assignment
 from planner.solver.problem import Problem
 
-STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs)
+STEP_WORK = 5e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs; measured
+# 4.8 us on 2,600 servers, 2 cores)
 MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
 PENALTY_STEP = 0.05  # what an item's waiting in the pool adds to a move's score, per step
 MAX_BIN_CENTRIC = 5_000  # items up to which the bin-centric greedy starts are tried (quadratic)
+Foes = Sequence[frozenset[int]]  # per item, the items it may not share a server with
 
 
 @lru_cache(maxsize=64)
@@ -41,8 +46,14 @@ class _Search:
     """m - 2 servers (lists of item indices) and the pool, with one table of every server's
     give-back sets (up to two items) and the load each would leave, ready to score."""
 
-    def __init__(self, sizes: np.ndarray, cap: np.ndarray, bins: Bins, pool: list[int], rng: random.Random) -> None:
+    def __init__(
+        self, sizes: np.ndarray, cap: np.ndarray, bins: Bins, pool: list[int], rng: random.Random, foes: Foes = ()
+    ) -> None:
         self.cap = cap
+        self.foes = foes  # per item, the items it may not share a server with (empty: no rules)
+        self.bin_of = np.full(len(sizes) + 1, -1, dtype=int)  # each item's server, -1 in the pool
+        for k, members in enumerate(bins):
+            self.bin_of[members] = k
         self.sizes = np.vstack([sizes, np.zeros(len(cap))])  # row -1: the empty slot of a padded set
         self.norm = self.sizes / cap  # normalised sizes: what the pool's score is made of
         self.penalty = np.zeros(len(sizes) + 1)  # grows while an item waits in the pool
@@ -82,10 +93,10 @@ class _Search:
         total = self.sizes[pool].sum(axis=0)
         if np.any(total > 2 * cap):
             return None
-        if np.all(total <= cap):
+        if np.all(total <= cap) and not clash(pool, self.foes):
             return [*self.bins, list(pool)] if pool else list(self.bins)
         if len(pool) > MAX_SPLIT:  # too many subsets to try: first fit in a few orders
-            parts = split_two_greedy(self.sizes[pool], cap)
+            parts = split_two_greedy(self.sizes[pool], cap, [self._local_foes(pool, i) for i in pool] if self.foes else ())
             return None if parts is None else [*self.bins, *([pool[j] for j in part] for part in parts)]
         first, rest = pool[0], pool[1:]
         for r in range(len(rest) + 1):
@@ -93,8 +104,34 @@ class _Search:
                 part = [first, *combo]
                 load = self.sizes[part].sum(axis=0)
                 if np.all(load <= cap) and np.all(total - load <= cap):
-                    return [*self.bins, part, [i for i in pool if i not in part]]
+                    other = [i for i in pool if i not in part]
+                    if not (clash(part, self.foes) or clash(other, self.foes)):
+                        return [*self.bins, part, other]
         return None
+
+    def _local_foes(self, pool: list[int], i: int) -> frozenset[int]:
+        """The positions in `pool` of item i's foes."""
+        return frozenset(j for j, other in enumerate(pool) if other in self.foes[i])
+
+    def _conflicts(self, takes: np.ndarray) -> np.ndarray | None:
+        """Rows x take sets that would put foes on one server (the take's foe stays on the row's server), or None."""
+        if not self.foes:
+            return None
+        items = self.joined[0]
+        blocked: np.ndarray | None = None
+        for c, take in enumerate(takes.tolist()):
+            for t in take:
+                if t < 0:
+                    continue
+                for h in self.foes[t]:
+                    k = int(self.bin_of[h])
+                    if k < 0:
+                        continue
+                    if blocked is None:
+                        blocked = np.zeros((len(items), len(takes)), dtype=bool)
+                    a, b = int(self.first[k]), int(self.first[k + 1])
+                    blocked[a:b, c] |= ~(items[a:b] == h).any(axis=1)  # blocked unless the row gives h back
+        return blocked
 
     def move(self, tenure: int) -> None:
         """The best swap of up to two server items for up to two pool items, frozen items excepted.
@@ -107,6 +144,9 @@ class _Search:
         if not self.pool:
             return
         takes = np.array([*self.pool, -1], dtype=int)[_pairs(len(self.pool))[1:]]
+        if self.foes:  # two foes never go to one server together
+            takes = takes[[not (b >= 0 and b in self.foes[a]) for a, b in takes.tolist()]]
+        clashes = self._conflicts(takes)
         take_load, take = self.sizes[takes].sum(axis=1), self.norm[takes].sum(axis=1)
         items, left, given, owner = self.joined
         room = self.cap + 1e-9 - left
@@ -118,6 +158,8 @@ class _Search:
         blocked = room[:, 0, None] < take_load[None, :, 0]
         for k in range(1, len(self.cap)):
             blocked |= room[:, k, None] < take_load[None, :, k]
+        if clashes is not None:
+            blocked |= clashes[rows]
         after = self.norm[self.pool].sum(axis=0) + given  # the pool's load once a set is given back
         row_term = (after * after).sum(axis=1) + self.penalty[items].sum(axis=1) + self.noise.random(len(rows)) * 1e-9
         col_term = (take * take).sum(axis=1) - self.penalty[takes].sum(axis=1) + self.noise.random(len(takes)) * 1e-9
@@ -135,24 +177,27 @@ class _Search:
         take_items = [int(i) for i in takes[col] if i >= 0]
         self.pool = [i for i in self.pool if i not in take_items] + give
         self.bins[k] = [i for i in self.bins[k] if i not in give] + take_items
+        self.bin_of[give], self.bin_of[take_items] = -1, k
         self._replace(k)
         self.frozen_until[take_items] = self.step + tenure
         self.penalty[self.pool] += PENALTY_STEP
 
 
-def split_two_greedy(sizes: np.ndarray, cap: np.ndarray) -> tuple[list[int], list[int]] | None:
+def split_two_greedy(sizes: np.ndarray, cap: np.ndarray, foes: Foes = ()) -> tuple[list[int], list[int]] | None:
     """Positions of `sizes` split over two servers by first fit, largest first by each of a few
     measures (largest share, total share, each resource), or None when no order fits. Where
     servers hold many small items (15 or so) the pool is too large to split exhaustively, and
-    without this the search could end only when the pool fits in one server."""
+    without this the search could end only when the pool fits in one server. `foes` (by position)
+    never share a part."""
     norm = sizes / cap
     for key in (norm.max(axis=1), norm.sum(axis=1), *norm.T):
         parts: tuple[list[int], list[int]] = ([], [])
         loads = np.zeros((2, len(cap)))
         for j in np.argsort(-key, kind="stable").tolist():
-            p = 0 if (loads[0] + sizes[j] <= cap).all() else 1
-            if p and not (loads[1] + sizes[j] <= cap).all():
+            fit = [(loads[q] + sizes[j] <= cap).all() and not (foes and foes[j] & set(parts[q])) for q in (0, 1)]
+            if not any(fit):
                 break
+            p = 0 if fit[0] else 1
             parts[p].append(j)
             loads[p] += sizes[j]
         else:
@@ -160,12 +205,14 @@ def split_two_greedy(sizes: np.ndarray, cap: np.ndarray) -> tuple[list[int], lis
     return None
 
 
-def _attempt(sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget, rng: random.Random) -> Bins | None:
+def _attempt(
+    sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget, rng: random.Random, foes: Foes = ()
+) -> Bins | None:
     """A plan with one server fewer than `solution`, or None when the budget ends first."""
     weight = (sizes / cap).sum(axis=1)
     order = sorted(range(len(solution)), key=lambda k: (float(weight[solution[k]].sum()), rng.random()))
     pool = [i for k in order[:3] for i in solution[k]]
-    state = _Search(sizes, cap, [solution[k] for k in order[3:]], pool, rng)
+    state = _Search(sizes, cap, [solution[k] for k in order[3:]], pool, rng, foes)
     step_work = STEP_WORK * (50 + len(solution))
     while budget.spend(step_work):
         done = state.finished()
@@ -180,17 +227,19 @@ def _fits(sizes: np.ndarray, cap: np.ndarray) -> bool:
     return bool((sizes.sum(axis=0) <= cap).all())
 
 
-def bin_centric(norm: np.ndarray, by_dot_product: bool) -> Bins:
+def bin_centric(norm: np.ndarray, by_dot_product: bool, foes: Foes = ()) -> Bins:
     """Servers filled one at a time (Panigrahy et al. 2011, the bin-centric family): each takes the
     fitting item whose normalised size has the largest dot product with the room left, or that
     leaves the smallest squared room, until none fits. Item-centric first fit places each item
-    in turn and scatters small items; filling one server at a time packs them tight."""
+    in turn and scatters small items; filling one server at a time packs them tight. `foes` never
+    share a server."""
     left = np.ones(len(norm), dtype=bool)
     bins: Bins = []
     while left.any():
         room, members = np.ones(norm.shape[1]), []
+        barred = np.zeros(len(norm), dtype=bool)
         while True:
-            fits = left & (norm <= room + 1e-12).all(axis=1)
+            fits = left & ~barred & (norm <= room + 1e-12).all(axis=1)
             if not fits.any():
                 break
             score = norm @ room if by_dot_product else -((room - norm) ** 2).sum(axis=1)
@@ -198,24 +247,41 @@ def bin_centric(norm: np.ndarray, by_dot_product: bool) -> Bins:
             members.append(i)
             left[i] = False
             room = room - norm[i]
+            if foes:
+                barred[list(foes[i])] = True
         bins.append(members)
     return bins
 
 
 def improve_vector_packing(
-    sizes: list[tuple[int, ...]], cap: tuple[int, ...], solution: Bins, lower: int, budget: Budget, seed: int = 0
+    sizes: list[tuple[int, ...]],
+    cap: tuple[int, ...],
+    solution: Bins,
+    lower: int,
+    budget: Budget,
+    seed: int = 0,
+    foes: Foes = (),
 ) -> Bins:
-    """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`."""
+    """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`;
+    `foes[i]`: the items item i may not share a server with."""
     rng = random.Random(seed)
     array, capacity = np.array(sizes, dtype=float), np.array(cap, dtype=float)
     if len(sizes) <= MAX_BIN_CENTRIC:
         norm, used = array / capacity, len([b for b in solution if b])
         for by_dot_product in (True, False):
             budget.spend(STEP_WORK * len(sizes))
-            greedy = bin_centric(norm, by_dot_product)
-            if len(greedy) < used and all(_fits(array[b], capacity) for b in greedy):
+            greedy = bin_centric(norm, by_dot_product, foes)
+            if len(greedy) < used and all(_fits(array[b], capacity) and not clash(b, foes) for b in greedy):
                 solution, used = greedy, len(greedy)
-    return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng), solution, lower, budget)
+    return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng, foes), solution, lower, budget)
+
+
+def clash(members: Sequence[int], foes: Foes) -> bool:
+    """True when two of `members` are foes (may not share a server)."""
+    if not foes:
+        return False
+    inside = set(members)
+    return any(foes[i] & inside for i in members)
 
 
 def vector_assignment(problem: Problem, start: Assignment, lower: int, budget: Budget, seed: int = 0) -> Assignment:

@@ -1,0 +1,126 @@
+"""A lower bound that knows host modes and forms: the cheapest purchase of servers per model and mode
+whose room covers, per resource, what the replicas need in the forms they take there.
+
+The volume bound (`bounds.py`) gives every replica its smallest footprint and every server its
+smallest reserve, as if one server could be a hypervisor and a container host at once. Here each
+replica takes one placement kind (chosen by the model, counted per shape class), and the demand of
+each kind must fit in the servers of the modes that run it: VMs and containers in VMs on
+hypervisor hosts (with a container-host VM for each OS on each server that runs them, counted),
+bare-metal containers on container hosts of their OS. Every plan satisfies these sums, so the
+optimum of this small integer model, or CP-SAT's proven bound on it, is a valid lower bound; on a
+mixed estate it is much tighter, because the modes' servers are whole numbers each.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ortools.sat.python import cp_model
+
+from planner.domain import HostMode, PlacementKind
+from planner.rules import kind_fits_mode
+from planner.solver.bounds import min_servers
+from planner.solver.problem import Problem
+
+Shape = tuple[str, tuple[tuple[str, tuple[int, int, int]], ...]]  # OS and footprint per kind
+Terms = list[tuple[int, cp_model.IntVar]]  # a sum of coefficient x variable
+MAX_SHAPES = 3_000  # shape classes above which the model takes longer to build than the bound is worth
+
+
+def _sum(terms: Terms) -> cp_model.LinearExpr:
+    """The linear expression of a list of terms."""
+    return cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
+
+
+def _shapes(problem: Problem, items: list[int]) -> Counter[Shape]:
+    """Replicas counted per shape: OS and footprint per kind."""
+    return Counter((problem.items[i].workload.os, tuple(sorted(problem.items[i].footprints.items()))) for i in items)
+
+
+def worth_a_mode_bound(problem: Problem, items: list[int]) -> bool:
+    """True when forms or modes are a choice (else the volume bound is as good) and the shapes are few
+    enough for the model to be built in a moment."""
+    choice = len(problem.modes) > 1 or any(len(problem.items[i].footprints) > 1 for i in items)
+    return choice and 0 < len(_shapes(problem, items)) <= MAX_SHAPES
+
+
+def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: float) -> tuple[int, float]:
+    """The cheapest purchase (objective units) covering the replicas' demand in the modes that run their forms,
+    and the counted seconds it took; 0 when the model proves nothing in `work_s` (0 is always valid)."""
+    if not items:
+        return 0, 0.0
+    model = cp_model.CpModel()
+    pairs = [(m, mode) for m in range(len(pools)) for mode in problem.modes if problem.allows(mode, m)]
+    count = {(m, mode): model.new_int_var(0, pools[m], f"servers[{m},{mode}]") for m, mode in pairs}
+    for m in range(len(pools)):
+        model.add(sum(count[m, mode] for mode in problem.modes if (m, mode) in count) <= pools[m])
+    demand: dict[str, list[Terms]] = {mode: [[], [], []] for mode in problem.modes}
+    in_vm: dict[str, list[Terms]] = {}
+    for s, ((shape_os, kinds), n) in enumerate(sorted(_shapes(problem, items).items())):
+        takes = []
+        for kind, fp in kinds:
+            mode = next((md for md in problem.modes if kind_fits_mode(kind, shape_os, md)), None)
+            if mode is None:
+                continue
+            x = model.new_int_var(0, n, f"takes[{s},{kind}]")
+            takes.append(x)
+            for k in range(3):
+                demand[mode][k].append((fp[k], x))
+            if kind == PlacementKind.CONTAINER_IN_VM:
+                vm_load = in_vm.setdefault(shape_os, [[], [], []])
+                for k in range(3):
+                    vm_load[k].append((fp[k], x))
+        model.add(sum(takes) == n)
+    _cover(problem, model, count, demand, in_vm, pools)
+    model.add(sum(count.values()) >= min_servers(problem, items))
+    model.minimize(sum(problem.costs[m] * v for (m, _), v in count.items()))
+    return _solve_bound(model, work_s)
+
+
+def _cover(
+    problem: Problem,
+    model: cp_model.CpModel,
+    count: dict[tuple[int, str], cp_model.IntVar],
+    demand: dict[str, list[Terms]],
+    in_vm: dict[str, list[Terms]],
+    pools: list[int],
+) -> None:
+    """Each mode's servers cover its demand per resource; containers in VMs need a container-host VM per OS and server."""
+    hosts_vm = {}
+    for os_name, load in sorted(in_vm.items()):
+        vm = problem.container_vms[os_name]
+        with_vm = {
+            m: model.new_int_var(0, pools[m], f"container_vm[{m},{os_name}]") for m, mode in count if mode == HostMode.HYPERVISOR
+        }
+        for m, v in with_vm.items():
+            model.add(v <= count[m, HostMode.HYPERVISOR])
+        hosts_vm[os_name] = (vm, with_vm)
+        for k in range(3):  # the containers of this OS fit in the servers that hold its container-host VM
+            room = {m: _room(problem, m, HostMode.HYPERVISOR)[k] - vm[k] for m in with_vm}
+            model.add(_sum([(max(0, room[m]), v) for m, v in with_vm.items()]) >= _sum(load[k]))
+    for mode in problem.modes:
+        for k in range(3):
+            need = list(demand[mode][k])
+            if mode == HostMode.HYPERVISOR:
+                need += [(vm[k], v) for vm, with_vm in hosts_vm.values() for v in with_vm.values()]
+            offered = [(max(0, _room(problem, m, md)[k]), v) for (m, md), v in count.items() if md == mode]
+            model.add(_sum(offered) >= _sum(need))
+
+
+def _room(problem: Problem, m: int, mode: str) -> tuple[int, int, int]:
+    """What one server of model m offers its replicas in a mode."""
+    cap, reserve = problem.capacities[m], problem.reserve(mode, m)
+    return (cap[0] - reserve[0], cap[1] - reserve[1], cap[2] - reserve[2])
+
+
+def _solve_bound(model: cp_model.CpModel, work_s: float) -> tuple[int, float]:
+    """CP-SAT's proven bound on the model within `work_s` counted seconds (the same on any machine), and the work done."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = work_s
+    solver.parameters.max_time_in_seconds = 10 * work_s  # a ceiling, should a machine be very slow
+    solver.parameters.num_workers = 1
+    solver.parameters.catch_sigint_signal = False
+    status = solver.solve(model)
+    if status == cp_model.INFEASIBLE:
+        return 0, solver.deterministic_time  # a plan exists for the items of a real estate; 0 is always valid
+    return max(0, int(solver.best_objective_bound)), solver.deterministic_time

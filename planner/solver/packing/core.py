@@ -1,0 +1,179 @@
+"""The plain core of a mixed estate: one server model in one host mode, every replica in the one
+form that mode runs (VMs on a hypervisor, containers on a container host of their OS).
+
+A restriction, so every plan of the core is a plan of the estate and passes the checker. Where the
+choice of form and model does not pay much (overheads that barely differ, one model cheapest per
+core and per GB), the best plan lies in a core, and the searches for plain vector packing reach it:
+first-fit decreasing, then the consistent neighbourhood search with the replica, anti-affinity and
+affinity rules kept (an affinity copy moves as one item; rules that keep replicas apart are foes).
+The cores are tried cheapest bound first; a core's plan is kept only when it costs less.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.domain import HostMode, PlacementKind
+from planner.rules import kind_fits_mode
+from planner.solver.budget import Budget
+from planner.solver.greedy import Assignment
+from planner.solver.packing.cns import Bins
+from planner.solver.packing.vector_cns import improve_vector_packing
+from planner.solver.problem import Problem, Vec
+
+FFD_ITEM_WORK = 5e-5  # nominal seconds per item of the core's first fit (deterministic runs; measured 58 us at 10,000)
+FFD_SERVER_WORK = 5e-9  # and per open server it looks at (numpy, all at once)
+SEARCHED_CORES = 2  # cores the local search goes on with, best first fit first
+FIRST_CORE_SHARE = 0.7  # of the budget, what the best core's local search may take
+
+
+@dataclass(frozen=True)
+class Core:
+    """One model and mode's plain packing: the bundles' sizes in the binding resources, the room, the foes,
+    and the placement kind each replica takes."""
+
+    model: int
+    mode: str
+    kinds: dict[int, str]  # replica -> its placement kind in this core
+    bundles: list[int]
+    sizes: list[tuple[int, ...]]
+    room: tuple[int, ...]
+    foes: list[frozenset[int]]
+
+    def lower(self) -> int:
+        """Servers the core needs at least: its total demand over the room, per resource."""
+        total = np.array(self.sizes, dtype=float).sum(axis=0) if self.sizes else np.zeros(len(self.room))
+        return max(1, max(math.ceil(t / r) for t, r in zip(total.tolist(), self.room, strict=True)))
+
+
+def core_kinds(problem: Problem, items: list[int], mode: str, containers_first: bool) -> dict[int, str] | None:
+    """The kind each replica takes in a core of `mode`, or None when one cannot run there.
+
+    On a hypervisor a replica is a VM or a container in its OS's container-host VM (the one the
+    policy prefers when it may be either); on a container host, a container of the host's OS."""
+    kinds: dict[int, str] = {}
+    hypervisor = mode == HostMode.HYPERVISOR
+    order = (PlacementKind.CONTAINER_IN_VM, PlacementKind.VM)
+    order = order if containers_first else order[::-1]
+    for i in items:
+        item = problem.items[i]
+        allowed = order if hypervisor else (PlacementKind.CONTAINER_BARE,)
+        kind = next((k for k in allowed if k in item.footprints and kind_fits_mode(k, item.workload.os, mode)), None)
+        if kind is None:
+            return None
+        kinds[i] = kind
+    return kinds
+
+
+def plain_core(problem: Problem, active: list[int], model: int, mode: str, containers_first: bool = True) -> Core | None:
+    """The core of `model` in `mode`, or None when some replica cannot run there or a bundle cannot fit.
+
+    Every server of a core holds a container-host VM for each OS whose replicas run as containers in VMs
+    (its reserve is taken off the room): a server that holds none of them has room to spare, never too little."""
+    if not problem.allows(mode, model):
+        return None
+    kinds = core_kinds(problem, [i for b in active for i in problem.bundles[b]], mode, containers_first)
+    if kinds is None:
+        return None
+    room = list(vec_sub(problem.capacities[model], problem.reserve(mode, model)))
+    for os_name in sorted({problem.items[i].workload.os for i, k in kinds.items() if k == PlacementKind.CONTAINER_IN_VM}):
+        room = list(vec_sub(tuple(room), problem.container_vms[os_name]))  # type: ignore[arg-type]
+    dims = [k for k in range(3) if room[k] > 0]
+    sizes: list[tuple[int, ...]] = []
+    for b in active:
+        size = [sum(problem.items[i].footprints[kinds[i]][k] for i in problem.bundles[b]) for k in range(3)]
+        if any(size[k] > max(0, room[k]) for k in range(3)):
+            return None
+        sizes.append(tuple(size[k] for k in dims))
+    position = {b: j for j, b in enumerate(active)}
+    holders: dict[int, list[int]] = {}
+    for b in active:
+        for c in problem.bundle_conflicts[b]:
+            holders.setdefault(c, []).append(position[b])
+    foes = [frozenset(j for c in problem.bundle_conflicts[b] for j in holders[c]) - {position[b]} for b in active]
+    return Core(model, mode, kinds, list(active), sizes, tuple(room[k] for k in dims), foes)
+
+
+def vec_sub(a: Vec, b: Vec) -> Vec:
+    """Component-wise difference of two integer vectors."""
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def first_fit(core: Core, budget: Budget) -> Bins:
+    """First-fit decreasing on the core (largest normalised size first), foes kept apart."""
+    sizes = np.array(core.sizes, dtype=float).reshape(len(core.sizes), len(core.room))
+    room = np.array(core.room, dtype=float)
+    order = np.argsort(-(sizes / room).max(axis=1), kind="stable").tolist()
+    loads = np.zeros((0, len(room)))
+    bins: Bins = []
+    where = np.full(len(sizes), -1, dtype=int)
+    for j in order:
+        budget.spend(FFD_ITEM_WORK + FFD_SERVER_WORK * len(bins))
+        fits = (loads + sizes[j] <= room).all(axis=1)
+        for foe in core.foes[j]:
+            if where[foe] >= 0:
+                fits[where[foe]] = False
+        open_at = np.flatnonzero(fits)
+        k = int(open_at[0]) if len(open_at) else len(bins)
+        if k == len(bins):
+            bins.append([])
+            loads = np.vstack([loads, np.zeros(len(room))])
+        bins[k].append(j)
+        loads[k] += sizes[j]
+        where[j] = k
+    return bins
+
+
+def to_assignment(problem: Problem, core: Core, bins: Bins) -> Assignment:
+    """A plan of the estate from the core's servers (lists of positions in `core.bundles`)."""
+    placed = {i: (s, core.kinds[i]) for s, members in enumerate(bins) for j in members for i in problem.bundles[core.bundles[j]]}
+    return Assignment([(core.model, core.mode)] * len(bins), placed)
+
+
+def cores(problem: Problem, active: list[int]) -> list[Core]:
+    """Every plain core of the estate (each model and mode; on a hypervisor, containers first or VMs first),
+    cheapest bound first, the same core once."""
+    found: dict[tuple[object, ...], Core] = {}
+    for model in range(len(problem.capacities)):
+        for mode in problem.modes:
+            for containers_first in (True, False) if mode == HostMode.HYPERVISOR else (True,):
+                core = plain_core(problem, active, model, mode, containers_first)
+                if core is not None:
+                    found.setdefault((model, mode, tuple(sorted(core.kinds.items()))), core)
+    return sorted(found.values(), key=lambda c: (c.lower() * problem.costs[c.model], c.model, c.mode, c.room))
+
+
+def core_search(problem: Problem, active: list[int], best_cost: int, budget: Budget, seed: int = 0) -> Assignment | None:
+    """The cheapest plan found in the plain cores, or None when none beats `best_cost`.
+
+    Every core whose bound is below `best_cost` gets first-fit decreasing (a moment); the local search
+    then goes to the cores in order of their first fit's cost, the first taking most of the budget,
+    each only while its bound is below the best plan's cost."""
+    found: Assignment | None = None
+    started = []
+    for core in cores(problem, active):
+        limit = problem.max_counts[core.model]  # a model's purchase limit holds in its core too
+        allowed = limit is None or core.lower() <= limit
+        if allowed and core.lower() * problem.costs[core.model] < best_cost and budget.left() > 0:
+            bins = first_fit(core, budget)
+            started.append((len(bins) * problem.costs[core.model], core.lower() * problem.costs[core.model], core, bins))
+    started.sort(key=lambda s: (s[0], s[1]))
+    for n, (ffd_cost, lower_cost, core, bins) in enumerate(started[:SEARCHED_CORES]):
+        if ffd_cost < best_cost and _within_limit(problem, core, bins):
+            found, best_cost = to_assignment(problem, core, bins), ffd_cost
+        if budget.left() <= 0 or lower_cost >= best_cost:
+            continue
+        part = budget if n == min(SEARCHED_CORES, len(started)) - 1 else budget.part(FIRST_CORE_SHARE)
+        bins = improve_vector_packing(core.sizes, core.room, bins, core.lower(), part, seed, core.foes)
+        if len(bins) * problem.costs[core.model] < best_cost and _within_limit(problem, core, bins):
+            found, best_cost = to_assignment(problem, core, bins), len(bins) * problem.costs[core.model]
+    return found
+
+
+def _within_limit(problem: Problem, core: Core, bins: Bins) -> bool:
+    """True when the core's plan buys no more of its model than the catalog allows."""
+    limit = problem.max_counts[core.model]
+    return limit is None or len(bins) <= limit
