@@ -7,6 +7,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
+import pytest
 from conftest import estate, server, wl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,8 @@ from planner.solver.bounds import volume_bound
 from planner.solver.budget import Budget
 from planner.solver.greedy import Assignment, best_greedy
 from planner.solver.mode_bound import mode_bound
+from planner.solver.packing import bin_centric as bin_centric_module
+from planner.solver.packing.bin_centric import grouped_bin_centric
 from planner.solver.packing.core import core_search, cores, first_fit, to_assignment
 from planner.solver.packing.vector_cns import clash, improve_vector_packing
 from planner.solver.pools import placeable
@@ -159,3 +163,15 @@ def test_the_vector_search_never_puts_foes_together(sizes: list[tuple[int, int]]
     assert sorted(i for b in found for i in b) == list(range(len(sizes)))
     assert not any(clash(b, frozen) for b in found) and len(found) <= len(start)
     assert all(sum(sizes[i][k] for i in b) <= 8 for b in found for k in range(2))
+
+
+def test_grouped_bin_centric_packs_every_item_in_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large estate is filled server by server in groups: every item once, within capacity, foes apart."""
+    monkeypatch.setattr(bin_centric_module, "GROUP", 50)
+    rng = random.Random(2)
+    sizes = np.array([(rng.randint(1, 40), rng.randint(1, 40)) for _ in range(400)], dtype=float) / 100
+    foes = [frozenset({i + 1}) if i % 2 == 0 else frozenset({i - 1}) for i in range(400)]
+    bins = grouped_bin_centric(sizes, True, foes)
+    assert sorted(i for b in bins for i in b) == list(range(400))
+    assert all((sizes[b].sum(axis=0) <= 1 + 1e-9).all() for b in bins) and not any(clash(b, foes) for b in bins)
+    assert len(bins) <= -(-400 // 50) + len(bin_centric_module.bin_centric(sizes, True, foes))  # a partial server per group

@@ -26,6 +26,7 @@ from planner.solver.problem import Problem, Vec
 
 FFD_ITEM_WORK = 5e-5  # nominal seconds per item of the core's first fit (deterministic runs; measured 58 us at 10,000)
 FFD_SERVER_WORK = 5e-9  # and per open server it looks at (numpy, all at once)
+FIRST_FIT_CORES = 4  # cores with the lowest bounds that get a first fit (the bound ranks them well)
 SEARCHED_CORES = 2  # cores the local search goes on with, best first fit first
 FIRST_CORE_SHARE = 0.7  # of the budget, what the best core's local search may take
 
@@ -107,12 +108,12 @@ def first_fit(core: Core, budget: Budget) -> Bins:
     sizes = np.array(core.sizes, dtype=float).reshape(len(core.sizes), len(core.room))
     room = np.array(core.room, dtype=float)
     order = np.argsort(-(sizes / room).max(axis=1), kind="stable").tolist()
-    loads = np.zeros((0, len(room)))
+    loads = np.zeros((len(sizes), len(room)))  # at most one server per bundle; the first len(bins) rows are open
     bins: Bins = []
     where = np.full(len(sizes), -1, dtype=int)
     for j in order:
         budget.spend(FFD_ITEM_WORK + FFD_SERVER_WORK * len(bins))
-        fits = (loads + sizes[j] <= room).all(axis=1)
+        fits = (loads[: len(bins)] + sizes[j] <= room).all(axis=1)
         for foe in core.foes[j]:
             if where[foe] >= 0:
                 fits[where[foe]] = False
@@ -120,7 +121,6 @@ def first_fit(core: Core, budget: Budget) -> Bins:
         k = int(open_at[0]) if len(open_at) else len(bins)
         if k == len(bins):
             bins.append([])
-            loads = np.vstack([loads, np.zeros(len(room))])
         bins[k].append(j)
         loads[k] += sizes[j]
         where[j] = k
@@ -141,20 +141,20 @@ def cores(problem: Problem, active: list[int]) -> list[Core]:
         for mode in problem.modes:
             for containers_first in (True, False) if mode == HostMode.HYPERVISOR else (True,):
                 core = plain_core(problem, active, model, mode, containers_first)
-                if core is not None:
-                    found.setdefault((model, mode, tuple(sorted(core.kinds.items()))), core)
+                if core is not None:  # two policies giving the same sizes are one core
+                    found.setdefault((model, mode, core.room, tuple(core.sizes)), core)
     return sorted(found.values(), key=lambda c: (c.lower() * problem.costs[c.model], c.model, c.mode, c.room))
 
 
 def core_search(problem: Problem, active: list[int], best_cost: int, budget: Budget, seed: int = 0) -> Assignment | None:
     """The cheapest plan found in the plain cores, or None when none beats `best_cost`.
 
-    Every core whose bound is below `best_cost` gets first-fit decreasing (a moment); the local search
+    The cores with the lowest bounds below `best_cost` get first-fit decreasing (a moment); the local search
     then goes to the cores in order of their first fit's cost, the first taking most of the budget,
     each only while its bound is below the best plan's cost."""
     found: Assignment | None = None
     started = []
-    for core in cores(problem, active):
+    for core in cores(problem, active)[:FIRST_FIT_CORES]:
         limit = problem.max_counts[core.model]  # a model's purchase limit holds in its core too
         allowed = limit is None or core.lower() <= limit
         if allowed and core.lower() * problem.costs[core.model] < best_cost and budget.left() > 0:

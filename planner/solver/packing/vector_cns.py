@@ -23,6 +23,7 @@ import numpy as np
 
 from planner.solver.budget import Budget
 from planner.solver.greedy import Assignment
+from planner.solver.packing.bin_centric import Foes, bin_centric_work, grouped_bin_centric
 from planner.solver.packing.cns import Bins, one_fewer_each_time
 from planner.solver.packing.onedim import plain_sizes, to_assignment
 from planner.solver.problem import Problem
@@ -31,8 +32,11 @@ STEP_WORK = 5e-6  # nominal seconds per step and server, plus a fixed 50 servers
 # 4.8 us on 2,600 servers, 2 cores)
 MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
 PENALTY_STEP = 0.05  # what an item's waiting in the pool adds to a move's score, per step
-MAX_BIN_CENTRIC = 5_000  # items up to which the bin-centric greedy starts are tried (quadratic)
-Foes = Sequence[frozenset[int]]  # per item, the items it may not share a server with
+MAX_BIN_CENTRIC = 5_000  # items up to which both bin-centric greedy starts are tried (above: the dot product only)
+CHUNK_CELLS = 2_000_000  # (give set, take set) pairs scored at once: about 100 MB of arrays at most
+CELL_WORK = 1.2e-8  # nominal seconds per pair scored, when that is more than the per-server estimate
+WINDOW = 1_500  # servers above which each attempt works on a window of this many (the emptiest, and others at random)
+WINDOW_STEPS = 2_000  # steps after which an attempt on a window gives up and another window is drawn
 
 
 @lru_cache(maxsize=64)
@@ -113,65 +117,77 @@ class _Search:
         """The positions in `pool` of item i's foes."""
         return frozenset(j for j, other in enumerate(pool) if other in self.foes[i])
 
-    def _conflicts(self, takes: np.ndarray) -> np.ndarray | None:
-        """Rows x take sets that would put foes on one server (the take's foe stays on the row's server), or None."""
-        if not self.foes:
-            return None
+    def _conflicts(self, takes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row, take set) pairs that would put foes on one server: the take's foe stays on the row's server."""
         items = self.joined[0]
-        blocked: np.ndarray | None = None
+        rows: list[np.ndarray] = []
+        cols: list[int] = []
         for c, take in enumerate(takes.tolist()):
             for t in take:
-                if t < 0:
-                    continue
-                for h in self.foes[t]:
+                for h in self.foes[t] if t >= 0 and self.foes else ():
                     k = int(self.bin_of[h])
-                    if k < 0:
-                        continue
-                    if blocked is None:
-                        blocked = np.zeros((len(items), len(takes)), dtype=bool)
-                    a, b = int(self.first[k]), int(self.first[k + 1])
-                    blocked[a:b, c] |= ~(items[a:b] == h).any(axis=1)  # blocked unless the row gives h back
-        return blocked
+                    if k >= 0:
+                        a, b = int(self.first[k]), int(self.first[k + 1])
+                        kept = a + np.flatnonzero(~(items[a:b] == h).any(axis=1))  # the rows that do not give h back
+                        rows.append(kept)
+                        cols += [c] * len(kept)
+        if not rows:
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+        return np.concatenate(rows), np.array(cols, dtype=int)
 
-    def move(self, tenure: int) -> None:
-        """The best swap of up to two server items for up to two pool items, frozen items excepted.
+    def move(self, tenure: int) -> int:
+        """The best swap of up to two server items for up to two pool items, frozen items excepted; returns
+        the number of (give set, take set) pairs scored, the step's work.
 
         A move's score is the pool's sum of squared normalised loads after it (a pool heavy in one
         resource scores worse than one balanced over all three), plus the penalties of the items
         left in the pool: the penalties grow with every step an item waits, so an item the search
-        keeps turning away is eventually placed (weighting, as in clause-weighting local search)."""
+        keeps turning away is eventually placed (weighting, as in clause-weighting local search).
+        Servers that hold many small items have many give sets: the pairs are scored in chunks of
+        CHUNK_CELLS, so memory stays bounded whatever the sizes."""
         self.step += 1
         if not self.pool:
-            return
+            return 0
         takes = np.array([*self.pool, -1], dtype=int)[_pairs(len(self.pool))[1:]]
         if self.foes:  # two foes never go to one server together
             takes = takes[[not (b >= 0 and b in self.foes[a]) for a, b in takes.tolist()]]
-        clashes = self._conflicts(takes)
         take_load, take = self.sizes[takes].sum(axis=1), self.norm[takes].sum(axis=1)
         items, left, given, owner = self.joined
         room = self.cap + 1e-9 - left
         # rows that may move: no frozen item, and room for at least the smallest take in every resource
         rows = np.flatnonzero(~(self.frozen_until[items] > self.step).any(axis=1) & (room >= take_load.min(axis=0)).all(axis=1))
         if not len(rows):
-            return
+            return 0
+        clash_rows, clash_cols = self._conflicts(takes)
+        position = np.full(len(items), -1, dtype=int)
+        position[rows] = np.arange(len(rows))
+        clash_rows = position[clash_rows]
+        clash_cols = clash_cols[clash_rows >= 0]
+        clash_rows = clash_rows[clash_rows >= 0]
         items, room, given, owner = items[rows], room[rows], given[rows], owner[rows]
-        blocked = room[:, 0, None] < take_load[None, :, 0]
-        for k in range(1, len(self.cap)):
-            blocked |= room[:, k, None] < take_load[None, :, k]
-        if clashes is not None:
-            blocked |= clashes[rows]
         after = self.norm[self.pool].sum(axis=0) + given  # the pool's load once a set is given back
         row_term = (after * after).sum(axis=1) + self.penalty[items].sum(axis=1) + self.noise.random(len(rows)) * 1e-9
         col_term = (take * take).sum(axis=1) - self.penalty[takes].sum(axis=1) + self.noise.random(len(takes)) * 1e-9
-        score = after @ take.T
-        score *= -2
-        score += row_term[:, None]
-        score += col_term[None, :]
-        np.copyto(score, np.inf, where=blocked)
-        best = int(np.argmin(score))
-        if not np.isfinite(score.flat[best]):
-            return
-        row, col = divmod(best, len(takes))
+        best, best_score = (-1, -1), np.inf
+        chunk = max(1, CHUNK_CELLS // len(takes))
+        for lo in range(0, len(rows), chunk):
+            hi = min(len(rows), lo + chunk)
+            blocked = room[lo:hi, 0, None] < take_load[None, :, 0]
+            for k in range(1, len(self.cap)):
+                blocked |= room[lo:hi, k, None] < take_load[None, :, k]
+            inside = (clash_rows >= lo) & (clash_rows < hi)
+            blocked[clash_rows[inside] - lo, clash_cols[inside]] = True
+            score = after[lo:hi] @ take.T
+            score *= -2
+            score += row_term[lo:hi, None]
+            score += col_term[None, :]
+            np.copyto(score, np.inf, where=blocked)
+            at = int(np.argmin(score))
+            if score.flat[at] < best_score:
+                best_score, best = score.flat[at], (lo + at // len(takes), at % len(takes))
+        if not np.isfinite(best_score):
+            return len(rows) * len(takes)
+        row, col = best
         k = int(owner[row])
         give = [int(i) for i in items[row] if i >= 0]
         take_items = [int(i) for i in takes[col] if i >= 0]
@@ -181,6 +197,7 @@ class _Search:
         self._replace(k)
         self.frozen_until[take_items] = self.step + tenure
         self.penalty[self.pool] += PENALTY_STEP
+        return len(rows) * len(takes)
 
 
 def split_two_greedy(sizes: np.ndarray, cap: np.ndarray, foes: Foes = ()) -> tuple[list[int], list[int]] | None:
@@ -206,51 +223,56 @@ def split_two_greedy(sizes: np.ndarray, cap: np.ndarray, foes: Foes = ()) -> tup
 
 
 def _attempt(
-    sizes: np.ndarray, cap: np.ndarray, solution: Bins, budget: Budget, rng: random.Random, foes: Foes = ()
+    sizes: np.ndarray,
+    cap: np.ndarray,
+    solution: Bins,
+    budget: Budget,
+    rng: random.Random,
+    foes: Foes = (),
+    max_steps: int | None = None,
 ) -> Bins | None:
-    """A plan with one server fewer than `solution`, or None when the budget ends first."""
+    """A plan with one server fewer than `solution`, or None when the budget (or `max_steps`) ends first."""
     weight = (sizes / cap).sum(axis=1)
     order = sorted(range(len(solution)), key=lambda k: (float(weight[solution[k]].sum()), rng.random()))
     pool = [i for k in order[:3] for i in solution[k]]
     state = _Search(sizes, cap, [solution[k] for k in order[3:]], pool, rng, foes)
-    step_work = STEP_WORK * (50 + len(solution))
-    while budget.spend(step_work):
+    step_work, cells = STEP_WORK * (50 + len(solution)), 0
+    steps = 0
+    while budget.spend(max(step_work, CELL_WORK * cells)) and (max_steps is None or steps < max_steps):
         done = state.finished()
         if done is not None:
             return done
-        state.move(tenure=rng.randint(3, 8))
+        cells = state.move(tenure=rng.randint(3, 8))
+        steps += 1
     return None
+
+
+def _by_windows(
+    sizes: np.ndarray, cap: np.ndarray, solution: Bins, lower: int, budget: Budget, rng: random.Random, foes: Foes
+) -> Bins:
+    """A large plan one server fewer at a time, each attempt on a window: the emptiest servers and others drawn
+    at random. A step scores every server of its plan, so on thousands of servers a window makes each step
+    cheap; an attempt that stalls gives up after WINDOW_STEPS and the next draws another window. Moves stay
+    inside the window, so a foe outside it is never joined."""
+    best = [list(b) for b in solution if b]
+    weight = (sizes / cap).sum(axis=1)
+    failed = 0  # attempts in a row that stalled: the servers to empty are then drawn from more of the emptiest
+    while len(best) > max(lower, 3) and budget.left() > 0:
+        order = sorted(range(len(best)), key=lambda k: (float(weight[best[k]].sum()), k))
+        emptiest = order[:3] if not failed else rng.sample(order[: min(len(order), 3 + 3 * failed)], 3)
+        rest = [k for k in order if k not in emptiest]
+        window = emptiest + rng.sample(rest, min(WINDOW, len(order)) - 3)
+        found = _attempt(sizes, cap, [best[k] for k in window], budget, rng, foes, WINDOW_STEPS)
+        failed = 0 if found is not None else failed + 1
+        if found is not None:
+            inside = set(window)
+            best = [b for k, b in enumerate(best) if k not in inside] + found
+    return best
 
 
 def _fits(sizes: np.ndarray, cap: np.ndarray) -> bool:
     """One server's items within its capacity in every resource (exactly, not in normalised floats)."""
     return bool((sizes.sum(axis=0) <= cap).all())
-
-
-def bin_centric(norm: np.ndarray, by_dot_product: bool, foes: Foes = ()) -> Bins:
-    """Servers filled one at a time (Panigrahy et al. 2011, the bin-centric family): each takes the
-    fitting item whose normalised size has the largest dot product with the room left, or that
-    leaves the smallest squared room, until none fits. Item-centric first fit places each item
-    in turn and scatters small items; filling one server at a time packs them tight. `foes` never
-    share a server."""
-    left = np.ones(len(norm), dtype=bool)
-    bins: Bins = []
-    while left.any():
-        room, members = np.ones(norm.shape[1]), []
-        barred = np.zeros(len(norm), dtype=bool)
-        while True:
-            fits = left & ~barred & (norm <= room + 1e-12).all(axis=1)
-            if not fits.any():
-                break
-            score = norm @ room if by_dot_product else -((room - norm) ** 2).sum(axis=1)
-            i = int(np.argmax(np.where(fits, score, -np.inf)))
-            members.append(i)
-            left[i] = False
-            room = room - norm[i]
-            if foes:
-                barred[list(foes[i])] = True
-        bins.append(members)
-    return bins
 
 
 def improve_vector_packing(
@@ -266,13 +288,14 @@ def improve_vector_packing(
     `foes[i]`: the items item i may not share a server with."""
     rng = random.Random(seed)
     array, capacity = np.array(sizes, dtype=float), np.array(cap, dtype=float)
-    if len(sizes) <= MAX_BIN_CENTRIC:
-        norm, used = array / capacity, len([b for b in solution if b])
-        for by_dot_product in (True, False):
-            budget.spend(STEP_WORK * len(sizes))
-            greedy = bin_centric(norm, by_dot_product, foes)
-            if len(greedy) < used and all(_fits(array[b], capacity) and not clash(b, foes) for b in greedy):
-                solution, used = greedy, len(greedy)
+    norm, used = array / capacity, len([b for b in solution if b])
+    for by_dot_product in (True, False) if len(sizes) <= MAX_BIN_CENTRIC else (True,):
+        budget.spend(bin_centric_work(len(sizes)))
+        greedy = grouped_bin_centric(norm, by_dot_product, foes)
+        if len(greedy) < used and all(_fits(array[b], capacity) and not clash(b, foes) for b in greedy):
+            solution, used = greedy, len(greedy)
+    if len([b for b in solution if b]) > WINDOW:
+        return _by_windows(array, capacity, solution, lower, budget, rng, foes)
     return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng, foes), solution, lower, budget)
 
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from planner.checker import check_plan
 from planner.profiles.loading import load_profile
 from planner.solver.budget import Budget
-from planner.solver.packing.vector_cns import bin_centric, improve_vector_packing, split_two_greedy
+from planner.solver.packing.bin_centric import bin_centric
+from planner.solver.packing.vector_cns import improve_vector_packing, split_two_greedy
 from planner.solver.solve import solve
 
 Size = tuple[int, int, int]
