@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         for t in (c for c in CHECKPOINTS if c <= limit):
             best, bound = at(points, t)
             gap = "-" if not best or bound is None else f"{100 * (best - bound) / best:.1f}%"
-            print(f"  {t:5g} s  best {best or 0:>12,.0f}  bound {bound or 0:>12,.0f}  gap {gap}")
+            shown = [f"{v:>12,.0f}" if v is not None else f"{'-':>12}" for v in (best, bound)]
+            print(f"  {t:5g} s  best {shown[0]}  bound {shown[1]}  gap {gap}")
     return 0
 
 

@@ -30,3 +30,14 @@ def test_the_workbook_is_ordinary_and_no_plan_beats_the_optimum(tmp_path: Path) 
     optimum = 6 * MODELS[0][4]
     assert study.result.capex >= optimum - 1e-6 and study.result.lower_bound <= optimum + 1e-6
     assert not study.result.plan.unplaced
+
+
+def test_the_plain_cores_reach_the_optimum_neighbourhood(tmp_path: Path) -> None:
+    """On 40 tiled servers (VM or container, replicas, three models) the plan is within one server of the
+    optimum and below first fit: the mixed estate's searches run (deterministic: counted work, not seconds)."""
+    book = write_workbook(tmp_path / "estate.xlsx", 40, 7, 20.0)
+    study = run_study(read_estate(book))
+    optimum = 40 * MODELS[0][4]
+    assert not study.result.plan.unplaced and "plain-core local search" in study.result.method
+    assert optimum <= study.result.capex <= optimum + MODELS[0][4]
+    assert study.result.lower_bound >= 0.99 * optimum

@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 from planner.domain import HostMode, PlacementKind
 from planner.rules import kind_fits_mode
 from planner.solver.bounds import min_servers
-from planner.solver.problem import Problem
+from planner.solver.problem import Problem, vec_sub
 
 Shape = tuple[str, tuple[tuple[str, tuple[int, int, int]], ...]]  # OS and footprint per kind
 Terms = list[tuple[int, cp_model.IntVar]]  # a sum of coefficient x variable
@@ -109,8 +109,7 @@ def _cover(
 
 def _room(problem: Problem, m: int, mode: str) -> tuple[int, int, int]:
     """What one server of model m offers its replicas in a mode."""
-    cap, reserve = problem.capacities[m], problem.reserve(mode, m)
-    return (cap[0] - reserve[0], cap[1] - reserve[1], cap[2] - reserve[2])
+    return vec_sub(problem.capacities[m], problem.reserve(mode, m))
 
 
 def _solve_bound(model: cp_model.CpModel, work_s: float) -> tuple[int, float]:

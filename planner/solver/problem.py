@@ -44,6 +44,11 @@ def vec_add(a: Vec, b: Vec) -> Vec:
     return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
 
 
+def vec_sub(a: Vec, b: Vec) -> Vec:
+    """Component-wise difference of two integer vectors."""
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
 def vec_fits(load: Vec, capacity: Vec) -> bool:
     """True when no component of load exceeds capacity."""
     return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]

@@ -263,6 +263,7 @@ class Search:
         self.clock.charge_work(budget.spent)
         if found is not None and self.cost(found) < self.cost(self.start):
             self.adopt(found, "plain-core local search")
+            self.pools = server_pools(self.problem, self.start, self.single, self.hard)  # the full model's hint fits them
 
     def pattern_master(self) -> None:
         """Column generation over shape classes: its bound, and a plan by rounding (repeated shapes) or diving."""

@@ -1,5 +1,6 @@
 """The plain core of a mixed estate: one server model in one host mode, every replica in the one
-form that mode runs (VMs on a hypervisor, containers on a container host of their OS).
+form it takes there (on a hypervisor a VM, or a container in its OS's container-host VM; on a
+container host, a container of the host's OS).
 
 A restriction, so every plan of the core is a plan of the estate and passes the checker. Where the
 choice of form and model does not pay much (overheads that barely differ, one model cheapest per
@@ -22,12 +23,13 @@ from planner.solver.budget import Budget
 from planner.solver.greedy import Assignment
 from planner.solver.packing.cns import Bins
 from planner.solver.packing.vector_cns import improve_vector_packing
-from planner.solver.problem import Problem, Vec
+from planner.solver.problem import Problem, vec_sub
 
 FFD_ITEM_WORK = 5e-5  # nominal seconds per item of the core's first fit (deterministic runs; measured 58 us at 10,000)
 FFD_SERVER_WORK = 5e-9  # and per open server it looks at (numpy, all at once)
 FIRST_FIT_CORES = 4  # cores with the lowest bounds that get a first fit (the bound ranks them well)
 SEARCHED_CORES = 2  # cores the local search goes on with, best first fit first
+CORE_STEP_WORK = 5e-6  # a local-search step's nominal seconds per server on a core (measured 4.8 us on 2,600, foes kept)
 FIRST_CORE_SHARE = 0.7  # of the budget, what the best core's local search may take
 
 
@@ -81,7 +83,7 @@ def plain_core(problem: Problem, active: list[int], model: int, mode: str, conta
         return None
     room = list(vec_sub(problem.capacities[model], problem.reserve(mode, model)))
     for os_name in sorted({problem.items[i].workload.os for i, k in kinds.items() if k == PlacementKind.CONTAINER_IN_VM}):
-        room = list(vec_sub(tuple(room), problem.container_vms[os_name]))  # type: ignore[arg-type]
+        room = list(vec_sub((room[0], room[1], room[2]), problem.container_vms[os_name]))
     dims = [k for k in range(3) if room[k] > 0]
     sizes: list[tuple[int, ...]] = []
     for b in active:
@@ -96,11 +98,6 @@ def plain_core(problem: Problem, active: list[int], model: int, mode: str, conta
             holders.setdefault(c, []).append(position[b])
     foes = [frozenset(j for c in problem.bundle_conflicts[b] for j in holders[c]) - {position[b]} for b in active]
     return Core(model, mode, kinds, list(active), sizes, tuple(room[k] for k in dims), foes)
-
-
-def vec_sub(a: Vec, b: Vec) -> Vec:
-    """Component-wise difference of two integer vectors."""
-    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
 
 
 def first_fit(core: Core, budget: Budget) -> Bins:
@@ -167,7 +164,7 @@ def core_search(problem: Problem, active: list[int], best_cost: int, budget: Bud
         if budget.left() <= 0 or lower_cost >= best_cost:
             continue
         part = budget if n == min(SEARCHED_CORES, len(started)) - 1 else budget.part(FIRST_CORE_SHARE)
-        bins = improve_vector_packing(core.sizes, core.room, bins, core.lower(), part, seed, core.foes)
+        bins = improve_vector_packing(core.sizes, core.room, bins, core.lower(), part, seed, core.foes, CORE_STEP_WORK)
         if len(bins) * problem.costs[core.model] < best_cost and _within_limit(problem, core, bins):
             found, best_cost = to_assignment(problem, core, bins), len(bins) * problem.costs[core.model]
     return found

@@ -28,13 +28,14 @@ from planner.solver.packing.cns import Bins, one_fewer_each_time
 from planner.solver.packing.onedim import plain_sizes, to_assignment
 from planner.solver.problem import Problem
 
-STEP_WORK = 5e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs; measured
-# 4.8 us on 2,600 servers, 2 cores)
+STEP_WORK = 3e-6  # nominal seconds per step and server, plus a fixed 50 servers' worth (deterministic runs; the
+# public vector sets' calibration: their results depend on it)
 MAX_SPLIT = 14  # pool sizes up to which the split into two servers is tried exhaustively
 PENALTY_STEP = 0.05  # what an item's waiting in the pool adds to a move's score, per step
 MAX_BIN_CENTRIC = 5_000  # items up to which both bin-centric greedy starts are tried (above: the dot product only)
 CHUNK_CELLS = 2_000_000  # (give set, take set) pairs scored at once: about 100 MB of arrays at most
-CELL_WORK = 1.2e-8  # nominal seconds per pair scored, when that is more than the per-server estimate
+CELL_WORK = 1.2e-8  # nominal seconds per pair scored beyond FREE_CELLS (servers of many small items: large steps)
+FREE_CELLS = 200_000  # pairs a step scores within its per-server estimate
 WINDOW = 1_500  # servers above which each attempt works on a window of this many (the emptiest, and others at random)
 WINDOW_STEPS = 2_000  # steps after which an attempt on a window gives up and another window is drawn
 
@@ -230,15 +231,16 @@ def _attempt(
     rng: random.Random,
     foes: Foes = (),
     max_steps: int | None = None,
+    work_per_server: float = STEP_WORK,
 ) -> Bins | None:
     """A plan with one server fewer than `solution`, or None when the budget (or `max_steps`) ends first."""
     weight = (sizes / cap).sum(axis=1)
     order = sorted(range(len(solution)), key=lambda k: (float(weight[solution[k]].sum()), rng.random()))
     pool = [i for k in order[:3] for i in solution[k]]
     state = _Search(sizes, cap, [solution[k] for k in order[3:]], pool, rng, foes)
-    step_work, cells = STEP_WORK * (50 + len(solution)), 0
+    step_work, cells = work_per_server * (50 + len(solution)), 0
     steps = 0
-    while budget.spend(max(step_work, CELL_WORK * cells)) and (max_steps is None or steps < max_steps):
+    while budget.spend(step_work + CELL_WORK * max(0, cells - FREE_CELLS)) and (max_steps is None or steps < max_steps):
         done = state.finished()
         if done is not None:
             return done
@@ -248,7 +250,14 @@ def _attempt(
 
 
 def _by_windows(
-    sizes: np.ndarray, cap: np.ndarray, solution: Bins, lower: int, budget: Budget, rng: random.Random, foes: Foes
+    sizes: np.ndarray,
+    cap: np.ndarray,
+    solution: Bins,
+    lower: int,
+    budget: Budget,
+    rng: random.Random,
+    foes: Foes,
+    work_per_server: float,
 ) -> Bins:
     """A large plan one server fewer at a time, each attempt on a window: the emptiest servers and others drawn
     at random. A step scores every server of its plan, so on thousands of servers a window makes each step
@@ -262,7 +271,7 @@ def _by_windows(
         emptiest = order[:3] if not failed else rng.sample(order[: min(len(order), 3 + 3 * failed)], 3)
         rest = [k for k in order if k not in emptiest]
         window = emptiest + rng.sample(rest, min(WINDOW, len(order)) - 3)
-        found = _attempt(sizes, cap, [best[k] for k in window], budget, rng, foes, WINDOW_STEPS)
+        found = _attempt(sizes, cap, [best[k] for k in window], budget, rng, foes, WINDOW_STEPS, work_per_server)
         failed = 0 if found is not None else failed + 1
         if found is not None:
             inside = set(window)
@@ -283,9 +292,10 @@ def improve_vector_packing(
     budget: Budget,
     seed: int = 0,
     foes: Foes = (),
+    work_per_server: float = STEP_WORK,
 ) -> Bins:
     """Fewer servers than `solution` (lists of item indices) where the search finds them, down to `lower`;
-    `foes[i]`: the items item i may not share a server with."""
+    `foes[i]`: the items item i may not share a server with; `work_per_server`: a step's nominal work per server."""
     rng = random.Random(seed)
     array, capacity = np.array(sizes, dtype=float), np.array(cap, dtype=float)
     norm, used = array / capacity, len([b for b in solution if b])
@@ -295,8 +305,12 @@ def improve_vector_packing(
         if len(greedy) < used and all(_fits(array[b], capacity) and not clash(b, foes) for b in greedy):
             solution, used = greedy, len(greedy)
     if len([b for b in solution if b]) > WINDOW:
-        return _by_windows(array, capacity, solution, lower, budget, rng, foes)
-    return one_fewer_each_time(lambda best: _attempt(array, capacity, best, budget, rng, foes), solution, lower, budget)
+        return _by_windows(array, capacity, solution, lower, budget, rng, foes, work_per_server)
+
+    def attempt(best: Bins) -> Bins | None:
+        return _attempt(array, capacity, best, budget, rng, foes, None, work_per_server)
+
+    return one_fewer_each_time(attempt, solution, lower, budget)
 
 
 def clash(members: Sequence[int], foes: Foes) -> bool:
