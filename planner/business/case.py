@@ -64,6 +64,20 @@ def _narrower(study: Study, key: str) -> bool:
     return variant.hypervisor == s.hypervisor and same_platforms and narrower_forms and not opened
 
 
+def no_worse_than(study: Study, strategy: Study) -> Study:
+    """A strategy's study, or the recommended plan under the strategy when the strategy allows that plan
+    and it places more or costs less: a strategy solved in a share of the time never shows worse than
+    a plan it allows (same platforms and hypervisor, so the same prices)."""
+    main, own = study.result, strategy.result
+    if main.plan.unplaced or (not own.plan.unplaced and main.objective_value >= own.objective_value - 1e-6):
+        return strategy
+    if check_plan(strategy.estate, strategy.overhead, main.plan):
+        return strategy
+    note = "the recommended plan, which this strategy allows, beats what its own search found"
+    result = replace(main, method=f"{main.method}; {note}", notes=(*main.notes, note))
+    return checked_study(strategy.estate, strategy.overhead, strategy.costs, result)
+
+
 def _price(study: Study, tco: Tco) -> tuple[int, float]:
     objective = study.estate.settings.objective
     return len(study.result.plan.unplaced), round(tco.plan_total if objective == "tco" else study.result.capex, 2)
@@ -108,6 +122,8 @@ def build_business_case(
                 continue
             try:
                 solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
+                if same:
+                    solved[key] = no_worse_than(study, solved[key])
             except Exception as exc:
                 logging.getLogger("planner").warning("strategy %s failed", key, exc_info=True)
                 failed[key] = f"{type(exc).__name__}: {exc}"[:300]

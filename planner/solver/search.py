@@ -1,14 +1,18 @@
 """One search of the consolidation solver: from an integer problem to a SolveResult ready to check.
 
 The steps, each within the time limit (`Search.run` reads as the recipe): a rule-respecting
-first-fit decreasing start and the volume/L2 lower bound (reported before any search); column
-generation and local search when the estate is pure 1-D packing (`packing/onedim.py`);
-exact-fill patterns and local search when it is plain vector packing (`packing/exact_fill.py`,
-`packing/vector_cns.py`); pattern column generation when shapes repeat (`packing/patterns.py`);
-large-neighbourhood search when the full model is large (`lns.py`); then the full CP-SAT model
-(`cpsat.py`) from the best plan so far, and a polish that trims overhead at equal CAPEX. The
+first-fit decreasing start and the volume/L2 lower bound, with the bound that knows host modes
+when forms are a choice (`mode_bound.py`), reported before any search; column generation and
+local search when the estate is pure 1-D packing (`packing/onedim.py`); exact-fill patterns and
+local search when it is plain vector packing (`packing/exact_fill.py`, `packing/vector_cns.py`);
+on a mixed estate, that local search on its plain cores (one model and mode, one form per
+replica, rules kept: `packing/core.py`); pattern column generation when shapes repeat
+(`packing/patterns.py`); large-neighbourhood search when the full model is large (`lns.py`);
+then the full CP-SAT model (`cpsat.py`) from the best plan so far, and a polish that trims
+overhead at equal CAPEX. Every plan a step adopts is right-sized first (`right_size.py`). The
 server pool per model is what first-fit decreasing needs with that model alone: an optimal plan
-never needs more of one model than that, so 'optimal' is honest. It receives loaded profiles, never reads a file.
+never needs more of one model than that, so 'optimal' is honest. It receives loaded profiles,
+never reads a file.
 """
 
 from __future__ import annotations

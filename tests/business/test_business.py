@@ -10,16 +10,20 @@ import pytest
 from conftest import estate, server, wl
 from openpyxl import load_workbook
 
-from planner.business.case import add_business_case
+from planner.business.case import add_business_case, no_worse_than
 from planner.business.growth import as_placed, grown_estate, runs_out_year
 from planner.business.strategies import COMPONENTS, overhead_breakdown, strategy_keys
 from planner.business.workbook import export_plan
 from planner.checker import server_loads
+from planner.domain import HostMode, PlacementKind
 from planner.profiles.costs import server_cost, subscriptions, windows_cores
 from planner.profiles.loading import load_costs
 from planner.profiles.overheads import ProfileError
 from planner.resources import RESOURCES
-from planner.study.pipeline import run_study
+from planner.solver.assemble import to_plan
+from planner.solver.greedy import Assignment
+from planner.solver.problem import build_problem
+from planner.study.pipeline import checked_study, run_study
 from planner.study.tco import compute_tco, windows_servers
 
 CHEAP = (
@@ -267,3 +271,20 @@ def test_what_changed_names_settings_and_counts_edits() -> None:
     assert what_changed(first, second) == ["max utilization pct: 100 -> 70", "workloads: 1 added, 1 edited"]
     assert what_changed(first, replace(first)) == []
     assert model_counts({"S": 3, "L": 5}) == "5 x L, 3 x S" and model_counts({}) == "none"
+
+
+def test_a_strategy_never_shows_worse_than_a_plan_it_allows() -> None:
+    """A strategy whose own search found a dearer plan shows the recommended plan when it allows it, and says so."""
+    e = small()
+    study = run_study(e)
+    problem = build_problem(e, study.overhead)
+    spread = Assignment(
+        [(0, HostMode.HYPERVISOR)] * len(problem.items), {i: (i, PlacementKind.VM) for i in range(len(problem.items))}
+    )
+    plan = to_plan(problem, spread, {})
+    capex = sum(e.server_model(s.model).unit_cost for s in plan.servers)
+    worse = checked_study(e, study.overhead, study.costs, replace(study.result, plan=plan, capex=capex, cost=capex))
+    assert worse.result.capex > study.result.capex
+    kept = no_worse_than(study, worse)
+    assert kept.result.plan == study.result.plan and "this strategy allows" in kept.result.method
+    assert no_worse_than(worse, study) is study  # a strategy that found the cheaper plan keeps its own
