@@ -71,12 +71,18 @@ def volume_bound(problem: Problem, items: list[int], pools: list[int], time_limi
         model.add(sum(r * n for r, n in zip(room, count, strict=True)) >= volume[k])
     model.add(sum(count) >= min_servers(problem, items))
     model.minimize(sum(c * n for c, n in zip(problem.costs, count, strict=True)))
+    return proven_bound(model, time_limit_s, ceiling=4)[0]
+
+
+def proven_bound(model: cp_model.CpModel, work_s: float, ceiling: float) -> tuple[int, float]:
+    """CP-SAT's proven bound on a small bound model within `work_s` counted seconds (the same bound on any
+    machine; `ceiling` times that on the wall clock, should a machine be very slow), and the work done.
+    An infeasible model gives 0: it cannot happen for the items of a real plan, and 0 is always valid."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = time_limit_s  # counted work: the same bound on any machine
-    solver.parameters.max_time_in_seconds = 4 * time_limit_s  # a ceiling, should a machine be very slow
+    solver.parameters.max_deterministic_time = work_s
+    solver.parameters.max_time_in_seconds = ceiling * work_s
     solver.parameters.num_workers = 1
     solver.parameters.catch_sigint_signal = False
-    status = solver.solve(model)
-    if status == cp_model.INFEASIBLE:
-        return 0  # cannot happen for the items of a real plan; 0 is always a valid bound
-    return int(solver.best_objective_bound)
+    if solver.solve(model) == cp_model.INFEASIBLE:
+        return 0, solver.deterministic_time
+    return max(0, int(solver.best_objective_bound)), solver.deterministic_time

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from planner.domain import PlacementKind
 from planner.rules import container_host_mode, kind_fits_mode
-from planner.solver.problem import Problem, Vec, vec_add, vec_fits
+from planner.solver.problem import Problem, Vec, min_footprint, vec_add, vec_fits
 
 CONTAINERS_FIRST, HYPERVISOR_FIRST = "containers_first", "hypervisor_first"
 
@@ -79,20 +79,6 @@ def try_bundle(problem: Problem, server: _Open, bundle: list[int], amortize: boo
     return chosen
 
 
-def least_added(problem: Problem, bundle: list[int]) -> Vec:
-    """The least a bundle adds to any server: per resource, the smallest footprint of each item, summed.
-
-    A server whose load plus this does not fit cannot take the bundle in any form (a container-host VM
-    only adds more), so first fit skips it without trying each form.
-    """
-    total: Vec = (0, 0, 0)
-    for i in bundle:
-        prints = list(problem.items[i].footprints.values())
-        if prints:  # no form at all: first fit's own check refuses it
-            total = vec_add(total, tuple(min(fp[k] for fp in prints) for k in range(3)))  # type: ignore[arg-type]
-    return total
-
-
 def fits_empty_server(problem: Problem, bundle: list[int], model: int | None = None) -> bool:
     """True when the bundle fits an empty server of `model` (or of any model) in some host mode."""
     for m in range(len(problem.capacities)) if model is None else (model,):
@@ -129,6 +115,14 @@ def open_server(problem: Problem, model: int, mode: str) -> _Open:
     return _Open(model, mode, problem.reserve(mode, model), set(), set())
 
 
+def opened_servers(problem: Problem, plan: Assignment) -> list[_Open]:
+    """A plan's servers as first fit holds them: each load with its host reserve and container-host VMs."""
+    servers = [open_server(problem, m, mode) for m, mode in plan.servers]
+    for i, (s, kind) in sorted(plan.placed.items()):
+        _commit(problem, servers[s], [(i, kind)])
+    return servers
+
+
 @dataclass
 class Packer:
     """First-fit state: open servers, what is placed where, and per shape class the first
@@ -139,7 +133,6 @@ class Packer:
     result: Assignment = field(default_factory=Assignment)
     start_at: dict[int, int] = field(default_factory=dict)
     visits: int = 0  # servers looked at: the packer's work, counted the same on any machine
-    least: dict[int, Vec] = field(default_factory=dict)  # per bundle, the least it adds to a server in any form
 
     def add_server(self, server: _Open) -> int:
         """Append an opened server; returns its index."""
@@ -156,7 +149,7 @@ class Packer:
         """Place bundle b on the first open server where it fits; False when none does."""
         bundle, c = problem.bundles[b], problem.bundle_class[b]
         conflicts = problem.bundle_conflicts[b]
-        least = self.least.get(b) or self.least.setdefault(b, least_added(problem, bundle))
+        least = problem.bundle_min[b]  # the least the bundle adds to any server, in any form (a container-host VM adds more)
         s, moving = self.start_at.get(c, 0), True
         while s < len(self.servers):
             server = self.servers[s]
@@ -219,11 +212,9 @@ def model_orders(problem: Problem) -> list[list[int]]:
     that binds; that times the price ranks the models (a resource no one demands, such as storage on a
     shared pool, ranks none).
     """
-    demand = [0, 0, 0]
+    demand: Vec = (0, 0, 0)  # a replica no form fits anywhere adds nothing (it is reported unplaced)
     for item in problem.items:
-        if item.footprints:  # a replica no form fits anywhere adds nothing (it is reported unplaced)
-            least = [min(fp[k] for fp in item.footprints.values()) for k in range(3)]
-            demand = [d + x for d, x in zip(demand, least, strict=True)]
+        demand = vec_add(demand, min_footprint(item))
 
     def cost_alone(m: int) -> float:
         cap = problem.capacities[m]

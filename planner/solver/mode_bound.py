@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 
 from planner.domain import HostMode, PlacementKind
 from planner.rules import kind_fits_mode
-from planner.solver.bounds import min_servers
+from planner.solver.bounds import min_servers, proven_bound
 from planner.solver.problem import Problem, vec_sub
 
 Shape = tuple[str, tuple[tuple[str, tuple[int, int, int]], ...]]  # OS and footprint per kind
@@ -37,17 +37,14 @@ def _shapes(problem: Problem, items: list[int]) -> Counter[Shape]:
     return Counter((problem.items[i].workload.os, tuple(sorted(problem.items[i].footprints.items()))) for i in items)
 
 
-def worth_a_mode_bound(problem: Problem, items: list[int]) -> bool:
-    """True when forms or modes are a choice (else the volume bound is as good) and the shapes are few
-    enough for the model to be built in a moment."""
-    choice = len(problem.modes) > 1 or any(len(problem.items[i].footprints) > 1 for i in items)
-    return choice and 0 < len(_shapes(problem, items)) <= MAX_SHAPES
-
-
 def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: float) -> tuple[int, float]:
     """The cheapest purchase (objective units) covering the replicas' demand in the modes that run their forms,
-    and the counted seconds it took; 0 when the model proves nothing in `work_s` (0 is always valid)."""
-    if not items:
+    and the counted seconds it took; 0 when the model proves nothing in `work_s` (0 is always valid), and
+    (0, 0) without a model when forms and modes are no choice (the volume bound is then as good) or the
+    shapes are too many for the model to be built in a moment."""
+    choice = len(problem.modes) > 1 or any(len(problem.items[i].footprints) > 1 for i in items)
+    shapes = _shapes(problem, items) if choice else Counter()
+    if not 0 < len(shapes) <= MAX_SHAPES:
         return 0, 0.0
     model = cp_model.CpModel()
     pairs = [(m, mode) for m in range(len(pools)) for mode in problem.modes if problem.allows(mode, m)]
@@ -56,7 +53,7 @@ def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: flo
         model.add(sum(count[m, mode] for mode in problem.modes if (m, mode) in count) <= pools[m])
     demand: dict[str, list[Terms]] = {mode: [[], [], []] for mode in problem.modes}
     in_vm: dict[str, list[Terms]] = {}
-    for s, ((shape_os, kinds), n) in enumerate(sorted(_shapes(problem, items).items())):
+    for s, ((shape_os, kinds), n) in enumerate(sorted(shapes.items())):
         takes = []
         for kind, fp in kinds:
             mode = next((md for md in problem.modes if kind_fits_mode(kind, shape_os, md)), None)
@@ -74,7 +71,7 @@ def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: flo
     _cover(problem, model, count, demand, in_vm, pools)
     model.add(sum(count.values()) >= min_servers(problem, items))
     model.minimize(sum(problem.costs[m] * v for (m, _), v in count.items()))
-    return _solve_bound(model, work_s)
+    return proven_bound(model, work_s, ceiling=10)
 
 
 def _cover(
@@ -110,16 +107,3 @@ def _cover(
 def _room(problem: Problem, m: int, mode: str) -> tuple[int, int, int]:
     """What one server of model m offers its replicas in a mode."""
     return vec_sub(problem.capacities[m], problem.reserve(mode, m))
-
-
-def _solve_bound(model: cp_model.CpModel, work_s: float) -> tuple[int, float]:
-    """CP-SAT's proven bound on the model within `work_s` counted seconds (the same on any machine), and the work done."""
-    solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = work_s
-    solver.parameters.max_time_in_seconds = 10 * work_s  # a ceiling, should a machine be very slow
-    solver.parameters.num_workers = 1
-    solver.parameters.catch_sigint_signal = False
-    status = solver.solve(model)
-    if status == cp_model.INFEASIBLE:
-        return 0, solver.deterministic_time  # a plan exists for the items of a real estate; 0 is always valid
-    return max(0, int(solver.best_objective_bound)), solver.deterministic_time

@@ -9,22 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from planner.domain import PlacementKind
-from planner.solver.greedy import Assignment
-from planner.solver.problem import Problem, Vec, vec_add, vec_fits
-
-
-def server_loads(problem: Problem, plan: Assignment) -> list[Vec]:
-    """What each server's replicas use, container-host VMs included (host reserves not)."""
-    loads: list[Vec] = [(0, 0, 0)] * len(plan.servers)
-    vms: set[tuple[int, str]] = set()
-    for i, (s, kind) in sorted(plan.placed.items()):
-        item = problem.items[i]
-        loads[s] = vec_add(loads[s], item.footprints[kind])
-        if kind == PlacementKind.CONTAINER_IN_VM and (s, item.workload.os) not in vms:
-            vms.add((s, item.workload.os))
-            loads[s] = vec_add(loads[s], problem.container_vms[item.workload.os])
-    return loads
+from planner.solver.greedy import Assignment, opened_servers
+from planner.solver.problem import Problem, vec_add, vec_fits, vec_sub
 
 
 def right_sized(problem: Problem, plan: Assignment) -> Assignment:
@@ -33,8 +19,9 @@ def right_sized(problem: Problem, plan: Assignment) -> Assignment:
     counts = Counter(m for m, _ in plan.servers)
     cheapest_first = sorted(range(len(problem.capacities)), key=lambda m: (problem.costs[m], m))
     servers = list(plan.servers)
-    for s, load in enumerate(server_loads(problem, plan)):
+    for s, server in enumerate(opened_servers(problem, plan)):
         m, mode = servers[s]
+        load = vec_sub(server.load, problem.reserve(mode, m))  # what its replicas use, container-host VMs included
         for other in cheapest_first:
             if problem.costs[other] >= problem.costs[m]:
                 break

@@ -33,7 +33,7 @@ from planner.solver.clock import Clock
 from planner.solver.cpsat import ModelBuilder, unplaced_penalty
 from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
-from planner.solver.mode_bound import mode_bound, worth_a_mode_bound
+from planner.solver.mode_bound import mode_bound
 from planner.solver.packing.core import core_search
 from planner.solver.packing.exact_fill import mip_within, plan_at_bound
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
@@ -184,7 +184,7 @@ class Search:
             self.single = single_model_counts(problem)
             self.pools = server_pools(problem, self.start, self.single, self.hard)
         self.bound = volume_bound(problem, self.items, self.pools) if self.hard else 0
-        if self.hard and worth_a_mode_bound(problem, self.items):  # forms and modes a choice: the tighter bound
+        if self.hard:  # where forms and modes are a choice, the tighter bound
             by_mode, work = mode_bound(problem, self.items, self.pools, min(MODE_BOUND_WORK, MODE_BOUND_SHARE * limit))
             self.bound = max(self.bound, by_mode)
             clock.charge_work(work)

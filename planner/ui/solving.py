@@ -64,11 +64,12 @@ def build_estate(controls: dict[str, object]) -> Estate | None:
     return None
 
 
-def page_open() -> Callable[[], bool]:
-    """A check that this page's browser session is still connected (a closed page's jobs stop)."""
+def page_open() -> Callable[[], bool] | None:
+    """A check that this page's browser session is still connected (a closed page's jobs stop); None outside
+    a running server (no session to watch)."""
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None or not Runtime.exists():
-        return lambda: True
+        return None
     runtime, session = Runtime.instance(), ctx.session_id
     return lambda: runtime.is_active_session(session)
 

@@ -61,7 +61,7 @@ def test_core_plans_pass_the_checker_and_keep_replicas_apart() -> None:
     for core in cores(problem, active):
         bins = first_fit(core, _budget())
         assert not any(clash(b, core.foes) for b in bins)
-        better = improve_vector_packing(core.sizes, core.room, bins, core.lower(), _budget(2), 0, core.foes)
+        better = improve_vector_packing(core.sizes, core.room, bins, core.lower, _budget(2), 0, core.foes)
         assert len(better) <= len(bins) and not any(clash(b, core.foes) for b in better)
         plan = to_plan(problem, to_assignment(problem, core, better), {})
         assert check_plan(e, MODELS["none"], plan) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import estate, server, wl
 
 from planner.profiles.loading import load_profile
-from planner.solver.greedy import _ffd, _variants, best_greedy, first_fit_decreasing, least_added, model_orders
+from planner.solver.greedy import _ffd, _variants, best_greedy, first_fit_decreasing, model_orders
 from planner.solver.problem import build_problem
 
 
@@ -39,6 +39,6 @@ def test_least_added_is_a_lower_bound_on_every_form() -> None:
         load_profile("default"),
         [100.0],
     )
-    least = least_added(problem, problem.bundles[0])
+    least = problem.bundle_min[0]  # what first fit checks a server against before trying each form
     for fp in problem.items[0].footprints.values():
         assert all(least[k] <= fp[k] for k in range(3))

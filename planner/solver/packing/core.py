@@ -45,11 +45,7 @@ class Core:
     sizes: list[tuple[int, ...]]
     room: tuple[int, ...]
     foes: list[frozenset[int]]
-
-    def lower(self) -> int:
-        """Servers the core needs at least: its total demand over the room, per resource."""
-        total = np.array(self.sizes, dtype=float).sum(axis=0) if self.sizes else np.zeros(len(self.room))
-        return max(1, max(math.ceil(t / r) for t, r in zip(total.tolist(), self.room, strict=True)))
+    lower: int  # servers the core needs at least: its total demand over the room, in the tightest resource
 
 
 def core_kinds(problem: Problem, items: list[int], mode: str, containers_first: bool) -> dict[int, str] | None:
@@ -58,12 +54,13 @@ def core_kinds(problem: Problem, items: list[int], mode: str, containers_first: 
     On a hypervisor a replica is a VM or a container in its OS's container-host VM (the one the
     policy prefers when it may be either); on a container host, a container of the host's OS."""
     kinds: dict[int, str] = {}
-    hypervisor = mode == HostMode.HYPERVISOR
     order = (PlacementKind.CONTAINER_IN_VM, PlacementKind.VM)
-    order = order if containers_first else order[::-1]
+    if mode != HostMode.HYPERVISOR:
+        allowed: tuple[str, ...] = (PlacementKind.CONTAINER_BARE,)
+    else:
+        allowed = order if containers_first else order[::-1]
     for i in items:
         item = problem.items[i]
-        allowed = order if hypervisor else (PlacementKind.CONTAINER_BARE,)
         kind = next((k for k in allowed if k in item.footprints and kind_fits_mode(k, item.workload.os, mode)), None)
         if kind is None:
             return None
@@ -81,9 +78,9 @@ def plain_core(problem: Problem, active: list[int], model: int, mode: str, conta
     kinds = core_kinds(problem, [i for b in active for i in problem.bundles[b]], mode, containers_first)
     if kinds is None:
         return None
-    room = list(vec_sub(problem.capacities[model], problem.reserve(mode, model)))
+    room = vec_sub(problem.capacities[model], problem.reserve(mode, model))
     for os_name in sorted({problem.items[i].workload.os for i, k in kinds.items() if k == PlacementKind.CONTAINER_IN_VM}):
-        room = list(vec_sub((room[0], room[1], room[2]), problem.container_vms[os_name]))
+        room = vec_sub(room, problem.container_vms[os_name])
     dims = [k for k in range(3) if room[k] > 0]
     sizes: list[tuple[int, ...]] = []
     for b in active:
@@ -97,7 +94,10 @@ def plain_core(problem: Problem, active: list[int], model: int, mode: str, conta
         for c in problem.bundle_conflicts[b]:
             holders.setdefault(c, []).append(position[b])
     foes = [frozenset(j for c in problem.bundle_conflicts[b] for j in holders[c]) - {position[b]} for b in active]
-    return Core(model, mode, kinds, list(active), sizes, tuple(room[k] for k in dims), foes)
+    core_room = tuple(room[k] for k in dims)
+    total = np.array(sizes, dtype=float).reshape(len(sizes), len(dims)).sum(axis=0)
+    lower = max(1, max((math.ceil(t / r) for t, r in zip(total.tolist(), core_room, strict=True)), default=1))
+    return Core(model, mode, kinds, list(active), sizes, core_room, foes, lower)
 
 
 def first_fit(core: Core, budget: Budget) -> Bins:
@@ -140,7 +140,7 @@ def cores(problem: Problem, active: list[int]) -> list[Core]:
                 core = plain_core(problem, active, model, mode, containers_first)
                 if core is not None:  # two policies giving the same sizes are one core
                     found.setdefault((model, mode, core.room, tuple(core.sizes)), core)
-    return sorted(found.values(), key=lambda c: (c.lower() * problem.costs[c.model], c.model, c.mode, c.room))
+    return sorted(found.values(), key=lambda c: (c.lower * problem.costs[c.model], c.model, c.mode, c.room))
 
 
 def core_search(problem: Problem, active: list[int], best_cost: int, budget: Budget, seed: int = 0) -> Assignment | None:
@@ -151,26 +151,24 @@ def core_search(problem: Problem, active: list[int], best_cost: int, budget: Bud
     each only while its bound is below the best plan's cost."""
     found: Assignment | None = None
     started = []
-    for core in cores(problem, active)[:FIRST_FIT_CORES]:
-        limit = problem.max_counts[core.model]  # a model's purchase limit holds in its core too
-        allowed = limit is None or core.lower() <= limit
-        if allowed and core.lower() * problem.costs[core.model] < best_cost and budget.left() > 0:
+    for core in cores(problem, active)[:FIRST_FIT_CORES]:  # a model's purchase limit holds in its core too
+        if _within_limit(problem, core, core.lower) and core.lower * problem.costs[core.model] < best_cost and budget.left() > 0:
             bins = first_fit(core, budget)
-            started.append((len(bins) * problem.costs[core.model], core.lower() * problem.costs[core.model], core, bins))
+            started.append((len(bins) * problem.costs[core.model], core.lower * problem.costs[core.model], core, bins))
     started.sort(key=lambda s: (s[0], s[1]))
     for n, (ffd_cost, lower_cost, core, bins) in enumerate(started[:SEARCHED_CORES]):
-        if ffd_cost < best_cost and _within_limit(problem, core, bins):
+        if ffd_cost < best_cost and _within_limit(problem, core, len(bins)):
             found, best_cost = to_assignment(problem, core, bins), ffd_cost
         if budget.left() <= 0 or lower_cost >= best_cost:
             continue
         part = budget if n == min(SEARCHED_CORES, len(started)) - 1 else budget.part(FIRST_CORE_SHARE)
-        bins = improve_vector_packing(core.sizes, core.room, bins, core.lower(), part, seed, core.foes, CORE_STEP_WORK)
-        if len(bins) * problem.costs[core.model] < best_cost and _within_limit(problem, core, bins):
+        bins = improve_vector_packing(core.sizes, core.room, bins, core.lower, part, seed, core.foes, CORE_STEP_WORK)
+        if len(bins) * problem.costs[core.model] < best_cost and _within_limit(problem, core, len(bins)):
             found, best_cost = to_assignment(problem, core, bins), len(bins) * problem.costs[core.model]
     return found
 
 
-def _within_limit(problem: Problem, core: Core, bins: Bins) -> bool:
-    """True when the core's plan buys no more of its model than the catalog allows."""
+def _within_limit(problem: Problem, core: Core, servers: int) -> bool:
+    """True when `servers` of the core's model are no more than the catalog allows."""
     limit = problem.max_counts[core.model]
-    return limit is None or len(bins) <= limit
+    return limit is None or servers <= limit

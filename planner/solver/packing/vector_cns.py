@@ -118,23 +118,29 @@ class _Search:
         """The positions in `pool` of item i's foes."""
         return frozenset(j for j, other in enumerate(pool) if other in self.foes[i])
 
-    def _conflicts(self, takes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row, take set) pairs that would put foes on one server: the take's foe stays on the row's server."""
+    def _conflicts(self, takes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in `rows`, take set) pairs that would put foes on one server: the take's foe stays on
+        the row's server; none without rules (the plain path skips this)."""
+        if not self.foes:
+            return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
         items = self.joined[0]
-        rows: list[np.ndarray] = []
+        found: list[np.ndarray] = []
         cols: list[int] = []
         for c, take in enumerate(takes.tolist()):
             for t in take:
-                for h in self.foes[t] if t >= 0 and self.foes else ():
+                for h in self.foes[t] if t >= 0 else ():
                     k = int(self.bin_of[h])
                     if k >= 0:
                         a, b = int(self.first[k]), int(self.first[k + 1])
                         kept = a + np.flatnonzero(~(items[a:b] == h).any(axis=1))  # the rows that do not give h back
-                        rows.append(kept)
+                        found.append(kept)
                         cols += [c] * len(kept)
-        if not rows:
+        if not found:
             return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-        return np.concatenate(rows), np.array(cols, dtype=int)
+        position = np.full(len(items), -1, dtype=int)  # a joined row's place among the rows that may move
+        position[rows] = np.arange(len(rows))
+        at, col = position[np.concatenate(found)], np.array(cols, dtype=int)
+        return at[at >= 0], col[at >= 0]
 
     def move(self, tenure: int) -> int:
         """The best swap of up to two server items for up to two pool items, frozen items excepted; returns
@@ -159,12 +165,7 @@ class _Search:
         rows = np.flatnonzero(~(self.frozen_until[items] > self.step).any(axis=1) & (room >= take_load.min(axis=0)).all(axis=1))
         if not len(rows):
             return 0
-        clash_rows, clash_cols = self._conflicts(takes)
-        position = np.full(len(items), -1, dtype=int)
-        position[rows] = np.arange(len(rows))
-        clash_rows = position[clash_rows]
-        clash_cols = clash_cols[clash_rows >= 0]
-        clash_rows = clash_rows[clash_rows >= 0]
+        clash_rows, clash_cols = self._conflicts(takes, rows)
         items, room, given, owner = items[rows], room[rows], given[rows], owner[rows]
         after = self.norm[self.pool].sum(axis=0) + given  # the pool's load once a set is given back
         row_term = (after * after).sum(axis=1) + self.penalty[items].sum(axis=1) + self.noise.random(len(rows)) * 1e-9
@@ -176,8 +177,9 @@ class _Search:
             blocked = room[lo:hi, 0, None] < take_load[None, :, 0]
             for k in range(1, len(self.cap)):
                 blocked |= room[lo:hi, k, None] < take_load[None, :, k]
-            inside = (clash_rows >= lo) & (clash_rows < hi)
-            blocked[clash_rows[inside] - lo, clash_cols[inside]] = True
+            if len(clash_rows):
+                inside = (clash_rows >= lo) & (clash_rows < hi)
+                blocked[clash_rows[inside] - lo, clash_cols[inside]] = True
             score = after[lo:hi] @ take.T
             score *= -2
             score += row_term[lo:hi, None]
