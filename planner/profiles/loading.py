@@ -114,6 +114,13 @@ def list_platforms(kind: str | None = None, directory: Path | None = None) -> li
     return [n for n in names if read_toml(folder / f"{n}.toml").get("kind") == kind]
 
 
+def platform_product(name: str, directory: Path | None = None) -> str:
+    """The product a platform profile describes, in words ('VMware vSphere ESXi 8'); its name if it gives none."""
+    path = (directory or PLATFORMS_DIR) / f"{name}.toml"
+    product = read_toml(path).get("product") if path.is_file() else None
+    return str(product) if product else name
+
+
 def load_platform(name_or_path: str, directory: Path | None = None) -> OverheadProfile:
     """A platform profile by name (models/platforms/NAME.toml) or path, validated for its kind."""
     folder = directory or PLATFORMS_DIR

@@ -16,7 +16,7 @@ from typing import ClassVar, Self, TypeVar
 
 
 def _per_os(stem: str, unit: str, meaning: str) -> dict[str, tuple[str, str]]:
-    return {f"{os_name}_{stem}": (unit, meaning.format(os=os_name)) for os_name in ("linux", "windows")}
+    return {f"{os_name}_{stem}": (unit, meaning.format(os=os_name.capitalize())) for os_name in ("linux", "windows")}
 
 
 # key -> (unit, what the number means). The order is the order shown to users.

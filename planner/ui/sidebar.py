@@ -12,7 +12,7 @@ from planner.domain import Settings
 from planner.io.columns import SETTING_SOURCES
 from planner.money import HARDWARE_FRAMINGS
 from planner.profiles.costs import COST_PARAMETERS
-from planner.profiles.loading import list_platforms, list_profiles, load_costs, study_overhead
+from planner.profiles.loading import list_platforms, list_profiles, load_costs, platform_product, study_overhead
 from planner.profiles.overheads import PARAMETERS, ProfileError, ProfileNumbers
 from planner.ui.history import sidebar_history
 from planner.ui.logic import (
@@ -24,6 +24,8 @@ state = st.session_state
 
 
 HYPERVISOR_WORDS = {"type1": "Type 1 (bare metal)", "type2": "Type 2 (hosted on an OS)"}
+PROFILE_WORDS = {"default": "Typical overheads (VMware, Microsoft, containerd documents)", "none": "No overheads (raw packing)"}
+RESOURCE_WORDS = {"cpu": "CPU", "memory": "memory", "storage": "storage"}
 BASELINE_WORDS = {"current_hosts": "Today's hosts (or one per workload)", "one_per_workload": "One server per workload"}
 
 
@@ -79,7 +81,12 @@ def sidebar_platform_choice(c: dict[str, object], default: Callable[[str, object
     )
     profiles = list_profiles()
     chosen = str(default("overhead_profile", base.overhead_profile))
-    c["overhead_profile"] = st.selectbox("Overhead profile", profiles, index=profiles.index(chosen) if chosen in profiles else 0)
+    c["overhead_profile"] = st.selectbox(
+        "Overhead profile",
+        profiles,
+        index=profiles.index(chosen) if chosen in profiles else 0,
+        format_func=lambda p: PROFILE_WORDS.get(p, p),
+    )
     sidebar_platforms(c, default)
     forms = list(FORM_CHOICES)
     current = str(default("forms", base.forms))
@@ -88,7 +95,11 @@ def sidebar_platform_choice(c: dict[str, object], default: Callable[[str, object
     for resource in ("cpu", "memory", "storage"):
         key = f"{resource}_max_utilization_pct"
         c[key] = st.slider(
-            f"Most {resource} a server may use, %", 10, 100, int(float(default(key, overall))), key=f"util_{resource}"
+            f"Most {RESOURCE_WORDS[resource]} a server may use, %",
+            10,
+            100,
+            int(float(default(key, overall))),
+            key=f"util_{resource}",
         )
 
 
@@ -108,6 +119,7 @@ def sidebar_failures(c: dict[str, object], default: Callable[[str, object], Any]
         50,
         int(default("spare_servers", 0)),
         help="empty servers, each able to take over any server; counted in the plan's servers and costs",
+        key="spare_servers",
     )
 
 
@@ -163,7 +175,7 @@ def sidebar_platforms(c: dict[str, object], default: Callable[[str, object], Any
             label,
             names,
             index=names.index(chosen) if chosen in names else 0,
-            format_func=lambda n: n or generic,
+            format_func=lambda n: platform_product(n) if n else generic,
             key=f"{kind}_platform",
             help=f"the {kind} platform's published overheads replace the generic ones; "
             + (
@@ -176,6 +188,7 @@ def sidebar_platforms(c: dict[str, object], default: Callable[[str, object], Any
         "Compare platforms (business case)",
         list_platforms(),
         default=[n for n in mine if n in list_platforms()],
+        format_func=platform_product,
         key="compare_platforms",
         help="each platform named here adds a strategy: the estate planned on it instead of the chosen one",
     )
