@@ -25,9 +25,11 @@ from planner.business.strategies import (
     verdict,
 )
 from planner.checker import check_plan
+from planner.domain import Estate
 from planner.profiles.costs import CostProfile
 from planner.resources import RESOURCE_LABELS, RESOURCES
-from planner.study.pipeline import Study, checked_study, run_study
+from planner.study.concurrent import Job, run_studies, warm_start
+from planner.study.pipeline import Study, checked_study
 from planner.study.recovery import recovery
 from planner.study.resilience import ResilienceReport
 from planner.study.tco import Tco, compute_tco, tco_rows
@@ -51,6 +53,16 @@ class BusinessCase:
 def side_time_limit(study: Study) -> float:
     """Seconds each further solve of the business case may take: a sixth of the study's limit, 2 to 20."""
     return max(2.0, min(20.0, study.estate.settings.time_limit_s / 6))
+
+
+def _same_platforms(estate: Estate, variant: Estate) -> bool:
+    """True when a strategy keeps the study's hypervisor type and platforms (so its overheads and prices)."""
+    s, v = estate.settings, variant.settings
+    return (v.hypervisor_platform, v.container_platform, v.hypervisor) == (
+        s.hypervisor_platform,
+        s.container_platform,
+        s.hypervisor,
+    )
 
 
 def _narrower(study: Study, key: str) -> bool:
@@ -93,9 +105,11 @@ def build_business_case(
     """The study with its business case: the other strategies and the growth years solved, all priced.
 
     Each further solve takes `time_limit_s` (default `side_time_limit`), or what `budget` allows: a
-    solve its deadline leaves no room for is skipped and named. A strategy that only narrows the
-    study's choices yields a plan the study could have chosen; if it is cheaper (a short solve can
-    find what the study's did not), the study adopts it.
+    solve its deadline leaves no room for is skipped and named. The solves run side by side
+    (`study/concurrent.py`); a strategy on the study's platforms starts from the recommended plan when
+    it allows that plan. A strategy that only narrows the study's choices yields a plan the study
+    could have chosen; if it is cheaper (a short solve can find what the study's did not), the study
+    adopts it.
     """
     budget = budget or CaseBudget(side_time_limit(study) if time_limit_s is None else time_limit_s)
     years, study = _growth(study, budget, stop)
@@ -104,29 +118,27 @@ def build_business_case(
     solved: dict[str, Study] = {}
     failed: dict[str, str] = {}  # a strategy that cannot be planned is reported in its row; the main plan stands
     keys = strategy_keys(e)
+    jobs: dict[str, Job] = {}
     for key in keys:
         variant = strategy_estate(e, key)
-        s, v = e.settings, variant.settings
-        same = (v.hypervisor_platform, v.container_platform, v.hypervisor) == (
-            s.hypervisor_platform,
-            s.container_platform,
-            s.hypervisor,
-        )
         if variant.settings == e.settings:
             solved[key] = study  # the study itself is this strategy: no second solve
+            continue
+        limit = budget.limit()
+        if limit is None:
+            failed[key] = "not planned: the time limit was reached first (raise time_limit_s)"
+            continue
+        if _same_platforms(e, variant):  # the same overhead and prices: warm-started from the recommended plan
+            jobs[key] = Job(variant, study.overhead, limit, warm_start(variant, study.overhead, study.result.plan))
         else:  # another platform or hypervisor type composes its own overhead profile
-            overhead = study.overhead if same else None
-            limit = budget.limit()
-            if limit is None:
-                failed[key] = "not planned: the time limit was reached first (raise time_limit_s)"
-                continue
-            try:
-                solved[key] = run_study(variant, overhead=overhead, time_limit_s=limit, stop=stop)
-                if same:
-                    solved[key] = no_worse_than(study, solved[key])
-            except Exception as exc:
-                logging.getLogger("planner").warning("strategy %s failed", key, exc_info=True)
-                failed[key] = f"{type(exc).__name__}: {exc}"[:300]
+            jobs[key] = Job(variant, None, limit)
+    for key, done in run_studies(jobs, stop=stop, deadline=budget.deadline).items():  # side by side
+        if isinstance(done, Exception):
+            if not isinstance(done, TimeoutError):
+                logging.getLogger("planner").warning("strategy %s failed", key, exc_info=done)
+            failed[key] = str(done) if isinstance(done, TimeoutError) else f"{type(done).__name__}: {done}"[:300]
+        else:
+            solved[key] = no_worse_than(study, done) if jobs[key].overhead is not None else done
     keys = [k for k in keys if k not in failed]
     tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs, s.overhead) for k, s in solved.items()}
     mine = [k for k in keys if solved[k] is study]

@@ -11,8 +11,9 @@ from planner.domain import Estate
 from planner.plan import Plan, status_words
 from planner.profiles.overheads import OverheadProfile
 from planner.resources import RESOURCES
+from planner.study.concurrent import Job, run_studies, warm_start
 from planner.study.demand_growth import factors, grown_estate
-from planner.study.pipeline import Study, run_study
+from planner.study.pipeline import Study
 
 __all__ = ["GrowthYear", "as_placed", "factors", "grown_estate", "growth_rows", "growth_years", "runs_out_year"]
 
@@ -89,6 +90,7 @@ def growth_years(
     """
     estate, overhead, plan = study.estate, study.overhead, study.result.plan
     solved: dict[int, Study] = {}
+    jobs: dict[int, Job] = {}
     for year in range(estate.settings.years + 1):
         if stop is not None and stop.is_set():
             break
@@ -98,7 +100,15 @@ def growth_years(
         limit = budget.limit()
         if limit is None:  # the time limit came first: the years so far stand, the table ends there
             break
-        solved[year] = run_study(_year_estate(estate, year), overhead=overhead, time_limit_s=limit, stop=stop)
+        grown = _year_estate(estate, year)
+        jobs[year] = Job(grown, overhead, limit, warm_start(grown, overhead, plan))
+    for year, done in run_studies(jobs, stop=stop, deadline=budget.deadline).items():  # side by side
+        if isinstance(done, TimeoutError):  # the deadline came first: the table ends before this year
+            break
+        if isinstance(done, Exception):
+            raise done
+        solved[year] = done
+    solved = {year: solved[year] for year in sorted(solved) if all(y in solved for y in range(year))}
     out = []
     for year, (best, found) in sorted(monotonic(solved, overhead).items()):
         peak, fits = as_placed(_year_estate(estate, year), overhead, plan)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from planner.domain import PlacementKind
 from planner.plan import Placement, Plan, PlannedServer, UnplacedReplica
 from planner.resources import RESOURCES
+from planner.rules import kind_fits_mode
 from planner.solver.greedy import Assignment, fits_empty_server
 from planner.solver.problem import SCALE, Item, Problem, min_footprint
 
@@ -144,3 +145,26 @@ def to_plan(problem: Problem, assignment: Assignment, reasons: dict[int, str]) -
         if i not in assignment.placed
     ]
     return Plan(servers, tuple(placements), tuple(unplaced))
+
+
+def from_plan(problem: Problem, plan: Plan) -> Assignment | None:
+    """A plan (of this estate or one it allows) as an assignment of this problem: the search's warm start.
+    None when a placement names a replica, a model or a form this problem does not have there."""
+    models = [m.model for m in problem.estate.server_models]
+    index = {(item.workload.name, item.replica): item.index for item in problem.items}
+    used = [s for s in plan.servers if s.server_id in {p.server_id for p in plan.placements}]
+    position = {s.server_id: n for n, s in enumerate(used)}
+    if any(s.model not in models for s in used):
+        return None
+    servers = [(models.index(s.model), s.mode) for s in used]
+    placed: dict[int, tuple[int, str]] = {}
+    for p in plan.placements:
+        i, s = index.get((p.workload, p.replica)), position.get(p.server_id)
+        if i is None or s is None:
+            return None
+        item, mode = problem.items[i], servers[s][1]
+        kinds = [k for k in item.footprints if kind_fits_mode(k, item.workload.os, mode) and item.plan_form(k) == p.form]
+        if len(kinds) != 1:
+            return None
+        placed[i] = (s, kinds[0])
+    return Assignment(servers, placed)

@@ -13,10 +13,14 @@ limit fully but lets two runs differ.
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+WALL_ALLOWANCE: ContextVar[float] = ContextVar("wall_allowance", default=1.0)
+# How many times its time limit a deterministic solve may take on the wall clock before it is cut short: above
+# 1 when solves share the cores (run side by side); their counted work, and so their plans, stay the same.
 WORK_SHARE = 0.6  # the deterministic work budget, as a share of the time limit (work ~ seconds on a current core)
 
 

@@ -13,8 +13,11 @@ mixed estate it is much tighter, because the modes' servers are whole numbers ea
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from typing import Any
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from planner.domain import HostMode, PlacementKind
@@ -23,13 +26,57 @@ from planner.solver.bounds import min_servers, proven_bound
 from planner.solver.problem import Problem, vec_sub
 
 Shape = tuple[str, tuple[tuple[str, tuple[int, int, int]], ...]]  # OS and footprint per kind
-Terms = list[tuple[int, cp_model.IntVar]]  # a sum of coefficient x variable
-MAX_SHAPES = 3_000  # shape classes above which the model takes longer to build than the bound is worth
+Terms = list[tuple[int, Any]]  # a sum of coefficient x variable
+MAX_SHAPES = 3_000  # shape classes above which the integer model takes longer to build than its bound is worth
+MAX_LP_SHAPES = 150_000  # above this many, not even the LP relaxation is built
+LP_WORK_PER_SHAPE = 2e-4  # nominal seconds per shape class of the LP relaxation (deterministic runs; measured)
 
 
-def _sum(terms: Terms) -> cp_model.LinearExpr:
-    """The linear expression of a list of terms."""
-    return cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
+class _Integer:
+    """The bound model in CP-SAT: whole servers, CP-SAT's proven bound."""
+
+    def __init__(self) -> None:
+        self.model = cp_model.CpModel()
+
+    def var(self, high: int, name: str) -> Any:
+        return self.model.new_int_var(0, high, name)
+
+    def add(self, constraint: Any) -> None:
+        self.model.add(constraint)
+
+    def total(self, terms: Terms, scale: float = 1.0) -> Any:
+        return cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
+
+    def solve(self, objective: Any, work_s: float) -> tuple[int, float]:
+        self.model.minimize(objective)
+        return proven_bound(self.model, work_s, ceiling=10)
+
+
+class _Relaxed:
+    """The same model's LP relaxation in GLOP (fractional servers): weaker, but built and solved on
+    estates with tens of thousands of shapes; its optimum is a valid bound."""
+
+    def __init__(self) -> None:
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.shapes = 0
+
+    def var(self, high: int, name: str) -> Any:
+        return self.solver.NumVar(0, high, name)
+
+    def add(self, constraint: Any) -> None:
+        self.solver.Add(constraint)
+
+    def total(self, terms: Terms, scale: float = 1.0) -> Any:
+        """The sum, its coefficients divided by `scale` (a resource's rows near 1: GLOP stays stable)."""
+        return self.solver.Sum([(c / scale) * v for c, v in terms])
+
+    def solve(self, objective: Any, work_s: float) -> tuple[int, float]:
+        self.solver.Minimize(objective)
+        self.solver.SetTimeLimit(int(1000 * 10 * max(1.0, work_s)))  # a safety net on a very slow machine
+        work = LP_WORK_PER_SHAPE * self.shapes
+        if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return 0, work
+        return max(0, math.ceil(self.solver.Objective().Value() * (1 - 1e-9) - 1e-6)), work
 
 
 def _shapes(problem: Problem, items: list[int]) -> Counter[Shape]:
@@ -37,18 +84,25 @@ def _shapes(problem: Problem, items: list[int]) -> Counter[Shape]:
     return Counter((problem.items[i].workload.os, tuple(sorted(problem.items[i].footprints.items()))) for i in items)
 
 
-def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: float) -> tuple[int, float]:
+def mode_bound(
+    problem: Problem, items: list[int], pools: list[int], work_s: float, relaxed_work_s: float = 0.0
+) -> tuple[int, float]:
     """The cheapest purchase (objective units) covering the replicas' demand in the modes that run their forms,
     and the counted seconds it took; 0 when the model proves nothing in `work_s` (0 is always valid), and
-    (0, 0) without a model when forms and modes are no choice (the volume bound is then as good) or the
-    shapes are too many for the model to be built in a moment."""
+    (0, 0) without a model when forms and modes are no choice (the volume bound is then as good). Up to
+    MAX_SHAPES shape classes the integer model (CP-SAT) within `work_s`, above that its LP relaxation (GLOP),
+    built only when its expected work fits in `relaxed_work_s`."""
     choice = len(problem.modes) > 1 or any(len(problem.items[i].footprints) > 1 for i in items)
     shapes = _shapes(problem, items) if choice else Counter()
-    if not 0 < len(shapes) <= MAX_SHAPES:
+    if not 0 < len(shapes) <= MAX_LP_SHAPES:
         return 0, 0.0
-    model = cp_model.CpModel()
+    if len(shapes) > MAX_SHAPES and LP_WORK_PER_SHAPE * len(shapes) > relaxed_work_s:
+        return 0, 0.0
+    model: _Integer | _Relaxed = _Integer() if len(shapes) <= MAX_SHAPES else _Relaxed()
+    if isinstance(model, _Relaxed):
+        model.shapes = len(shapes)
     pairs = [(m, mode) for m in range(len(pools)) for mode in problem.modes if problem.allows(mode, m)]
-    count = {(m, mode): model.new_int_var(0, pools[m], f"servers[{m},{mode}]") for m, mode in pairs}
+    count = {(m, mode): model.var(pools[m], f"servers[{m},{mode}]") for m, mode in pairs}
     for m in range(len(pools)):
         model.add(sum(count[m, mode] for mode in problem.modes if (m, mode) in count) <= pools[m])
     demand: dict[str, list[Terms]] = {mode: [[], [], []] for mode in problem.modes}
@@ -59,7 +113,7 @@ def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: flo
             mode = next((md for md in problem.modes if kind_fits_mode(kind, shape_os, md)), None)
             if mode is None:
                 continue
-            x = model.new_int_var(0, n, f"takes[{s},{kind}]")
+            x = model.var(n, f"takes[{s},{kind}]")
             takes.append(x)
             for k in range(3):
                 demand[mode][k].append((fp[k], x))
@@ -70,14 +124,14 @@ def mode_bound(problem: Problem, items: list[int], pools: list[int], work_s: flo
         model.add(sum(takes) == n)
     _cover(problem, model, count, demand, in_vm, pools)
     model.add(sum(count.values()) >= min_servers(problem, items))
-    model.minimize(sum(problem.costs[m] * v for (m, _), v in count.items()))
-    return proven_bound(model, work_s, ceiling=10)
+    objective = sum(problem.costs[m] * v for (m, _), v in count.items())
+    return model.solve(objective, work_s if isinstance(model, _Integer) else relaxed_work_s)
 
 
 def _cover(
     problem: Problem,
-    model: cp_model.CpModel,
-    count: dict[tuple[int, str], cp_model.IntVar],
+    model: _Integer | _Relaxed,
+    count: dict[tuple[int, str], Any],
     demand: dict[str, list[Terms]],
     in_vm: dict[str, list[Terms]],
     pools: list[int],
@@ -86,22 +140,22 @@ def _cover(
     hosts_vm = {}
     for os_name, load in sorted(in_vm.items()):
         vm = problem.container_vms[os_name]
-        with_vm = {
-            m: model.new_int_var(0, pools[m], f"container_vm[{m},{os_name}]") for m, mode in count if mode == HostMode.HYPERVISOR
-        }
+        with_vm = {m: model.var(pools[m], f"container_vm[{m},{os_name}]") for m, mode in count if mode == HostMode.HYPERVISOR}
         for m, v in with_vm.items():
             model.add(v <= count[m, HostMode.HYPERVISOR])
         hosts_vm[os_name] = (vm, with_vm)
         for k in range(3):  # the containers of this OS fit in the servers that hold its container-host VM
             room = {m: _room(problem, m, HostMode.HYPERVISOR)[k] - vm[k] for m in with_vm}
-            model.add(_sum([(max(0, room[m]), v) for m, v in with_vm.items()]) >= _sum(load[k]))
+            scale = max([1, *room.values()])
+            model.add(model.total([(max(0, room[m]), v) for m, v in with_vm.items()], scale) >= model.total(load[k], scale))
     for mode in problem.modes:
         for k in range(3):
             need = list(demand[mode][k])
             if mode == HostMode.HYPERVISOR:
                 need += [(vm[k], v) for vm, with_vm in hosts_vm.values() for v in with_vm.values()]
             offered = [(max(0, _room(problem, m, md)[k]), v) for (m, md), v in count.items() if md == mode]
-            model.add(_sum(offered) >= _sum(need))
+            scale = max([1, *(c for c, _ in offered)])
+            model.add(model.total(offered, scale) >= model.total(need, scale))
 
 
 def _room(problem: Problem, m: int, mode: str) -> tuple[int, int, int]:

@@ -6,7 +6,8 @@ when forms are a choice (`mode_bound.py`), reported before any search; column ge
 local search when the estate is pure 1-D packing (`packing/onedim.py`); exact-fill patterns and
 local search when it is plain vector packing (`packing/exact_fill.py`, `packing/vector_cns.py`);
 on a mixed estate, that local search on its plain cores (one model and mode, one form per
-replica, rules kept: `packing/core.py`); pattern column generation when shapes repeat
+replica, rules kept: `packing/core.py`) and a fill of cores that mix models, improved by ruin and
+recreate (`packing/mixed_core.py`); pattern column generation when shapes repeat
 (`packing/patterns.py`); large-neighbourhood search when the full model is large (`lns.py`);
 then the full CP-SAT model (`cpsat.py`) from the best plan so far, and a polish that trims
 overhead at equal CAPEX. Every plan a step adopts is right-sized first (`right_size.py`). The
@@ -17,6 +18,7 @@ never reads a file.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Sequence
@@ -24,9 +26,9 @@ from collections.abc import Sequence
 from ortools.sat.python import cp_model
 
 from planner.domain import Estate
-from planner.plan import SolveResult, SolveStatus
+from planner.plan import Plan, SolveResult, SolveStatus
 from planner.profiles.overheads import OverheadProfile
-from planner.solver.assemble import diagnose_unplaced, to_plan
+from planner.solver.assemble import diagnose_unplaced, from_plan, to_plan
 from planner.solver.bounds import volume_bound
 from planner.solver.budget import Budget
 from planner.solver.clock import Clock
@@ -34,8 +36,9 @@ from planner.solver.cpsat import ModelBuilder, unplaced_penalty
 from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
 from planner.solver.mode_bound import mode_bound
-from planner.solver.packing.core import core_search
+from planner.solver.packing.core import core_search, cores
 from planner.solver.packing.exact_fill import mip_within, plan_at_bound
+from planner.solver.packing.mixed_core import mixed_lp, mixed_search
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
 from planner.solver.packing.pattern_plan import pattern_search
 from planner.solver.packing.vector_cns import vector_assignment
@@ -54,6 +57,8 @@ GREEDY_VISITS_PER_S = 1_000_000  # servers first fit looks at per second, about 
 MODE_BOUND_WORK = 2.0  # counted seconds at most for the bound that knows host modes and forms
 MODE_BOUND_SHARE = 0.1  # and at most this share of the limit
 CORE_SHARE = 0.5  # of the time left, what the plain cores of a mixed estate may take
+MIXED_SHARE = 0.8  # of the cores' share, what the mixed cores take when they go (the single-model cores the rest)
+MIXED_EDGE = 0.02  # the mixed cores go first when their LP is this much below the best single-model core's bound
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
@@ -91,6 +96,7 @@ class Search:
         stop: threading.Event | None,
         started: float,
         problem: Problem | None = None,
+        hint: Plan | None = None,
     ) -> None:
         self.estate, self.prices, self.clock = estate, list(prices), clock
         self.workers, self.seed, self.stop, self.started = workers, seed, stop, started
@@ -105,6 +111,7 @@ class Search:
         self.status = int(cp_model.UNKNOWN)
         self.cp_bound = 0
         self.builder: ModelBuilder | None = None
+        self.hint = hint
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -174,6 +181,9 @@ class Search:
         # deterministic runs bound the greedy variants by counted work (servers looked at), others by the clock
         visits = int(GREEDY_VISITS_PER_S * share * limit) if clock.deterministic else None
         self.start = best_greedy(problem, seconds=None if clock.deterministic else share * limit, visits=visits)
+        warm = from_plan(problem, self.hint) if self.hint is not None else None
+        if warm is not None and len(warm.placed) >= len(self.start.placed) and self.cost(warm) < self.cost(self.start):
+            self.start, self.method = warm, "warm start from the recommended plan"
         self.hard = all(problem.bundles[b][0] in self.start.placed for b in self.active)
         # Pools: with every replica placed, an optimal plan costs no more than the start, which caps each
         # model's count; the single-model first-fit counts tighten that only when the full model is built.
@@ -185,7 +195,8 @@ class Search:
             self.pools = server_pools(problem, self.start, self.single, self.hard)
         self.bound = volume_bound(problem, self.items, self.pools) if self.hard else 0
         if self.hard:  # where forms and modes are a choice, the tighter bound
-            by_mode, work = mode_bound(problem, self.items, self.pools, min(MODE_BOUND_WORK, MODE_BOUND_SHARE * limit))
+            share = MODE_BOUND_SHARE * limit
+            by_mode, work = mode_bound(problem, self.items, self.pools, min(MODE_BOUND_WORK, share), share)
             self.bound = max(self.bound, by_mode)
             clock.charge_work(work)
         self.tracker = Progress(self.progress, unplaced_penalty(problem, self.pools), self.unit, self.started)
@@ -259,15 +270,22 @@ class Search:
             self.adopt(filled, "exact-fill patterns by branch and bound")
 
     def plain_cores(self) -> None:
-        """A mixed estate: the best plan of one model in one mode and form, rules kept (`packing/core.py`)."""
+        """A mixed estate: the best plan of one model in one mode and form (`packing/core.py`), rules kept.
+        Where cores that mix models promise a cheaper purchase (their LP at least MIXED_EDGE below the best
+        single-model bound), those first (`packing/mixed_core.py`), with most of the share."""
         if self.plain or not self.hard or self.cost(self.start) <= self.bound or self.remaining() <= 0 or self.stopped():
             return  # (the cores' first fits take a moment: worth it even when little time is left)
         budget = self.budget(CORE_SHARE * self.remaining())
+        single = min((c.lower * self.problem.costs[c.model] for c in cores(self.problem, self.active)), default=math.inf)
+        if mixed_lp(self.problem, self.active) < (1 - MIXED_EDGE) * single:
+            mixed = mixed_search(self.problem, self.active, self.cost(self.start), budget.part(MIXED_SHARE))
+            if mixed is not None and self.cost(mixed) < self.cost(self.start):
+                self.adopt(mixed, "mixed-catalog core local search")
         found = core_search(self.problem, self.active, self.cost(self.start), budget, self.seed)
         self.clock.charge_work(budget.spent)
         if found is not None and self.cost(found) < self.cost(self.start):
             self.adopt(found, "plain-core local search")
-            self.pools = server_pools(self.problem, self.start, self.single, self.hard)  # the full model's hint fits them
+        self.pools = server_pools(self.problem, self.start, self.single, self.hard)  # the full model's hint fits them
 
     def pattern_master(self) -> None:
         """Column generation over shape classes: its bound, and a plan by rounding (repeated shapes) or diving."""

@@ -86,13 +86,14 @@ def solve_for_tco(
     time_limit_s: float | None = None,
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
+    hint: Plan | None = None,
 ) -> SolveResult:
-    """The joint plan, or the Windows-separated plan when its TCO (with licences) is lower."""
+    """The joint plan, or the Windows-separated plan when its TCO (with licences) is lower (`hint`: a warm start)."""
     limit = estate.settings.time_limit_s if time_limit_s is None else time_limit_s
     prices = solver_prices(estate, costs)
     if not applies(estate, costs):
-        return solve(estate, overhead, prices=prices, time_limit_s=limit, progress=progress, stop=stop)
-    joint = solve(estate, overhead, prices=prices, time_limit_s=limit / 2, progress=progress, stop=stop)
+        return solve(estate, overhead, prices=prices, time_limit_s=limit, progress=progress, stop=stop, hint=hint)
+    joint = solve(estate, overhead, prices=prices, time_limit_s=limit / 2, progress=progress, stop=stop, hint=hint)
     apart = solve_separated(estate, overhead, prices, time_limit_s=limit / 2, stop=stop)
     if len(apart.plan.unplaced) > len(joint.plan.unplaced):
         return joint

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from planner.checker import PlanCheckError, verify_plan
 from planner.domain import Estate
-from planner.plan import ProgressPoint, SolveResult
+from planner.plan import Plan, ProgressPoint, SolveResult
 from planner.profiles.costs import CostProfile, model_prices
 from planner.profiles.loading import estate_costs, study_overhead
 from planner.profiles.overheads import OverheadProfile
@@ -90,10 +90,12 @@ def run_study(
     time_limit_s: float | None = None,
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
+    hint: Plan | None = None,
 ) -> Study:
     """Solve an estate, check the plan independently, and price it against the baseline.
 
-    The profiles are loaded here, once, unless given; everything below receives them.
+    The profiles are loaded here, once, unless given; everything below receives them. `hint`, a plan
+    of this estate planned as one site, is the search's warm start where it beats its own start.
     Raises PlanCheckError if the plan breaks any rule (a bug: never shown as a plan).
     """
     estate = sized_for_year(estate)  # demand grown to the year the plan is sized for (size_for_year)
@@ -107,7 +109,10 @@ def run_study(
         shown = _shifted(progress, parts, started) if progress is not None and parts else progress
         limit = 0.5 if stopped else time_limit_s
         part = within_max_counts(part, bought)
-        done = solve_site(site, part, overhead, costs, time_limit_s=limit, progress=shown, stop=None if stopped else stop)
+        warm = hint if site == "" else None  # a plan of the whole estate warms only an estate planned as one
+        done = solve_site(
+            site, part, overhead, costs, time_limit_s=limit, progress=shown, stop=None if stopped else stop, hint=warm
+        )
         bought.update(s.model for s in (*done[2].plan.servers, *done[2].plan.spares))
         parts.append(done)
     return merged_study(estate, overhead, costs, parts)
@@ -135,6 +140,7 @@ def solve_site(
     time_limit_s: float | None = None,
     progress: ProgressFn | None = None,
     stop: threading.Event | None = None,
+    hint: Plan | None = None,
 ) -> SitePart:
     """One site's plan (or the whole estate's, site ''): prepared, solved, spares added, failures enforced.
 
@@ -142,7 +148,7 @@ def solve_site(
     """
     prepared = prepare_estate(estate, overhead, site)
     baseline = compute_baseline(prepared)
-    found = solve_for_tco(prepared, overhead, costs, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop)
+    found = solve_for_tco(prepared, overhead, costs, baseline, time_limit_s=time_limit_s, progress=progress, stop=stop, hint=hint)
     prices = model_prices(prepared, costs)
     return site, prepared, enforce_failures(prepared, overhead, add_spares(prepared, overhead, found, prices), prices)
 

@@ -18,6 +18,7 @@ from planner.checker import check_plan
 from planner.domain import Estate, HostMode
 from planner.io.reader import read_estate
 from planner.profiles.loading import load_profile
+from planner.solver import mode_bound as mode_bound_module
 from planner.solver.assemble import to_plan
 from planner.solver.bounds import volume_bound
 from planner.solver.budget import Budget
@@ -104,7 +105,8 @@ def test_core_plans_of_random_estates_pass_the_checker(e: Estate, seed: int) -> 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(estates())
 def test_the_mode_bound_never_exceeds_a_plan(e: Estate) -> None:
-    """The bound that knows modes and forms is valid: never above the cost of a plan that places everything."""
+    """The bound that knows modes and forms is valid, and so is its LP relaxation (built for estates of many
+    shapes): never above the cost of a plan that places everything."""
     model = MODELS[e.settings.overhead_profile]
     result = solve(e, model, time_limit_s=3, polish=False)
     if result.plan.unplaced:
@@ -112,8 +114,15 @@ def test_the_mode_bound_never_exceeds_a_plan(e: Estate) -> None:
     problem = build_problem(e, model)
     active, _ = placeable(problem)
     items = sorted(i for b in active for i in problem.bundles[b])
-    bound, _ = mode_bound(problem, items, [len(items)] * len(problem.capacities), 1.0)
-    assert bound <= sum(problem.costs[e.server_models.index(e.server_model(s.model))] for s in result.plan.servers)
+    pools = [len(items)] * len(problem.capacities)
+    cost = sum(problem.costs[e.server_models.index(e.server_model(s.model))] for s in result.plan.servers)
+    assert mode_bound(problem, items, pools, 1.0)[0] <= cost
+    shapes = mode_bound_module.MAX_SHAPES
+    try:
+        mode_bound_module.MAX_SHAPES = 0  # every estate takes the relaxation
+        assert mode_bound(problem, items, pools, 1.0, 10.0)[0] <= cost
+    finally:
+        mode_bound_module.MAX_SHAPES = shapes
 
 
 def test_the_mode_bound_is_tighter_on_the_sample_estate() -> None:

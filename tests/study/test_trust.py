@@ -57,7 +57,7 @@ def test_rule_heavy_estates_plan_without_internal_errors(e: Estate) -> None:
 
 def test_a_failing_strategy_is_reported_in_its_row_and_the_plan_stands(monkeypatch: pytest.MonkeyPatch) -> None:
     """A side solve of the business case that fails (injected) leaves the main plan, and its row says why."""
-    from planner.business import case as case_module
+    from planner.study import concurrent
 
     e = Estate(
         tuple(wl(f"w{i}", 1 + i % 3, 2 + i % 4) for i in range(12)),
@@ -65,14 +65,14 @@ def test_a_failing_strategy_is_reported_in_its_row_and_the_plan_stands(monkeypat
         Settings(time_limit_s=1.0),
     )
     study = run_study(e)
-    real = case_module.run_study
+    real = concurrent.run_study
 
     def flaky(variant: Estate, **kw: object) -> object:
         if variant.settings.hypervisor == "type2":
             raise RuntimeError("injected fault")
         return real(variant, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(case_module, "run_study", flaky)
+    monkeypatch.setattr(concurrent, "run_study", flaky)  # the strategies are solved there, side by side
     done = add_business_case(study)
     assert done.result is study.result and done.case is not None
     failed = [r for r in done.case.strategies if r.status.startswith("failed")]

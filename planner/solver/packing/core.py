@@ -152,23 +152,23 @@ def core_search(problem: Problem, active: list[int], best_cost: int, budget: Bud
     found: Assignment | None = None
     started = []
     for core in cores(problem, active)[:FIRST_FIT_CORES]:  # a model's purchase limit holds in its core too
-        if _within_limit(problem, core, core.lower) and core.lower * problem.costs[core.model] < best_cost and budget.left() > 0:
+        if within_limit(problem, core, core.lower) and core.lower * problem.costs[core.model] < best_cost and budget.left() > 0:
             bins = first_fit(core, budget)
             started.append((len(bins) * problem.costs[core.model], core.lower * problem.costs[core.model], core, bins))
     started.sort(key=lambda s: (s[0], s[1]))
     for n, (ffd_cost, lower_cost, core, bins) in enumerate(started[:SEARCHED_CORES]):
-        if ffd_cost < best_cost and _within_limit(problem, core, len(bins)):
+        if ffd_cost < best_cost and within_limit(problem, core, len(bins)):
             found, best_cost = to_assignment(problem, core, bins), ffd_cost
         if budget.left() <= 0 or lower_cost >= best_cost:
             continue
         part = budget if n == min(SEARCHED_CORES, len(started)) - 1 else budget.part(FIRST_CORE_SHARE)
         bins = improve_vector_packing(core.sizes, core.room, bins, core.lower, part, seed, core.foes, CORE_STEP_WORK)
-        if len(bins) * problem.costs[core.model] < best_cost and _within_limit(problem, core, len(bins)):
+        if len(bins) * problem.costs[core.model] < best_cost and within_limit(problem, core, len(bins)):
             found, best_cost = to_assignment(problem, core, bins), len(bins) * problem.costs[core.model]
     return found
 
 
-def _within_limit(problem: Problem, core: Core, servers: int) -> bool:
+def within_limit(problem: Problem, core: Core, servers: int) -> bool:
     """True when `servers` of the core's model are no more than the catalog allows."""
     limit = problem.max_counts[core.model]
     return limit is None or servers <= limit
