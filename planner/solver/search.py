@@ -1,24 +1,20 @@
 """One search of the consolidation solver: from an integer problem to a SolveResult ready to check.
 
-The steps, each within the time limit (`Search.run` reads as the recipe): a rule-respecting
-first-fit decreasing start and the volume/L2 lower bound, with the bound that knows host modes
-when forms are a choice (`mode_bound.py`), reported before any search; column generation and
-local search when the estate is pure 1-D packing (`packing/onedim.py`); exact-fill patterns and
-local search when it is plain vector packing (`packing/exact_fill.py`, `packing/vector_cns.py`);
-on a mixed estate, that local search on its plain cores (one model and mode, one form per
-replica, rules kept: `packing/core.py`) and a fill of cores that mix models, improved by ruin and
-recreate (`packing/mixed_core.py`); pattern column generation when shapes repeat
-(`packing/patterns.py`); large-neighbourhood search when the full model is large (`lns.py`);
-then the full CP-SAT model (`cpsat.py`) from the best plan so far, and a polish that trims
-overhead at equal CAPEX. Every plan a step adopts is right-sized first (`right_size.py`). The
-server pool per model is what first-fit decreasing needs with that model alone: an optimal plan
-never needs more of one model than that, so 'optimal' is honest. It receives loaded profiles,
-never reads a file.
+The steps, each within the time limit (`Search.run` reads as the recipe): a rule-respecting first-fit decreasing
+start and the volume/L2 lower bound, with the bound that knows host modes when forms are a choice (`mode_bound.py`),
+reported before any search; column generation and local search when the estate is pure 1-D packing
+(`packing/onedim.py`); exact-fill patterns and local search when it is plain vector packing (`packing/exact_fill.py`,
+`packing/vector_cns.py`); on a mixed estate, that local search on its plain cores (one model and mode, one form per
+replica, rules kept: `packing/core.py`) and a fill of cores that mix models, improved by ruin and recreate
+(`packing/mixed_core.py`); pattern column generation when shapes repeat (`packing/patterns.py`); large-neighbourhood
+search when the full model is large (`lns.py`); then the full CP-SAT model (`cpsat.py`) from the best plan so far,
+and a polish that trims overhead at equal CAPEX. Every plan a step adopts is right-sized first (`right_size.py`).
+The server pool per model is what first-fit decreasing needs with that model alone: an optimal plan never needs more
+of one model than that, so 'optimal' is honest. It receives loaded profiles, never reads a file.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Sequence
@@ -36,9 +32,9 @@ from planner.solver.cpsat import ModelBuilder, unplaced_penalty
 from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
 from planner.solver.mode_bound import mode_bound
-from planner.solver.packing.core import core_search, cores
+from planner.solver.packing.core import core_search
 from planner.solver.packing.exact_fill import mip_within, plan_at_bound
-from planner.solver.packing.mixed_core import mixed_lp, mixed_search
+from planner.solver.packing.mixed_core import mixed_search, mixing_pays
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
 from planner.solver.packing.pattern_plan import pattern_search
 from planner.solver.packing.vector_cns import vector_assignment
@@ -58,7 +54,6 @@ MODE_BOUND_WORK = 2.0  # counted seconds at most for the bound that knows host m
 MODE_BOUND_SHARE = 0.1  # and at most this share of the limit
 CORE_SHARE = 0.5  # of the time left, what the plain cores of a mixed estate may take
 MIXED_SHARE = 0.8  # of the cores' share, what the mixed cores take when they go (the single-model cores the rest)
-MIXED_EDGE = 0.02  # the mixed cores go first when their LP is this much below the best single-model core's bound
 MIP_SHARE = 0.9  # of the time left after the local search, what branch and bound on an unsettled exact-fill model may take
 
 
@@ -270,14 +265,12 @@ class Search:
             self.adopt(filled, "exact-fill patterns by branch and bound")
 
     def plain_cores(self) -> None:
-        """A mixed estate: the best plan of one model in one mode and form (`packing/core.py`), rules kept.
-        Where cores that mix models promise a cheaper purchase (their LP at least MIXED_EDGE below the best
-        single-model bound), those first (`packing/mixed_core.py`), with most of the share."""
+        """A mixed estate: the best plan of one model in one mode and form (`packing/core.py`), rules kept; first,
+        where mixing models pays, that of cores mixing them (`packing/mixed_core.py`), with most of the share."""
         if self.plain or not self.hard or self.cost(self.start) <= self.bound or self.remaining() <= 0 or self.stopped():
             return  # (the cores' first fits take a moment: worth it even when little time is left)
         budget = self.budget(CORE_SHARE * self.remaining())
-        single = min((c.lower * self.problem.costs[c.model] for c in cores(self.problem, self.active)), default=math.inf)
-        if mixed_lp(self.problem, self.active) < (1 - MIXED_EDGE) * single:
+        if mixing_pays(self.problem, self.active):
             mixed = mixed_search(self.problem, self.active, self.cost(self.start), budget.part(MIXED_SHARE))
             if mixed is not None and self.cost(mixed) < self.cost(self.start):
                 self.adopt(mixed, "mixed-catalog core local search")

@@ -23,7 +23,7 @@ from planner.domain import HostMode
 from planner.solver.budget import Budget
 from planner.solver.greedy import Assignment
 from planner.solver.packing.bin_centric import GROUP, PAIR_WORK
-from planner.solver.packing.core import Core, core_kinds, plain_core
+from planner.solver.packing.core import Core, core_kinds, cores, plain_core
 from planner.solver.packing.drain import drain
 from planner.solver.problem import Problem
 
@@ -36,6 +36,7 @@ STEP_WORK = 2e-6  # nominal seconds per server of a ruin-and-recreate step's cho
 REFILL_SHARE = 0.9  # of the budget left after the fill, what ruin and recreate takes (the drain the rest)
 REFILL_SERVERS = 40  # servers a ruin-and-recreate step pools at most
 REFILL_PATIENCE = 50  # steps without a cheaper fill after which it stops, and one more per server
+MIXED_EDGE = 0.02  # how far below the best single-model bound the mixed LP must be for mixing to be tried
 FILL_SHARE = 0.8  # of its budget, the most the mixed fill's expected work may take (else it is skipped)
 Servers = list[tuple[int, list[int]]]  # (position in the core's models, bundle positions) per server
 
@@ -277,10 +278,12 @@ def to_assignment(problem: Problem, cut: list[MixedCore], parts: list[Servers]) 
     return Assignment(servers, placed)
 
 
-def mixed_lp(problem: Problem, active: list[int]) -> float:
-    """The LP purchase of the cheapest way to cut the estate into mixed cores (infinite when there is none)."""
+def mixing_pays(problem: Problem, active: list[int]) -> bool:
+    """True when the cheapest cut into mixed cores has an LP purchase at least MIXED_EDGE below the best
+    single-model core's bound: mixing models may then save what one model cannot."""
     cuts = candidates(problem, active)
-    return sum(lp_purchase(c)[0] for c in cuts[0]) if cuts else math.inf
+    single = min((c.lower * problem.costs[c.model] for c in cores(problem, active)), default=math.inf)
+    return bool(cuts) and sum(lp_purchase(c)[0] for c in cuts[0]) < (1 - MIXED_EDGE) * single
 
 
 def fill_work(core: MixedCore) -> float:
