@@ -34,7 +34,7 @@ from planner.solver.lns import improve
 from planner.solver.mode_bound import mode_bound
 from planner.solver.packing.core import core_search
 from planner.solver.packing.exact_fill import mip_within, plan_at_bound
-from planner.solver.packing.mixed_core import mixed_search, mixing_pays
+from planner.solver.packing.mixed_core import mixed_search, paying_cut
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
 from planner.solver.packing.pattern_plan import pattern_search
 from planner.solver.packing.vector_cns import vector_assignment
@@ -270,8 +270,9 @@ class Search:
         if self.plain or not self.hard or self.cost(self.start) <= self.bound or self.remaining() <= 0 or self.stopped():
             return  # (the cores' first fits take a moment: worth it even when little time is left)
         budget = self.budget(CORE_SHARE * self.remaining())
-        if mixing_pays(self.problem, self.active):
-            mixed = mixed_search(self.problem, self.active, self.cost(self.start), budget.part(MIXED_SHARE))
+        cut = paying_cut(self.problem, self.active)
+        if cut is not None:
+            mixed = mixed_search(self.problem, cut, self.cost(self.start), budget.part(MIXED_SHARE))
             if mixed is not None and self.cost(mixed) < self.cost(self.start):
                 self.adopt(mixed, "mixed-catalog core local search")
         found = core_search(self.problem, self.active, self.cost(self.start), budget, self.seed)

@@ -18,7 +18,7 @@ from planner.solver.budget import Budget
 from planner.solver.packing import mixed_core as mixed_core_module
 from planner.solver.packing.core import cores, first_fit
 from planner.solver.packing.drain import drain
-from planner.solver.packing.mixed_core import candidates, cost_of, mixed_fill, mixed_search, refill
+from planner.solver.packing.mixed_core import candidates, cost_of, mixed_fill, mixed_search, paying_cut, refill
 from planner.solver.pools import placeable
 from planner.solver.problem import build_problem
 
@@ -117,7 +117,8 @@ def test_mixed_fill_beats_every_single_model_core_and_passes_the_checker() -> No
     assert servers is not None and {m for m, _ in servers} == {0, 1}
     single = min(len(first_fit(c, _budget())) * problem.costs[c.model] for c in cores(problem, active))
     assert cost_of(cut[0], servers) < single
-    found = mixed_search(problem, active, single, _budget())
+    assert paying_cut(problem, active) is not None  # mixing pays here: its LP is well below either model alone
+    found = mixed_search(problem, cut, single, _budget())
     assert found is not None and check_plan(e, NONE, to_plan(problem, found, {})) == []
 
 

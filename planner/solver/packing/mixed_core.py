@@ -278,12 +278,12 @@ def to_assignment(problem: Problem, cut: list[MixedCore], parts: list[Servers]) 
     return Assignment(servers, placed)
 
 
-def mixing_pays(problem: Problem, active: list[int]) -> bool:
-    """True when the cheapest cut into mixed cores has an LP purchase at least MIXED_EDGE below the best
-    single-model core's bound: mixing models may then save what one model cannot."""
+def paying_cut(problem: Problem, active: list[int]) -> list[MixedCore] | None:
+    """The cheapest cut into mixed cores, when its LP purchase is at least MIXED_EDGE below the best
+    single-model core's bound (mixing models may then save what one model cannot); else None."""
     cuts = candidates(problem, active)
     single = min((c.lower * problem.costs[c.model] for c in cores(problem, active)), default=math.inf)
-    return bool(cuts) and sum(lp_purchase(c)[0] for c in cuts[0]) < (1 - MIXED_EDGE) * single
+    return cuts[0] if cuts and sum(lp_purchase(c)[0] for c in cuts[0]) < (1 - MIXED_EDGE) * single else None
 
 
 def fill_work(core: MixedCore) -> float:
@@ -292,13 +292,9 @@ def fill_work(core: MixedCore) -> float:
     return 1.2 * len(core.costs) * PAIR_WORK * n * n / max(1, -(-n // GROUP))
 
 
-def mixed_search(problem: Problem, active: list[int], best_cost: int, budget: Budget) -> Assignment | None:
-    """The cut of cheapest LP filled, then improved with what is left (ruin and recreate, then the drain);
-    None when it does not beat `best_cost` or its fill would take most of the budget."""
-    cuts = candidates(problem, active)
-    if not cuts:
-        return None
-    cut = cuts[0]
+def mixed_search(problem: Problem, cut: list[MixedCore], best_cost: int, budget: Budget) -> Assignment | None:
+    """The cut's cores filled, then improved with what is left (ruin and recreate, then the drain); None when
+    the plan does not beat `best_cost` or the fill would take most of the budget."""
     if sum(lp_purchase(c)[0] for c in cut) >= best_cost or sum(fill_work(c) for c in cut) > FILL_SHARE * budget.left():
         return None
     parts = []
