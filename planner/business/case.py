@@ -67,13 +67,13 @@ def _same_platforms(estate: Estate, variant: Estate) -> bool:
 
 def _narrower(study: Study, key: str) -> bool:
     """True when the strategy only restricts the study's own choices (same hypervisor, fewer forms)."""
-    s, variant = study.estate.settings, strategy_estate(study.estate, key).settings
+    variant = strategy_estate(study.estate, key)
+    s, v = study.estate.settings, variant.settings
     # vm_only also turns container-only workloads into VMs, which 'auto' forbids: not narrower
-    narrower_forms = variant.forms == s.forms or (s.forms == "auto" and variant.forms == "containers_where_allowed")
-    same_platforms = (variant.hypervisor_platform, variant.container_platform) == (s.hypervisor_platform, s.container_platform)
+    narrower_forms = v.forms == s.forms or (s.forms == "auto" and v.forms == "containers_where_allowed")
     # opening lift-and-shift VMs to containers widens the study's choices: never adopted as the recommendation
     opened = key == "containers" and opened_to_containers(study.estate) is not study.estate
-    return variant.hypervisor == s.hypervisor and same_platforms and narrower_forms and not opened
+    return _same_platforms(study.estate, variant) and narrower_forms and not opened
 
 
 def no_worse_than(study: Study, strategy: Study) -> Study:
@@ -138,7 +138,7 @@ def build_business_case(
                 logging.getLogger("planner").warning("strategy %s failed", key, exc_info=done)
             failed[key] = str(done) if isinstance(done, TimeoutError) else f"{type(done).__name__}: {done}"[:300]
         else:
-            solved[key] = no_worse_than(study, done) if jobs[key].overhead is not None else done
+            solved[key] = no_worse_than(study, done) if jobs[key].hint is not None else done  # hint: the plan is allowed
     keys = [k for k in keys if k not in failed]
     tcos = {k: compute_tco(s.estate, s.result.plan, s.baseline, costs, s.overhead) for k, s in solved.items()}
     mine = [k for k in keys if solved[k] is study]

@@ -89,9 +89,11 @@ def growth_years(
     cheapest plan that carries it, its own or a later year's, so the table never shrinks as demand grows.
     """
     estate, overhead, plan = study.estate, study.overhead, study.result.plan
+    grown = {year: _year_estate(estate, year) for year in range(estate.settings.years + 1)}
+    placed = {year: as_placed(e, overhead, plan) for year, e in grown.items()}  # (peak %, fits) as placed today
     solved: dict[int, Study] = {}
     jobs: dict[int, Job] = {}
-    for year in range(estate.settings.years + 1):
+    for year, e in grown.items():
         if stop is not None and stop.is_set():
             break
         if year == estate.grown_years:
@@ -100,8 +102,8 @@ def growth_years(
         limit = budget.limit()
         if limit is None:  # the time limit came first: the years so far stand, the table ends there
             break
-        grown = _year_estate(estate, year)
-        jobs[year] = Job(grown, overhead, limit, warm_start(grown, overhead, plan))
+        hint = warm_start(e, overhead, plan) if placed[year][1] else None  # the plan still carries the year
+        jobs[year] = Job(e, overhead, limit, hint)
     for year, done in run_studies(jobs, stop=stop, deadline=budget.deadline).items():  # side by side
         if isinstance(done, TimeoutError):  # the deadline came first: the table ends before this year
             break
@@ -111,7 +113,7 @@ def growth_years(
     solved = {year: solved[year] for year in sorted(solved) if all(y in solved for y in range(year))}
     out = []
     for year, (best, found) in sorted(monotonic(solved, overhead).items()):
-        peak, fits = as_placed(_year_estate(estate, year), overhead, plan)
+        peak, fits = placed[year]
         cpu, memory, storage = factors(estate, year)
         out.append(
             GrowthYear(

@@ -152,7 +152,8 @@ def from_plan(problem: Problem, plan: Plan) -> Assignment | None:
     None when a placement names a replica, a model or a form this problem does not have there."""
     models = [m.model for m in problem.estate.server_models]
     index = {(item.workload.name, item.replica): item.index for item in problem.items}
-    used = [s for s in plan.servers if s.server_id in {p.server_id for p in plan.placements}]
+    holding = {p.server_id for p in plan.placements}
+    used = [s for s in plan.servers if s.server_id in holding]
     position = {s.server_id: n for n, s in enumerate(used)}
     if any(s.model not in models for s in used):
         return None

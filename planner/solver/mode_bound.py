@@ -35,8 +35,8 @@ LP_WORK_PER_SHAPE = 2e-4  # nominal seconds per shape class of the LP relaxation
 class _Integer:
     """The bound model in CP-SAT: whole servers, CP-SAT's proven bound."""
 
-    def __init__(self) -> None:
-        self.model = cp_model.CpModel()
+    def __init__(self, work_s: float) -> None:
+        self.model, self.work_s = cp_model.CpModel(), work_s
 
     def var(self, high: int, name: str) -> Any:
         return self.model.new_int_var(0, high, name)
@@ -47,18 +47,18 @@ class _Integer:
     def total(self, terms: Terms, scale: float = 1.0) -> Any:
         return cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
 
-    def solve(self, objective: Any, work_s: float) -> tuple[int, float]:
+    def solve(self, objective: Any) -> tuple[int, float]:
         self.model.minimize(objective)
-        return proven_bound(self.model, work_s, ceiling=10)
+        return proven_bound(self.model, self.work_s, ceiling=10)
 
 
 class _Relaxed:
     """The same model's LP relaxation in GLOP (fractional servers): weaker, but built and solved on
     estates with tens of thousands of shapes; its optimum is a valid bound."""
 
-    def __init__(self) -> None:
+    def __init__(self, shapes: int, work_s: float) -> None:
         self.solver = pywraplp.Solver.CreateSolver("GLOP")
-        self.shapes = 0
+        self.work, self.work_s = LP_WORK_PER_SHAPE * shapes, work_s  # its nominal work, charged whatever it takes
 
     def var(self, high: int, name: str) -> Any:
         return self.solver.NumVar(0, high, name)
@@ -70,13 +70,12 @@ class _Relaxed:
         """The sum, its coefficients divided by `scale` (a resource's rows near 1: GLOP stays stable)."""
         return self.solver.Sum([(c / scale) * v for c, v in terms])
 
-    def solve(self, objective: Any, work_s: float) -> tuple[int, float]:
+    def solve(self, objective: Any) -> tuple[int, float]:
         self.solver.Minimize(objective)
-        self.solver.SetTimeLimit(int(1000 * 10 * max(1.0, work_s)))  # a safety net on a very slow machine
-        work = LP_WORK_PER_SHAPE * self.shapes
+        self.solver.SetTimeLimit(int(1000 * 10 * max(1.0, self.work_s)))  # a safety net on a very slow machine
         if self.solver.Solve() != pywraplp.Solver.OPTIMAL:
-            return 0, work
-        return max(0, math.ceil(self.solver.Objective().Value() * (1 - 1e-9) - 1e-6)), work
+            return 0, self.work
+        return max(0, math.ceil(self.solver.Objective().Value() * (1 - 1e-9) - 1e-6)), self.work
 
 
 def _shapes(problem: Problem, items: list[int]) -> Counter[Shape]:
@@ -98,9 +97,7 @@ def mode_bound(
         return 0, 0.0
     if len(shapes) > MAX_SHAPES and LP_WORK_PER_SHAPE * len(shapes) > relaxed_work_s:
         return 0, 0.0
-    model: _Integer | _Relaxed = _Integer() if len(shapes) <= MAX_SHAPES else _Relaxed()
-    if isinstance(model, _Relaxed):
-        model.shapes = len(shapes)
+    model = _Integer(work_s) if len(shapes) <= MAX_SHAPES else _Relaxed(len(shapes), relaxed_work_s)
     pairs = [(m, mode) for m in range(len(pools)) for mode in problem.modes if problem.allows(mode, m)]
     count = {(m, mode): model.var(pools[m], f"servers[{m},{mode}]") for m, mode in pairs}
     for m in range(len(pools)):
@@ -124,8 +121,7 @@ def mode_bound(
         model.add(sum(takes) == n)
     _cover(problem, model, count, demand, in_vm, pools)
     model.add(sum(count.values()) >= min_servers(problem, items))
-    objective = sum(problem.costs[m] * v for (m, _), v in count.items())
-    return model.solve(objective, work_s if isinstance(model, _Integer) else relaxed_work_s)
+    return model.solve(sum(problem.costs[m] * v for (m, _), v in count.items()))
 
 
 def _cover(

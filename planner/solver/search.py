@@ -32,7 +32,7 @@ from planner.solver.cpsat import ModelBuilder, unplaced_penalty
 from planner.solver.greedy import Assignment, best_greedy, model_orders, single_model_counts
 from planner.solver.lns import improve
 from planner.solver.mode_bound import mode_bound
-from planner.solver.packing.core import core_search
+from planner.solver.packing.core import core_search, cores
 from planner.solver.packing.exact_fill import mip_within, plan_at_bound
 from planner.solver.packing.mixed_core import mixed_search, paying_cut
 from planner.solver.packing.onedim import is_one_dimensional, is_plain_packing, one_d_assignment
@@ -270,12 +270,12 @@ class Search:
         if self.plain or not self.hard or self.cost(self.start) <= self.bound or self.remaining() <= 0 or self.stopped():
             return  # (the cores' first fits take a moment: worth it even when little time is left)
         budget = self.budget(CORE_SHARE * self.remaining())
-        cut = paying_cut(self.problem, self.active)
-        if cut is not None:
+        single = cores(self.problem, self.active)
+        if (cut := paying_cut(self.problem, self.active, single)) is not None:
             mixed = mixed_search(self.problem, cut, self.cost(self.start), budget.part(MIXED_SHARE))
             if mixed is not None and self.cost(mixed) < self.cost(self.start):
                 self.adopt(mixed, "mixed-catalog core local search")
-        found = core_search(self.problem, self.active, self.cost(self.start), budget, self.seed)
+        found = core_search(self.problem, single, self.cost(self.start), budget, self.seed)
         self.clock.charge_work(budget.spent)
         if found is not None and self.cost(found) < self.cost(self.start):
             self.adopt(found, "plain-core local search")

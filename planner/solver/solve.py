@@ -61,7 +61,7 @@ def solve(
     limit = settings.time_limit_s if time_limit_s is None else time_limit_s
     steady = settings.deterministic if deterministic is None else deterministic
     wall = WALL_ALLOWANCE.get() if steady else 1.0  # solves side by side: a longer ceiling, the same work
-    clock = Clock(limit * wall, steady, started, work_budget=WORK_SHARE * limit if wall != 1.0 else None)
+    clock = Clock(limit * wall, steady, started, work_budget=WORK_SHARE * limit)
     options: dict[str, object] = {
         "workers": settings.workers if workers is None else workers,
         "seed": settings.seed if seed is None else seed,

@@ -74,7 +74,7 @@ def test_core_search_beats_first_fit_on_a_mixed_estate() -> None:
     problem = build_problem(e, MODELS["none"])
     active, _ = placeable(problem)
     start = best_greedy(problem)
-    found = core_search(problem, active, start.cost(problem) + 1, _budget(5), seed=0)
+    found = core_search(problem, cores(problem, active), start.cost(problem) + 1, _budget(5), seed=0)
     assert found is not None and found.cost(problem) <= start.cost(problem)
     assert check_plan(e, MODELS["none"], to_plan(problem, found, {})) == []
 
@@ -86,7 +86,7 @@ def test_a_model_limit_holds_in_the_cores() -> None:
     )
     problem = build_problem(e, MODELS["none"])
     active, _ = placeable(problem)
-    found = core_search(problem, active, 10**9, _budget(), seed=0)
+    found = core_search(problem, cores(problem, active), 10**9, _budget(), seed=0)
     assert found is not None and found.count(0) <= 2 and check_plan(e, MODELS["none"], to_plan(problem, found, {})) == []
 
 
@@ -97,7 +97,7 @@ def test_core_plans_of_random_estates_pass_the_checker(e: Estate, seed: int) -> 
     model = MODELS[e.settings.overhead_profile]
     problem = build_problem(e, model)
     active, _ = placeable(problem)
-    found = core_search(problem, active, 10**12, _budget(1), seed)
+    found = core_search(problem, cores(problem, active), 10**12, _budget(1), seed)
     if found is not None:
         assert check_plan(e, model, to_plan(problem, found, {})) == []
 

@@ -117,7 +117,7 @@ def test_mixed_fill_beats_every_single_model_core_and_passes_the_checker() -> No
     assert servers is not None and {m for m, _ in servers} == {0, 1}
     single = min(len(first_fit(c, _budget())) * problem.costs[c.model] for c in cores(problem, active))
     assert cost_of(cut[0], servers) < single
-    assert paying_cut(problem, active) is not None  # mixing pays here: its LP is well below either model alone
+    assert paying_cut(problem, active, cores(problem, active)) is not None  # mixing pays: LP well below either model
     found = mixed_search(problem, cut, single, _budget())
     assert found is not None and check_plan(e, NONE, to_plan(problem, found, {})) == []
 

@@ -68,36 +68,56 @@ def core_kinds(problem: Problem, items: list[int], mode: str, containers_first: 
     return kinds
 
 
-def plain_core(problem: Problem, active: list[int], model: int, mode: str, containers_first: bool = True) -> Core | None:
-    """The core of `model` in `mode`, or None when some replica cannot run there or a bundle cannot fit.
+@dataclass(frozen=True)
+class CoreDemand:
+    """What a core of one mode and form policy is whatever the model: each replica's kind, each bundle's
+    size in every resource, the foes, and the OSes whose containers run in container-host VMs."""
 
-    Every server of a core holds a container-host VM for each OS whose replicas run as containers in VMs
-    (its reserve is taken off the room): a server that holds none of them has room to spare, never too little."""
-    if not problem.allows(mode, model):
-        return None
+    mode: str
+    kinds: dict[int, str]
+    bundles: list[int]
+    sizes: np.ndarray  # bundles x 3
+    foes: list[frozenset[int]]
+    vm_oses: tuple[str, ...]
+
+
+def core_demand(problem: Problem, active: list[int], mode: str, containers_first: bool = True) -> CoreDemand | None:
+    """The model-independent part of the cores of `mode` and a form policy, or None when a replica cannot run there."""
     kinds = core_kinds(problem, [i for b in active for i in problem.bundles[b]], mode, containers_first)
     if kinds is None:
         return None
-    room = vec_sub(problem.capacities[model], problem.reserve(mode, model))
-    for os_name in sorted({problem.items[i].workload.os for i, k in kinds.items() if k == PlacementKind.CONTAINER_IN_VM}):
-        room = vec_sub(room, problem.container_vms[os_name])
-    dims = [k for k in range(3) if room[k] > 0]
-    sizes: list[tuple[int, ...]] = []
-    for b in active:
-        size = [sum(problem.items[i].footprints[kinds[i]][k] for i in problem.bundles[b]) for k in range(3)]
-        if any(size[k] > max(0, room[k]) for k in range(3)):
-            return None
-        sizes.append(tuple(size[k] for k in dims))
+    sizes = np.array(
+        [[sum(problem.items[i].footprints[kinds[i]][k] for i in problem.bundles[b]) for k in range(3)] for b in active],
+        dtype=np.int64,
+    ).reshape(len(active), 3)
     position = {b: j for j, b in enumerate(active)}
     holders: dict[int, list[int]] = {}
     for b in active:
         for c in problem.bundle_conflicts[b]:
             holders.setdefault(c, []).append(position[b])
     foes = [frozenset(j for c in problem.bundle_conflicts[b] for j in holders[c]) - {position[b]} for b in active]
+    vm_oses = tuple(sorted({problem.items[i].workload.os for i, k in kinds.items() if k == PlacementKind.CONTAINER_IN_VM}))
+    return CoreDemand(mode, kinds, list(active), sizes, foes, vm_oses)
+
+
+def on_model(problem: Problem, demand: CoreDemand, model: int) -> Core | None:
+    """The core of `demand` on `model`, or None when the model does not run its mode or a bundle cannot fit.
+
+    Every server of a core holds a container-host VM for each OS whose replicas run as containers in VMs
+    (its reserve is taken off the room): a server that holds none of them has room to spare, never too little."""
+    if not problem.allows(demand.mode, model):
+        return None
+    room = vec_sub(problem.capacities[model], problem.reserve(demand.mode, model))
+    for os_name in demand.vm_oses:
+        room = vec_sub(room, problem.container_vms[os_name])
+    if (demand.sizes > np.maximum(np.array(room), 0)).any():
+        return None
+    dims = [k for k in range(3) if room[k] > 0]
+    sizes = [tuple(row) for row in demand.sizes[:, dims].tolist()]
     core_room = tuple(room[k] for k in dims)
-    total = np.array(sizes, dtype=float).reshape(len(sizes), len(dims)).sum(axis=0)
+    total = demand.sizes[:, dims].sum(axis=0)
     lower = max(1, max((math.ceil(t / r) for t, r in zip(total.tolist(), core_room, strict=True)), default=1))
-    return Core(model, mode, kinds, list(active), sizes, core_room, foes, lower)
+    return Core(model, demand.mode, demand.kinds, demand.bundles, sizes, core_room, demand.foes, lower)
 
 
 def first_fit(core: Core, budget: Budget) -> Bins:
@@ -134,24 +154,27 @@ def cores(problem: Problem, active: list[int]) -> list[Core]:
     """Every plain core of the estate (each model and mode; on a hypervisor, containers first or VMs first),
     cheapest bound first, the same core once."""
     found: dict[tuple[object, ...], Core] = {}
-    for model in range(len(problem.capacities)):
-        for mode in problem.modes:
-            for containers_first in (True, False) if mode == HostMode.HYPERVISOR else (True,):
-                core = plain_core(problem, active, model, mode, containers_first)
+    for mode in problem.modes:
+        for containers_first in (True, False) if mode == HostMode.HYPERVISOR else (True,):
+            demand = core_demand(problem, active, mode, containers_first)
+            if demand is None:
+                continue
+            for model in range(len(problem.capacities)):
+                core = on_model(problem, demand, model)
                 if core is not None:  # two policies giving the same sizes are one core
                     found.setdefault((model, mode, core.room, tuple(core.sizes)), core)
     return sorted(found.values(), key=lambda c: (c.lower * problem.costs[c.model], c.model, c.mode, c.room))
 
 
-def core_search(problem: Problem, active: list[int], best_cost: int, budget: Budget, seed: int = 0) -> Assignment | None:
-    """The cheapest plan found in the plain cores, or None when none beats `best_cost`.
+def core_search(problem: Problem, found_cores: list[Core], best_cost: int, budget: Budget, seed: int = 0) -> Assignment | None:
+    """The cheapest plan found in the plain cores (`cores`), or None when none beats `best_cost`.
 
     The cores with the lowest bounds below `best_cost` get first-fit decreasing (a moment); the local search
     then goes to the cores in order of their first fit's cost, the first taking most of the budget,
     each only while its bound is below the best plan's cost."""
     found: Assignment | None = None
     started = []
-    for core in cores(problem, active)[:FIRST_FIT_CORES]:  # a model's purchase limit holds in its core too
+    for core in found_cores[:FIRST_FIT_CORES]:  # a model's purchase limit holds in its core too
         if within_limit(problem, core, core.lower) and core.lower * problem.costs[core.model] < best_cost and budget.left() > 0:
             bins = first_fit(core, budget)
             started.append((len(bins) * problem.costs[core.model], core.lower * problem.costs[core.model], core, bins))

@@ -29,8 +29,9 @@ class _Packing:
     """Servers as arrays: each item's server, each server's model, load and room."""
 
     def __init__(self, sizes: np.ndarray, rooms: np.ndarray, models: list[int], bins: list[list[int]], foes: Foes) -> None:
-        self.sizes, self.model_rooms, self.foes = sizes, rooms, foes
+        self.sizes, self.foes = sizes, foes
         self.model = np.array(models, dtype=int)
+        self.rooms = rooms[self.model]  # each server's room: its model's, changed with the model
         self.where = np.full(len(sizes), -1, dtype=int)
         for s, members in enumerate(bins):
             self.where[members] = s
@@ -38,10 +39,6 @@ class _Packing:
         np.add.at(self.load, self.where, sizes)
         self.alive = np.array([bool(b) for b in bins])
         self.log: list[tuple[int, int]] = []  # (item, server it left), to undo an attempt
-
-    @property
-    def rooms(self) -> np.ndarray:
-        return self.model_rooms[self.model]
 
     def targets(self, item: int, allowed: np.ndarray) -> np.ndarray:
         """The allowed servers `item` may join: room for it and none of its foes."""
@@ -153,7 +150,7 @@ def drain(
             if model < 0:
                 p.alive[s] = False
             else:
-                p.model[s] = model
+                p.model[s], p.rooms[s] = model, rooms[model]
                 counts[model] += 1
             failed = 0
         else:

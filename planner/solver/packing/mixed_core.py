@@ -6,8 +6,9 @@ mixes them. In one mode and form policy a replica's size does not depend on the 
 models differ only in room and price: variable-sized vector packing. The volume LP over the
 models (GLOP) prices each resource (its duals); servers are then filled one at a time
 (bin-centric, as `bin_centric.py`), each filled once per model, and the model whose filled server
-carries the most priced demand per unit of its price is bought. Each model's servers are then
-improved apart by the vector neighbourhood search. Every plan of a core is a plan of the estate.
+carries the most priced demand per unit of its price is bought. The plan is then improved by ruin
+and recreate (a few servers filled again, kept when cheaper) and by draining servers (`drain.py`).
+Every plan of a core is a plan of the estate.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from planner.domain import HostMode
 from planner.solver.budget import Budget
 from planner.solver.greedy import Assignment
 from planner.solver.packing.bin_centric import GROUP, PAIR_WORK
-from planner.solver.packing.core import Core, core_kinds, cores, plain_core
+from planner.solver.packing.core import Core, core_demand, core_kinds, on_model
 from planner.solver.packing.drain import drain
 from planner.solver.problem import Problem
 
@@ -54,7 +55,8 @@ class MixedCore:
 
 def mode_core(problem: Problem, bundles: list[int], mode: str, containers_first: bool) -> MixedCore | None:
     """The bundles' core in one mode and form policy over every model that holds them all with the same sizes."""
-    fits = [plain_core(problem, bundles, m, mode, containers_first) for m in range(len(problem.capacities))]
+    demand = core_demand(problem, bundles, mode, containers_first)
+    fits = [on_model(problem, demand, m) for m in range(len(problem.capacities))] if demand is not None else []
     group = [c for c in fits if c is not None]
     if not group or any(c.sizes != group[0].sizes or len(c.room) != len(group[0].room) for c in group):
         return None
@@ -67,21 +69,30 @@ def mode_core(problem: Problem, bundles: list[int], mode: str, containers_first:
     )
 
 
-def cheapest_mode(problem: Problem, bundle: int) -> str | None:
-    """The host mode where the bundle takes the least room (its largest share of the biggest server's room)."""
+def cheapest_mode(problem: Problem, bundle: int, rooms: dict[str, np.ndarray]) -> str | None:
+    """The host mode where the bundle takes the least room (its largest share of `rooms[mode]`, the biggest
+    room a server of that mode has in each resource)."""
     best: tuple[float, str] | None = None
     items = problem.bundles[bundle]
-    for mode in problem.modes:
-        models = [m for m in range(len(problem.capacities)) if problem.allows(mode, m)]
-        kinds = core_kinds(problem, items, mode, True) if models else None
+    for mode, room in rooms.items():
+        kinds = core_kinds(problem, items, mode, True)
         if kinds is None:
             continue
-        room = np.max([np.maximum(np.array(problem.capacities[m], dtype=float), 1.0) for m in models], axis=0)
         size = np.sum([problem.items[i].footprints[kinds[i]] for i in items], axis=0)
         share = float((size / room).max())
         if best is None or share < best[0] - 1e-12:
             best = (share, mode)
     return None if best is None else best[1]
+
+
+def _biggest_rooms(problem: Problem) -> dict[str, np.ndarray]:
+    """Per host mode some model runs, the biggest capacity in each resource among those models."""
+    rooms = {}
+    for mode in problem.modes:
+        models = [m for m in range(len(problem.capacities)) if problem.allows(mode, m)]
+        if models:
+            rooms[mode] = np.max([np.maximum(np.array(problem.capacities[m], dtype=float), 1.0) for m in models], axis=0)
+    return rooms
 
 
 def candidates(problem: Problem, active: list[int]) -> list[list[MixedCore]]:
@@ -94,8 +105,9 @@ def candidates(problem: Problem, active: list[int]) -> list[list[MixedCore]]:
             if core is not None and len(core.costs) > 1:
                 found.append([core])
     by_mode: dict[str | None, list[int]] = {}
+    rooms = _biggest_rooms(problem)
     for b in active:
-        by_mode.setdefault(cheapest_mode(problem, b), []).append(b)
+        by_mode.setdefault(cheapest_mode(problem, b, rooms), []).append(b)
     if len(by_mode) > 1 and None not in by_mode:
         parts = [mode_core(problem, bundles, str(m), True) for m, bundles in sorted(by_mode.items(), key=lambda mb: str(mb[0]))]
         if all(p is not None for p in parts):
@@ -232,7 +244,8 @@ def refill(core: MixedCore, servers: Servers, budget: Budget, seed: int = 0) -> 
         if new is None or cost_of(core, new) >= sum(core.costs[models[s]] for s in chosen):
             quiet += 1
             continue
-        keep = [s for s in range(len(members)) if s not in set(chosen)]
+        gone = set(chosen)
+        keep = [s for s in range(len(members)) if s not in gone]
         models = [models[s] for s in keep] + [m for m, _ in new]
         members = [members[s] for s in keep] + [b for _, b in new]
         loads = np.vstack([loads[keep], [core.sizes[b].sum(axis=0) for _, b in new]])
@@ -278,11 +291,11 @@ def to_assignment(problem: Problem, cut: list[MixedCore], parts: list[Servers]) 
     return Assignment(servers, placed)
 
 
-def paying_cut(problem: Problem, active: list[int]) -> list[MixedCore] | None:
-    """The cheapest cut into mixed cores, when its LP purchase is at least MIXED_EDGE below the best
-    single-model core's bound (mixing models may then save what one model cannot); else None."""
+def paying_cut(problem: Problem, active: list[int], single_cores: list[Core]) -> list[MixedCore] | None:
+    """The cheapest cut into mixed cores, when its LP purchase is at least MIXED_EDGE below the best bound of
+    the single-model cores (`core.cores`): mixing models may then save what one model cannot; else None."""
     cuts = candidates(problem, active)
-    single = min((c.lower * problem.costs[c.model] for c in cores(problem, active)), default=math.inf)
+    single = min((c.lower * problem.costs[c.model] for c in single_cores), default=math.inf)
     return cuts[0] if cuts and sum(lp_purchase(c)[0] for c in cuts[0]) < (1 - MIXED_EDGE) * single else None
 
 
