@@ -29,6 +29,7 @@ def main() -> None:
         set_source("sample estate", SAMPLE.read_bytes(), ".xlsx")
     st.title("Consolidation planner")
     st.caption("How few servers can carry your workloads as VMs or containers, and what that saves.")
+    notices = st.container()  # one slot for every notice, so the tabs below keep their place (and the tab shown)
     solve_slot = st.sidebar.container()  # Solve sits at the top of the sidebar, above the input and the settings
     sidebar_input()
     controls = sidebar_constraints(settings_from_rows(state.rows.get("settings", [])))
@@ -40,21 +41,15 @@ def main() -> None:
     if solve_slot.button("Solve", type="primary", disabled=job is not None and job.running, width="stretch"):
         start_solve(controls)
         if state.get("reused"):
-            st.info("Nothing changed since the last solve: this is the plan this input and these settings give (deterministic).")
+            notices.info(
+                "Nothing changed since the last solve: this is the plan this input and these settings give (deterministic)."
+            )
     collect_job()  # a small estate may already be solved within this run
     job = state.get("job")
     running = job is not None and state.get("collected") is not job
-    if state.get("problems"):
-        show_problems()
-    if state.get("solve_error"):
-        st.error(f"The solve failed: {state.solve_error}")
-    if running:
-        progress_panel()
-    elif state.get("auto_solve"):
-        waiting_panel()
     study: Study | None = state.get("study")
-    if study is not None and state.get("solved_controls") not in (None, controls) and not running:
-        st.info("Constraints changed since this plan: press Solve to plan with them.")
+    with notices:
+        show_notices(running, study is not None and state.get("solved_controls") not in (None, controls))
     plan_tab, case_tab, estate_tab, changes_tab, scenarios_tab = st.tabs(
         ["Plan", "Business case", "Workloads & servers", "Changes", "Scenarios"]
     )
@@ -72,6 +67,20 @@ def main() -> None:
         show_changes()
     with scenarios_tab:
         show_scenarios(lambda: build_estate(controls))
+
+
+def show_notices(running: bool, constraints_changed: bool) -> None:
+    """Problems with the input, a failed solve, the solve's progress, and constraints changed since the plan."""
+    if state.get("problems"):
+        show_problems()
+    if state.get("solve_error"):
+        st.error(f"The solve failed: {state.solve_error}")
+    if running:
+        progress_panel()
+    elif state.get("auto_solve"):
+        waiting_panel()
+    if constraints_changed and not running:
+        st.info("Constraints changed since this plan: press Solve to plan with them.")
 
 
 def run() -> None:
